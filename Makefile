@@ -1,0 +1,45 @@
+# The two commands a fresh machine needs: `make demo` and `make test` (README).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.9
+export BACKBONE_HOME ?= $(CURDIR)/.backbone
+
+.PHONY: demo test ui lint format validate clean
+
+$(BIN)/uv:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.runtime: $(BIN)/uv requirements.lock pyproject.toml
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements-dev.lock
+	touch $@
+
+demo: $(VENV)/.runtime
+	$(BIN)/backbone demo
+
+test: $(VENV)/.dev
+	$(BIN)/python -m pytest
+
+ui: $(VENV)/.runtime
+	mkdir -p $(BACKBONE_HOME)/dagster
+	DAGSTER_HOME=$(BACKBONE_HOME)/dagster $(BIN)/dagster dev -w workspace.yaml
+
+validate: $(VENV)/.runtime
+	$(BIN)/dagster definitions validate -w workspace.yaml
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) .backbone .tmp_dagster_home_*
