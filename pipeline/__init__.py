@@ -1,0 +1,1 @@
+"""Backbone: POS, CRM and accounting kept in step (Dagster + DuckDB)."""

@@ -1,0 +1,48 @@
+"""Where things live and which mode we run in; everything comes from the environment."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SQL_DIR = REPO_ROOT / "dbt-free-sql"
+REFERENCE_DIR = Path(os.environ.get("BACKBONE_REFERENCE_DIR", REPO_ROOT / "reference"))
+
+# A reserved, never-resolvable host: requests to it go to the in-process sandbox.
+IN_PROCESS_HOST = "sandbox.invalid"
+SANDBOX_BASE_URLS = {
+    "square": f"http://{IN_PROCESS_HOST}/{{business}}/square",
+    "hubspot": f"http://{IN_PROCESS_HOST}/{{business}}/hubspot",
+    "xero": f"http://{IN_PROCESS_HOST}/{{business}}/xero/api.xro/2.0",
+}
+LIVE_BASE_URLS = {
+    "square": "https://connect.squareup.com",
+    "hubspot": "https://api.hubapi.com",
+    "xero": "https://api.xero.com/api.xro/2.0",
+}
+
+
+def backbone_home() -> Path:
+    return Path(os.environ.get("BACKBONE_HOME", ".backbone")).resolve()
+
+
+def warehouse_path() -> Path:
+    return backbone_home() / "warehouse.duckdb"
+
+
+def scorecard_path() -> Path:
+    return backbone_home() / "scorecard.duckdb"
+
+
+def source_mode() -> str:
+    mode = os.environ.get("BACKBONE_SOURCE", "sandbox").strip().lower()
+    if mode not in {"sandbox", "live"}:
+        raise ValueError(f"BACKBONE_SOURCE must be 'sandbox' or 'live', not {mode!r}")
+    return mode
+
+
+def selected_businesses() -> list[str] | None:
+    """BACKBONE_BUSINESSES=cafe,studio narrows a run; unset means every business in reference/."""
+    raw = os.environ.get("BACKBONE_BUSINESSES", "").strip()
+    return [b.strip() for b in raw.split(",") if b.strip()] or None
