@@ -1,0 +1,66 @@
+-- Schemas, macros and the ops tables every layer writes to. Idempotent; run on every connect.
+CREATE SCHEMA IF NOT EXISTS raw;
+CREATE SCHEMA IF NOT EXISTS ref;
+CREATE SCHEMA IF NOT EXISTS staging;
+CREATE SCHEMA IF NOT EXISTS core;
+CREATE SCHEMA IF NOT EXISTS marts;
+CREATE SCHEMA IF NOT EXISTS ops;
+
+-- Vendor minor units to DECIMAL(18,2) without passing through DOUBLE (DECIMAL / INT would).
+CREATE OR REPLACE MACRO money(cents) AS CAST(CAST(cents AS DECIMAL(18, 0)) * 0.01 AS DECIMAL(18, 2));
+-- Minor units at a JSON path, only if the vendor sent an integer ("12.5x" or 12.5 -> NULL).
+CREATE OR REPLACE MACRO json_cents(j, path) AS
+    CASE WHEN json_type(j, path) IN ('BIGINT', 'UBIGINT') THEN CAST(j ->> path AS BIGINT) END;
+-- Vendor decimal strings ("1250.00") to DECIMAL(18,2); NULL when not a number.
+CREATE OR REPLACE MACRO money_text(txt) AS TRY_CAST(txt AS DECIMAL(18, 2));
+-- Xero MS-JSON dates: /Date(1573755038314+0000)/ -> TIMESTAMPTZ.
+CREATE OR REPLACE MACRO ms_date(txt) AS
+    make_timestamp(TRY_CAST(regexp_extract(txt, '/Date\((-?\d+)', 1) AS BIGINT) * 1000);
+
+CREATE TABLE IF NOT EXISTS ops.dead_letter (
+    dead_letter_id VARCHAR PRIMARY KEY,
+    stage VARCHAR NOT NULL,
+    business_id VARCHAR,
+    source VARCHAR NOT NULL,
+    entity VARCHAR NOT NULL,
+    record_id VARCHAR,
+    reason VARCHAR NOT NULL,
+    payload JSON,
+    partition_key VARCHAR,
+    run_id VARCHAR,
+    "at" TIMESTAMPTZ NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS ops.extract_log (
+    source VARCHAR NOT NULL,
+    entity VARCHAR NOT NULL,
+    business_id VARCHAR NOT NULL,
+    partition_key VARCHAR,
+    records BIGINT NOT NULL,
+    dead_letters BIGINT NOT NULL,
+    requests BIGINT NOT NULL,
+    retries BIGINT NOT NULL,
+    window_start TIMESTAMPTZ,
+    window_end TIMESTAMPTZ,
+    run_id VARCHAR,
+    "at" TIMESTAMPTZ NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS ops.audit_log (
+    "at" TIMESTAMPTZ NOT NULL,
+    actor VARCHAR NOT NULL,
+    run_id VARCHAR,
+    action VARCHAR NOT NULL,
+    target VARCHAR NOT NULL,
+    payload_sha256 VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS ops.sync_log (
+    target VARCHAR NOT NULL,
+    idempotency_key VARCHAR NOT NULL,
+    object_id VARCHAR,
+    status VARCHAR NOT NULL,
+    "at" TIMESTAMPTZ NOT NULL,
+    run_id VARCHAR,
+    PRIMARY KEY (target, idempotency_key)
+);

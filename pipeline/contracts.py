@@ -1,0 +1,133 @@
+"""Pandera contracts for core and marts models: a model that breaks one is not committed."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import duckdb
+import pandas as pd
+import pandera.pandas as pa
+
+
+def _is_money(series: pd.Series) -> bool:
+    return bool(
+        series.map(
+            lambda v: v is None or (isinstance(v, Decimal) and v.as_tuple().exponent == -2)
+        ).all()
+    )
+
+
+def money(nullable: bool = False) -> pa.Column:
+    return pa.Column(object, pa.Check(_is_money, error="not DECIMAL(18,2)"), nullable=nullable)
+
+
+def nonneg_money() -> pa.Column:
+    return pa.Column(
+        object,
+        [
+            pa.Check(_is_money, error="not DECIMAL(18,2)"),
+            pa.Check(lambda s: (s.map(lambda v: v >= 0)).all(), error="negative amount"),
+        ],
+    )
+
+
+_ID = pa.Column(str, nullable=False)
+_ACCOUNT = pa.Column(str, pa.Check.str_matches(r"^\d{3,4}$"))
+
+CONTRACTS: dict[str, pa.DataFrameSchema] = {
+    "core.identity_map": pa.DataFrameSchema(
+        {
+            "business_id": _ID,
+            "source": pa.Column(str, pa.Check.isin(["square", "hubspot", "xero"])),
+            "source_id": _ID,
+            "customer_id": pa.Column(str, pa.Check.str_matches(r"^cus_[0-9a-f]{16}$")),
+            "match_rule": _ID,
+            "match_score": pa.Column(float, pa.Check.in_range(0, 1)),
+        },
+        unique=["business_id", "source", "source_id"],
+    ),
+    "core.customers": pa.DataFrameSchema(
+        {
+            "customer_id": _ID,
+            "business_id": _ID,
+            "email": pa.Column(str, pa.Check.str_contains("@"), nullable=True),
+            "phone": pa.Column(str, pa.Check.str_matches(r"^\+\d{8,15}$"), nullable=True),
+            "consent_email": pa.Column(bool),
+            "consent_sms": pa.Column(bool),
+            "jurisdiction": pa.Column(str, nullable=True),
+        },
+        unique=["customer_id"],
+    ),
+    "core.products": pa.DataFrameSchema(
+        {
+            "business_id": _ID,
+            "sku": _ID,
+            "revenue_account": _ACCOUNT,
+            "tax_category": _ID,
+            "list_price": money(),
+        },
+        unique=["business_id", "sku"],
+    ),
+    "core.tenders": pa.DataFrameSchema(
+        {"tender_type": _ID, "source_type": _ID, "clearing_account": _ACCOUNT},
+        unique=["source_type", "card_brand"],
+    ),
+    "marts.journal_entries": pa.DataFrameSchema(
+        {
+            "entry_id": _ID,
+            "business_id": _ID,
+            "location_id": _ID,
+            "kind": pa.Column(str, pa.Check.isin(["SALES", "RETURNS", "FEES"])),
+            "memo": _ID,
+        },
+        unique=["entry_id"],
+    ),
+    "marts.journal_lines": pa.DataFrameSchema(
+        {
+            "entry_id": _ID,
+            "line_no": pa.Column(int, pa.Check.ge(1)),
+            "account_code": _ACCOUNT,
+            "debit": nonneg_money(),
+            "credit": nonneg_money(),
+        },
+        checks=[
+            pa.Check(
+                lambda df: ((df["debit"] == 0) ^ (df["credit"] == 0)).all(),
+                error="each line is either a debit or a credit",
+            ),
+            pa.Check(
+                lambda df: (
+                    df.groupby("entry_id")
+                    .apply(lambda g: sum(g["debit"]) == sum(g["credit"]), include_groups=False)
+                    .all()
+                ),
+                error="every entry balances",
+            ),
+        ],
+        unique=["entry_id", "line_no"],
+    ),
+    "marts.segment_memberships": pa.DataFrameSchema(
+        {"segment": _ID, "customer_id": _ID, "since": pa.Column(nullable=False)},
+        unique=["segment", "customer_id"],
+    ),
+    "marts.scorecard_daily": pa.DataFrameSchema(
+        {"business_date": pa.Column(nullable=False), "metric": _ID, "value": money()},
+    ),
+}
+
+
+def frame(con: duckdb.DuckDBPyConnection, table: str, where: str = "") -> pd.DataFrame:
+    """Arrow keeps DECIMAL as Decimal; DuckDB's .df() would hand us floats."""
+    return con.execute(f"SELECT * FROM {table} {where}").fetch_arrow_table().to_pandas()
+
+
+def validate_table(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    schema = CONTRACTS.get(table)
+    if schema is None:
+        return
+    data = frame(con, table)
+    try:
+        schema.validate(data, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases.head(10).to_dict("records")
+        raise ValueError(f"{table} breaks its contract: {cases}") from None

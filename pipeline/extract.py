@@ -1,0 +1,286 @@
+"""Landing vendor records in raw.* tables: every record ends in raw or in ops.dead_letter.
+
+Daily partitions are business dates in each location's time zone. A partition is fetched by
+`updated_at` from the day's local start to its end plus a 72 h look-back for late arrivals
+(offline POS sales sync up to three days later), then kept only if its own business date is
+the partition's. Each partition is replaced in one transaction, so re-runs give the same rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import duckdb
+
+from pipeline.timeutil import business_date, local_day_window, parse_ts, utcnow
+
+LOOKBACK = timedelta(hours=72)
+
+RAW_COLUMNS = """
+    record_id VARCHAR NOT NULL,
+    business_id VARCHAR NOT NULL,
+    location_id VARCHAR,
+    business_date DATE,
+    partition_key VARCHAR,
+    updated_at TIMESTAMPTZ,
+    payload JSON NOT NULL,
+    _extracted_at TIMESTAMPTZ NOT NULL,
+    _run_id VARCHAR
+"""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one fetch covers: a business, optionally one of its locations, and its time zone."""
+
+    business_id: str
+    location_id: str | None
+    timezone: str
+
+
+@dataclass
+class Landing:
+    rows: list[tuple] = field(default_factory=list)
+    dead: list[dict[str, Any]] = field(default_factory=list)
+    requests: int = 0
+    retries: int = 0
+
+    @property
+    def summary(self) -> dict[str, int]:
+        return {
+            "records": len(self.rows),
+            "dead_letters": len(self.dead),
+            "requests": self.requests,
+            "retries": self.retries,
+        }
+
+
+def dead_letter_id(
+    stage: str, source: str, entity: str, record_id: str | None, payload: Any, reason: str
+) -> str:
+    body = json.dumps(payload, sort_keys=True, default=str)
+    digest = hashlib.sha256(f"{stage}|{source}|{entity}|{record_id}|{reason}|{body}".encode())
+    return digest.hexdigest()[:24]
+
+
+def _dead(business_id: str, source: str, entity: str, record: Any, reason: str) -> dict:
+    record_id = record.get("id") if isinstance(record, dict) else None
+    return {
+        "business_id": business_id,
+        "source": source,
+        "entity": entity,
+        "record_id": record_id,
+        "reason": reason,
+        "payload": record,
+    }
+
+
+def ensure_raw_table(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    con.execute(f"CREATE TABLE IF NOT EXISTS raw.{table} ({RAW_COLUMNS})")
+
+
+def _record_id(record: dict, id_field: str) -> str | None:
+    value = record.get(id_field)
+    return str(value) if value not in (None, "") else None
+
+
+def land_partition(
+    records_for: Callable[[Scope, datetime, datetime], Iterable[dict]],
+    scopes: list[Scope],
+    day: date,
+    *,
+    source: str,
+    entity: str,
+    date_field: str,
+    updated_field: str,
+    id_field: str = "id",
+    lookback: timedelta = LOOKBACK,
+    local_dates: bool = False,
+    run_id: str | None,
+) -> Landing:
+    """Fetch every scope's window for `day`; sort records into rows and dead letters."""
+    landing = Landing()
+    extracted_at = utcnow()
+    seen: set[tuple[str, str]] = set()
+    for scope in scopes:
+        start, end = local_day_window(scope.timezone, day)
+        for record in records_for(scope, start, end + lookback):
+            record_id = _record_id(record, id_field)
+            if record_id is None:
+                landing.dead.append(
+                    _dead(
+                        scope.business_id, source, entity, record, f"field {id_field!r} is missing"
+                    )
+                )
+                continue
+            stamp = parse_ts(record.get(date_field))
+            if stamp is None:
+                landing.dead.append(
+                    _dead(
+                        scope.business_id,
+                        source,
+                        entity,
+                        record,
+                        f"field {date_field!r} is not a timestamp: {record.get(date_field)!r}",
+                    )
+                )
+                continue
+            # Ledger dates (Xero) are already local calendar dates; timestamps are instants.
+            record_day = stamp.date() if local_dates else business_date(stamp, scope.timezone)
+            if record_day != day:
+                continue
+            if (scope.business_id, record_id) in seen:
+                continue
+            seen.add((scope.business_id, record_id))
+            location = record.get("location_id") or scope.location_id
+            landing.rows.append(
+                (
+                    record_id,
+                    scope.business_id,
+                    location,
+                    day,
+                    day.isoformat(),
+                    parse_ts(record.get(updated_field)),
+                    json.dumps(record, sort_keys=True),
+                    extracted_at,
+                    run_id,
+                )
+            )
+    return landing
+
+
+def land_snapshot(
+    records_for: Callable[[str], Iterable[dict]],
+    business_ids: list[str],
+    *,
+    source: str,
+    entity: str,
+    updated_field: str,
+    id_field: str = "id",
+    run_id: str | None,
+) -> Landing:
+    landing = Landing()
+    extracted_at = utcnow()
+    for business_id in business_ids:
+        seen: set[str] = set()
+        for record in records_for(business_id):
+            record_id = _record_id(record, id_field)
+            if record_id is None:
+                landing.dead.append(
+                    _dead(business_id, source, entity, record, f"field {id_field!r} is missing")
+                )
+                continue
+            if record_id in seen:
+                continue
+            seen.add(record_id)
+            landing.rows.append(
+                (
+                    record_id,
+                    business_id,
+                    record.get("location_id"),
+                    None,
+                    None,
+                    parse_ts(record.get(updated_field)),
+                    json.dumps(record, sort_keys=True),
+                    extracted_at,
+                    run_id,
+                )
+            )
+    return landing
+
+
+def write_landing(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    landing: Landing,
+    *,
+    business_ids: list[str],
+    partition_key: str | None,
+    run_id: str | None,
+) -> None:
+    """Replace the partition (or, unpartitioned, the businesses' snapshot) in one transaction."""
+    ensure_raw_table(con, table)
+    source, entity = table.split("_", 1)
+    stage = f"extract:{table}"
+    con.execute("BEGIN TRANSACTION")
+    try:
+        where = "business_id IN (SELECT unnest($businesses))"
+        params: dict[str, Any] = {"businesses": business_ids}
+        if partition_key is not None:
+            where += " AND partition_key = $partition"
+            params["partition"] = partition_key
+        con.execute(f"DELETE FROM raw.{table} WHERE {where}", params)
+        if landing.rows:
+            con.executemany(
+                f"INSERT INTO raw.{table} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", landing.rows
+            )
+        replace_dead_letters(
+            con,
+            stage,
+            landing.dead,
+            partition_key=partition_key,
+            run_id=run_id,
+            source=source,
+            entity=entity,
+            business_ids=business_ids,
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def replace_dead_letters(
+    con: duckdb.DuckDBPyConnection,
+    stage: str,
+    dead: list[dict[str, Any]],
+    *,
+    partition_key: str | None,
+    run_id: str | None,
+    source: str,
+    entity: str,
+    business_ids: list[str] | None = None,
+) -> None:
+    """Dead letters of one stage and partition are replaced, like the rows they stand beside."""
+    params: dict[str, Any] = {"stage": stage}
+    where = "stage = $stage"
+    if partition_key is not None:
+        where += " AND partition_key = $partition"
+        params["partition"] = partition_key
+    if business_ids is not None:
+        where += " AND business_id IN (SELECT unnest($businesses))"
+        params["businesses"] = business_ids
+    con.execute(f"DELETE FROM ops.dead_letter WHERE {where}", params)
+    now = utcnow()
+    rows = []
+    for item in dead:
+        src = item.get("source", source)
+        ent = item.get("entity", entity)
+        dlq_id = dead_letter_id(
+            stage, src, ent, item.get("record_id"), item.get("payload"), item["reason"]
+        )
+        rows.append(
+            (
+                dlq_id,
+                stage,
+                item.get("business_id"),
+                src,
+                ent,
+                item.get("record_id"),
+                item["reason"],
+                json.dumps(item.get("payload"), sort_keys=True, default=str),
+                item.get("partition_key", partition_key),
+                run_id,
+                now,
+            )
+        )
+    if rows:
+        con.executemany(
+            "INSERT OR REPLACE INTO ops.dead_letter VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )

@@ -1,0 +1,1 @@
+"""Dagster resources: vendor HTTP connectors and the DuckDB warehouse."""

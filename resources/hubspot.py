@@ -1,0 +1,66 @@
+"""HubSpot (CRM): contacts and deals read; contacts upserted and list memberships synced."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from pipeline.fields import parse_spec, project
+from resources.connector import VendorConnector
+from resources.http import ApiClient
+
+CONTACT_PROPERTIES = [
+    "email",
+    "firstname",
+    "lastname",
+    "phone",
+    "mobilephone",
+    "loyalty_id",
+    "hs_email_optout",
+    "zip",
+    "createdate",
+    "lastmodifieddate",
+]
+DEAL_PROPERTIES = [
+    "dealname",
+    "amount",
+    "dealstage",
+    "pipeline",
+    "closedate",
+    "createdate",
+    "hs_lastmodifieddate",
+]
+
+FIELDS = {
+    "contacts": parse_spec(
+        "id createdAt updatedAt archived " + " ".join(f"properties.{p}" for p in CONTACT_PROPERTIES)
+    ),
+    "deals": parse_spec(
+        "id createdAt updatedAt archived associations.contacts.results.id "
+        + " ".join(f"properties.{p}" for p in DEAL_PROPERTIES)
+    ),
+}
+
+
+class HubSpotResource(VendorConnector):
+    """HubSpot CRM v3 with a private-app token."""
+
+    vendor: str = "hubspot"
+
+    def _objects(self, client: ApiClient, kind: str, params: dict) -> Iterator[dict[str, Any]]:
+        after = None
+        while True:
+            query = {**params, "limit": 100, **({"after": after} if after else {})}
+            page = client.json("GET", f"/crm/v3/objects/{kind}", params=query)
+            for record in page.get("results", []):
+                yield project(record, FIELDS[kind])
+            after = ((page.get("paging") or {}).get("next") or {}).get("after")
+            if not after:
+                return
+
+    def list_contacts(self, client: ApiClient):
+        return self._objects(client, "contacts", {"properties": ",".join(CONTACT_PROPERTIES)})
+
+    def list_deals(self, client: ApiClient):
+        params = {"properties": ",".join(DEAL_PROPERTIES), "associations": "contacts"}
+        return self._objects(client, "deals", params)
