@@ -1,0 +1,1 @@
+"""Dagster assets: thin wiring around the pure rules in pipeline/ and the SQL models."""

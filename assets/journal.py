@@ -1,0 +1,196 @@
+"""Daily journal per location: load the day's facts, post them, replace the partition."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import dagster as dg
+import duckdb
+
+from assets.scope import in_scope
+from pipeline.money import to_decimal
+from pipeline.partitions import DAILY, WAREHOUSE_POOL
+from pipeline.posting import OrderTotals, PostingAccounts, SaleLine, TenderFact, post_day
+from resources.warehouse import WarehouseResource
+
+ENTRIES = dg.AssetKey(["marts", "journal_entries"])
+LINES = dg.AssetKey(["marts", "journal_lines"])
+UPSTREAM = [
+    dg.AssetKey(["core", "sales_lines"]),
+    dg.AssetKey(["core", "tender_facts"]),
+    dg.AssetKey(["staging", "stg_square__orders"]),
+    dg.AssetKey(["ref", "posting_accounts"]),
+    dg.AssetKey(["ref", "locations"]),
+]
+
+DDL = """
+CREATE TABLE IF NOT EXISTS marts.journal_entries (
+    entry_id VARCHAR PRIMARY KEY, business_id VARCHAR NOT NULL, location_id VARCHAR NOT NULL,
+    business_date DATE NOT NULL, kind VARCHAR NOT NULL, memo VARCHAR NOT NULL,
+    total DECIMAL(18, 2) NOT NULL
+);
+CREATE TABLE IF NOT EXISTS marts.journal_lines (
+    entry_id VARCHAR NOT NULL, line_no INTEGER NOT NULL, account_code VARCHAR NOT NULL,
+    debit DECIMAL(18, 2) NOT NULL, credit DECIMAL(18, 2) NOT NULL, memo VARCHAR,
+    business_date DATE NOT NULL, location_id VARCHAR NOT NULL,
+    PRIMARY KEY (entry_id, line_no)
+);
+CREATE TABLE IF NOT EXISTS marts.posting_exceptions (
+    business_date DATE NOT NULL, location_id VARCHAR NOT NULL, object_id VARCHAR NOT NULL,
+    reason VARCHAR NOT NULL
+);
+"""
+
+_CENTS = "CAST({0} * 100 AS BIGINT)"
+
+
+def _cents(column: str) -> str:
+    return _CENTS.format(column)
+
+
+def load_day(con: duckdb.DuckDBPyConnection, day: date, location_id: str):
+    params = [day, location_id]
+    lines = [
+        SaleLine(*row)
+        for row in con.execute(
+            f"""SELECT order_id, line_kind, revenue_account, tax_account, {_cents("gross_money")},
+                       {_cents("discount_money")}, {_cents("tax_money")}, {_cents("total_money")},
+                       sku
+                FROM core.sales_lines WHERE business_date = ? AND location_id = ?
+                ORDER BY order_id, line_uid""",
+            params,
+        ).fetchall()
+    ]
+    tenders = [
+        TenderFact(*row)
+        for row in con.execute(
+            f"""SELECT fact_id, fact_kind, order_id, clearing_account, fee_account,
+                       {_cents("amount_money")}, {_cents("tip_money")}, {_cents("fee_money")},
+                       tender_type
+                FROM core.tender_facts WHERE business_date = ? AND location_id = ?
+                ORDER BY fact_kind, fact_id""",
+            params,
+        ).fetchall()
+    ]
+    orders = [
+        OrderTotals(order_id, is_return, service, tip, return_tip)
+        for order_id, is_return, service, tip, return_tip in con.execute(
+            f"""SELECT order_id, is_return, {_cents("service_charge_money")}, {_cents("tip_money")},
+                       {_cents("return_tip_money")}
+                FROM staging.stg_square__orders
+                WHERE business_date = ? AND location_id = ?""",
+            params,
+        ).fetchall()
+    ]
+    return lines, tenders, orders
+
+
+def _write(con, day: date, locations: list[str], entries, held) -> None:
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for table in ("journal_lines", "journal_entries", "posting_exceptions"):
+            con.execute(
+                f"DELETE FROM marts.{table} WHERE business_date = ? "
+                "AND location_id IN (SELECT unnest(?))",
+                [day, locations],
+            )
+        con.executemany(
+            "INSERT INTO marts.journal_entries VALUES (?, ?, ?, ?, ?, ?, money(?))",
+            [
+                (
+                    e.entry_id,
+                    e.business_id,
+                    e.location_id,
+                    e.business_date,
+                    e.kind,
+                    e.memo,
+                    e.total_debit,
+                )
+                for e in entries
+            ],
+        )
+        con.executemany(
+            "INSERT INTO marts.journal_lines VALUES (?, ?, ?, money(?), money(?), ?, ?, ?)",
+            [
+                (
+                    e.entry_id,
+                    n,
+                    line.account_code,
+                    line.debit,
+                    line.credit,
+                    line.memo,
+                    e.business_date,
+                    e.location_id,
+                )
+                for e in entries
+                for n, line in enumerate(e.lines, start=1)
+            ],
+        )
+        con.executemany(
+            "INSERT INTO marts.posting_exceptions VALUES (?, ?, ?, ?)",
+            [(day, location, h.order_id, h.reason) for location, h in held],
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            ENTRIES,
+            deps=UPSTREAM,
+            kinds={"duckdb", "python"},
+            description="One balanced entry per location, business date and kind.",
+        ),
+        dg.AssetSpec(
+            LINES,
+            deps=UPSTREAM,
+            kinds={"duckdb", "python"},
+            description="Debit and credit lines of the journal entries.",
+        ),
+    ],
+    partitions_def=DAILY,
+    group_name="marts",
+    pool=WAREHOUSE_POOL,
+)
+def daily_journal(context, warehouse: WarehouseResource):
+    """Sales, returns and processor fees of each location's business day, to the cent."""
+    day = date.fromisoformat(context.partition_key)
+    entries, held = [], []
+    with warehouse.connect() as con:
+        con.execute(DDL)
+        roles = dict(con.execute("SELECT role, account_code FROM ref.posting_accounts").fetchall())
+        accounts = PostingAccounts.from_roles(roles)
+        locations = con.execute(
+            "SELECT business_id, location_id FROM ref.locations "
+            "WHERE business_id IN (SELECT unnest(?)) ORDER BY location_id",
+            [in_scope()],
+        ).fetchall()
+        for business_id, location_id in locations:
+            lines, tenders, orders = load_day(con, day, location_id)
+            day_entries, day_held = post_day(
+                business_id, location_id, day, lines, tenders, orders, accounts
+            )
+            entries += day_entries
+            held += [(location_id, h) for h in day_held]
+        _write(con, day, [loc for _, loc in locations], entries, held)
+    if held:
+        context.log.warning(
+            f"{len(held)} orders held out of the journal; see marts.posting_exceptions"
+        )
+    yield dg.MaterializeResult(
+        asset_key=ENTRIES,
+        metadata={
+            "entries": len(entries),
+            "held_out": len(held),
+            "total_debit": str(to_decimal(sum(e.total_debit for e in entries))),
+        },
+    )
+    yield dg.MaterializeResult(
+        asset_key=LINES,
+        metadata={
+            "lines": sum(len(e.lines) for e in entries),
+        },
+    )

@@ -1,0 +1,173 @@
+"""Reference tables, the SQL models of dbt-free-sql/, and the identity graph."""
+
+from __future__ import annotations
+
+import dagster as dg
+import pandas as pd
+
+from pipeline.partitions import WAREHOUSE_POOL
+from pipeline.sql_models import SqlModel, build, discover
+from resources.warehouse import WarehouseResource
+
+REFERENCE_TABLES = [
+    "businesses",
+    "locations",
+    "accounts",
+    "taxes",
+    "products",
+    "tenders",
+    "posting_accounts",
+]
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            ["ref", name], description=f"reference/{name}.csv, validated", kinds={"csv", "duckdb"}
+        )
+        for name in REFERENCE_TABLES
+    ],
+    group_name="reference",
+    pool=WAREHOUSE_POOL,
+)
+def reference_tables(context, warehouse: WarehouseResource):
+    """Ops-maintained CSVs; a bad file stops the run with its file, line and field."""
+    from pipeline.reference import load_all
+
+    tables = load_all()
+    with warehouse.connect() as con:
+        con.execute("BEGIN TRANSACTION")
+        for name in REFERENCE_TABLES:
+            data = tables[name].replace({"": None})
+            con.register("_ref", data)
+            con.execute(f"CREATE OR REPLACE TABLE ref.{name} AS SELECT * FROM _ref")
+            con.unregister("_ref")
+        con.execute("COMMIT")
+    for name in REFERENCE_TABLES:
+        yield dg.MaterializeResult(asset_key=["ref", name], metadata={"rows": len(tables[name])})
+
+
+def sql_asset(model: SqlModel) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=[model.layer, model.name],
+        deps=[dg.AssetKey([layer, name]) for layer, name in model.deps],
+        group_name=model.layer,
+        description=f"{model.description}\n\nSQL: dbt-free-sql/{model.layer}/{model.path.name}",
+        kinds={"duckdb", "sql"},
+        pool=WAREHOUSE_POOL,
+    )
+    def _model(context, warehouse: WarehouseResource) -> dg.MaterializeResult:
+        from pipeline.contracts import validate_table
+
+        with warehouse.connect() as con:
+            stats = build(con, model, run_id=context.run_id, validate=validate_table)
+        if stats["dead_letters"]:
+            context.log.warning(f"{model.table}: {stats['dead_letters']} records dead-lettered")
+        return dg.MaterializeResult(metadata=stats)
+
+    return _model
+
+
+SQL_ASSETS = [sql_asset(model) for model in discover()]
+
+_IDENTITY_SOURCES = """
+SELECT s.business_id, s.source, s.source_id, s.email, s.phone, s.loyalty_id, s.given_name,
+       s.family_name, coalesce(loc.country, 'US') AS region
+FROM (
+    SELECT business_id, 'square' AS source, square_customer_id AS source_id, email, phone,
+           loyalty_id, given_name, family_name
+    FROM staging.stg_square__customers
+    UNION ALL
+    SELECT business_id, 'hubspot', hubspot_contact_id, email, phone, loyalty_id, given_name,
+           family_name
+    FROM staging.stg_hubspot__contacts
+    UNION ALL
+    SELECT business_id, 'xero', xero_contact_id, email, phone, NULL, given_name, family_name
+    FROM staging.stg_xero__contacts
+) AS s
+LEFT JOIN (SELECT business_id, min(country) AS country FROM ref.locations GROUP BY ALL) AS loc
+    USING (business_id)
+ORDER BY s.business_id, s.source, s.source_id
+"""
+
+
+@dg.asset(
+    key=["core", "identity_map"],
+    deps=[
+        dg.AssetKey(["staging", t])
+        for t in ("stg_square__customers", "stg_hubspot__contacts", "stg_xero__contacts")
+    ]
+    + [dg.AssetKey(["ref", "locations"])],
+    group_name="core",
+    kinds={"duckdb", "python"},
+    pool=WAREHOUSE_POOL,
+)
+def identity_map(context, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """Every POS, CRM and ledger person record linked to one stable customer_id."""
+    from pipeline.contracts import validate_table
+    from pipeline.identity import resolve_identities
+    from pipeline.normalize import phone
+    from pipeline.timeutil import utcnow
+
+    with warehouse.connect() as con:
+        records = con.execute(_IDENTITY_SOURCES).fetch_df()
+        shop_phones = [
+            phone(p) for (p,) in con.execute("SELECT phone FROM ref.locations").fetchall()
+        ]
+        has_previous = con.execute(
+            "SELECT count(*) FROM information_schema.tables "
+            "WHERE table_schema = 'core' AND table_name = 'identity_map'"
+        ).fetchone()[0]
+        previous = (
+            con.execute("SELECT * FROM core.identity_map").fetch_df() if has_previous else None
+        )
+        result = resolve_identities(records, previous, blocked_values=filter(None, shop_phones))
+        first_assigned = (
+            previous.groupby("customer_id")["assigned_at"].min()
+            if previous is not None
+            else pd.Series(dtype="datetime64[ns, UTC]")
+        )
+        result["assigned_at"] = result["customer_id"].map(first_assigned).fillna(utcnow())
+        retired = (
+            sorted(set(previous["customer_id"]) - set(result["customer_id"]))
+            if previous is not None
+            else []
+        )
+        con.execute("BEGIN TRANSACTION")
+        con.register("_identity", result)
+        con.execute("CREATE OR REPLACE TABLE core.identity_map AS SELECT * FROM _identity")
+        con.unregister("_identity")
+        con.execute(
+            "CREATE TABLE IF NOT EXISTS core.identity_aliases "
+            "(alias_id VARCHAR PRIMARY KEY, customer_id VARCHAR, merged_at TIMESTAMPTZ)"
+        )
+        if retired and previous is not None:
+            _record_aliases(con, previous, result, retired)
+        validate_table(con, "core.identity_map")
+        con.execute("COMMIT")
+    rules = result["match_rule"].value_counts().to_dict()
+    return dg.MaterializeResult(
+        metadata={
+            "records": len(result),
+            "customers": int(result["customer_id"].nunique()),
+            "retired_ids": len(retired),
+            **{f"rule:{k}": int(v) for k, v in rules.items()},
+        }
+    )
+
+
+def _record_aliases(con, previous: pd.DataFrame, result: pd.DataFrame, retired: list[str]):
+    """A merged-away id keeps pointing at its survivor, so old references still resolve."""
+    joined = previous[previous["customer_id"].isin(retired)].merge(
+        result[["source", "source_id", "customer_id"]],
+        on=["source", "source_id"],
+        suffixes=("_old", ""),
+    )
+    for alias, survivor in (
+        joined[["customer_id_old", "customer_id"]]
+        .drop_duplicates("customer_id_old")
+        .itertuples(index=False)
+    ):
+        con.execute(
+            "INSERT OR REPLACE INTO core.identity_aliases VALUES (?, ?, now())", [alias, survivor]
+        )

@@ -1,0 +1,307 @@
+"""Raw extracts: vendor records as JSON, one table per source entity."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import dagster as dg
+
+from assets.scope import business_scopes, clients_for, in_scope, location_scopes
+from pipeline.extract import (
+    Landing,
+    ensure_raw_table,
+    land_partition,
+    land_snapshot,
+    write_landing,
+)
+from pipeline.partitions import DAILY, WAREHOUSE_POOL
+from resources.square import SquareResource
+from resources.warehouse import WarehouseResource
+from resources.xero import XeroResource
+
+RAW = {"group_name": "raw", "pool": WAREHOUSE_POOL}
+
+
+def _store(
+    context,
+    warehouse: WarehouseResource,
+    table: str,
+    landing: Landing,
+    clients,
+    partition_key: str | None,
+) -> dg.MaterializeResult:
+    landing.requests, landing.retries = clients.stats()
+    with warehouse.connect() as con:
+        write_landing(
+            con,
+            table,
+            landing,
+            business_ids=in_scope(),
+            partition_key=partition_key,
+            run_id=context.run_id,
+        )
+        source, entity = table.split("_", 1)
+        for business_id in in_scope():
+            con.execute(
+                "INSERT INTO ops.extract_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, now())",
+                [
+                    source,
+                    entity,
+                    business_id,
+                    partition_key,
+                    sum(1 for r in landing.rows if r[1] == business_id),
+                    sum(1 for d in landing.dead if d.get("business_id") == business_id),
+                    landing.requests,
+                    landing.retries,
+                    context.run_id,
+                ],
+            )
+    if landing.dead:
+        context.log.warning(f"{table}: {len(landing.dead)} records sent to ops.dead_letter")
+    return dg.MaterializeResult(metadata={**landing.summary, "table": f"raw.{table}"})
+
+
+def _day(context) -> date:
+    return date.fromisoformat(context.partition_key)
+
+
+@dg.asset(key=["raw", "square_orders"], partitions_def=DAILY, kinds={"square", "duckdb"}, **RAW)
+def square_orders(context, square: SquareResource, warehouse: WarehouseResource):
+    """Square orders (sales and itemized returns) whose local business date is the partition."""
+    with clients_for(square) as clients:
+        landing = land_partition(
+            lambda s, start, end: square.search_orders(
+                clients(s.business_id), [s.location_id], start, end
+            ),
+            location_scopes(),
+            _day(context),
+            source="square",
+            entity="orders",
+            date_field="created_at",
+            updated_field="updated_at",
+            run_id=context.run_id,
+        )
+        return _store(context, warehouse, "square_orders", landing, clients, context.partition_key)
+
+
+@dg.asset(key=["raw", "square_payments"], partitions_def=DAILY, kinds={"square", "duckdb"}, **RAW)
+def square_payments(context, square: SquareResource, warehouse: WarehouseResource):
+    """Square payments taken on the business date (offline ones arrive up to 72 h late)."""
+    with clients_for(square) as clients:
+        landing = land_partition(
+            lambda s, start, end: square.list_payments(
+                clients(s.business_id), s.location_id, start, end
+            ),
+            location_scopes(),
+            _day(context),
+            source="square",
+            entity="payments",
+            date_field="created_at",
+            updated_field="updated_at",
+            run_id=context.run_id,
+        )
+        return _store(
+            context, warehouse, "square_payments", landing, clients, context.partition_key
+        )
+
+
+@dg.asset(key=["raw", "square_refunds"], partitions_def=DAILY, kinds={"square", "duckdb"}, **RAW)
+def square_refunds(context, square: SquareResource, warehouse: WarehouseResource):
+    """Square refunds made on the business date (the sale may be days older)."""
+    with clients_for(square) as clients:
+        landing = land_partition(
+            lambda s, start, end: square.list_refunds(
+                clients(s.business_id), s.location_id, start, end
+            ),
+            location_scopes(),
+            _day(context),
+            source="square",
+            entity="refunds",
+            date_field="created_at",
+            updated_field="updated_at",
+            run_id=context.run_id,
+        )
+        return _store(context, warehouse, "square_refunds", landing, clients, context.partition_key)
+
+
+@dg.asset(key=["raw", "square_payouts"], partitions_def=DAILY, kinds={"square", "duckdb"}, **RAW)
+def square_payouts(context, square: SquareResource, warehouse: WarehouseResource):
+    """Square payouts created on the business date."""
+    with clients_for(square) as clients:
+        landing = land_partition(
+            lambda s, start, end: square.list_payouts(
+                clients(s.business_id), s.location_id, start, end
+            ),
+            location_scopes(),
+            _day(context),
+            source="square",
+            entity="payouts",
+            date_field="created_at",
+            updated_field="updated_at",
+            lookback=timedelta(0),
+            run_id=context.run_id,
+        )
+        return _store(context, warehouse, "square_payouts", landing, clients, context.partition_key)
+
+
+@dg.asset(
+    key=["raw", "square_payout_entries"],
+    partitions_def=DAILY,
+    kinds={"square", "duckdb"},
+    deps=[square_payouts],
+    **RAW,
+)
+def square_payout_entries(context, square: SquareResource, warehouse: WarehouseResource):
+    """The charges, refunds and fees each of the day's payouts settles."""
+    with warehouse.connect() as con:
+        ensure_raw_table(con, "square_payouts")
+        payouts = con.execute(
+            "SELECT business_id, location_id, record_id FROM raw.square_payouts "
+            "WHERE partition_key = ? AND business_id IN (SELECT unnest(?)) ORDER BY record_id",
+            [context.partition_key, in_scope()],
+        ).fetchall()
+    day = _day(context)
+    with clients_for(square) as clients:
+        landing = Landing()
+        for business_id, location_id, payout_id in payouts:
+            child = land_snapshot(
+                lambda b, pid=payout_id: square.list_payout_entries(clients(b), pid),
+                [business_id],
+                source="square",
+                entity="payout_entries",
+                updated_field="effective_at",
+                run_id=context.run_id,
+            )
+            landing.rows += [
+                (r[0], r[1], location_id, day, context.partition_key, *r[5:]) for r in child.rows
+            ]
+            landing.dead += child.dead
+        return _store(
+            context, warehouse, "square_payout_entries", landing, clients, context.partition_key
+        )
+
+
+@dg.asset(
+    key=["raw", "xero_bank_transactions"], partitions_def=DAILY, kinds={"xero", "duckdb"}, **RAW
+)
+def xero_bank_transactions(context, xero: XeroResource, warehouse: WarehouseResource):
+    """Bank lines dated on the business date (deposits of payouts and cash)."""
+    with clients_for(xero) as clients:
+        landing = land_partition(
+            lambda s, start, end: xero.list(
+                clients(s.business_id),
+                "BankTransactions",
+                modified_since=start - timedelta(hours=72),
+            ),
+            business_scopes(),
+            _day(context),
+            source="xero",
+            entity="bank_transactions",
+            date_field="Date",
+            updated_field="UpdatedDateUTC",
+            id_field="BankTransactionID",
+            local_dates=True,
+            run_id=context.run_id,
+        )
+        return _store(
+            context, warehouse, "xero_bank_transactions", landing, clients, context.partition_key
+        )
+
+
+def _snapshot_asset(
+    table: str, connector_key: str, fetch, id_field: str, updated_field: str, doc: str
+):
+    source, entity = table.split("_", 1)
+
+    @dg.asset(
+        key=["raw", table],
+        kinds={source, "duckdb"},
+        description=doc,
+        required_resource_keys={connector_key, "warehouse"},
+        **RAW,
+    )
+    def _asset(context):
+        connector = getattr(context.resources, connector_key)
+        with clients_for(connector) as clients:
+            landing = land_snapshot(
+                lambda b: fetch(connector, clients(b)),
+                in_scope(),
+                source=source,
+                entity=entity,
+                id_field=id_field,
+                updated_field=updated_field,
+                run_id=context.run_id,
+            )
+            return _store(context, context.resources.warehouse, table, landing, clients, None)
+
+    return _asset
+
+
+SNAPSHOTS = [
+    _snapshot_asset(
+        "square_customers",
+        "square",
+        lambda c, cl: c.list_customers(cl),
+        "id",
+        "updated_at",
+        "Square customer profiles (full list each run).",
+    ),
+    _snapshot_asset(
+        "square_catalog",
+        "square",
+        lambda c, cl: c.list_catalog(cl),
+        "id",
+        "updated_at",
+        "Square catalog items, variations and taxes.",
+    ),
+    _snapshot_asset(
+        "hubspot_contacts",
+        "hubspot",
+        lambda c, cl: c.list_contacts(cl),
+        "id",
+        "updatedAt",
+        "HubSpot contacts with the properties the models use.",
+    ),
+    _snapshot_asset(
+        "hubspot_deals",
+        "hubspot",
+        lambda c, cl: c.list_deals(cl),
+        "id",
+        "updatedAt",
+        "HubSpot deals and their contacts.",
+    ),
+    _snapshot_asset(
+        "xero_accounts",
+        "xero",
+        lambda c, cl: c.list(cl, "Accounts"),
+        "AccountID",
+        "UpdatedDateUTC",
+        "Xero chart of accounts.",
+    ),
+    _snapshot_asset(
+        "xero_contacts",
+        "xero",
+        lambda c, cl: c.list(cl, "Contacts"),
+        "ContactID",
+        "UpdatedDateUTC",
+        "Xero contacts.",
+    ),
+    _snapshot_asset(
+        "xero_invoices",
+        "xero",
+        lambda c, cl: c.list(cl, "Invoices"),
+        "InvoiceID",
+        "UpdatedDateUTC",
+        "Xero invoices.",
+    ),
+]
+
+PARTITIONED = [
+    square_orders,
+    square_payments,
+    square_refunds,
+    square_payouts,
+    square_payout_entries,
+    xero_bank_transactions,
+]
+ALL = PARTITIONED + SNAPSHOTS
