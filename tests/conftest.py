@@ -1,0 +1,56 @@
+"""Shared fixtures: a served sandbox over real HTTP and resources pointing at it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+import pytest
+
+from resources.hubspot import HubSpotResource
+from resources.square import SquareResource
+from resources.warehouse import WarehouseResource
+from resources.xero import XeroResource
+
+# A fixed sandbox clock keeps every test independent of the day it runs on.
+SANDBOX_NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+DAY_1, DAY_2 = "2026-11-17", "2026-11-18"
+
+
+@contextmanager
+def served_sandbox(faults: str | None = None, now: datetime = SANDBOX_NOW) -> Iterator[str]:
+    from pipeline.sandbox.server import start_background
+
+    from pipeline.sandbox import Faults, Sandbox
+
+    sandbox = Sandbox(now=now, faults=Faults.parse(faults) if faults else Faults())
+    server, base_url = start_background(sandbox, host="127.0.0.1", port=0)
+    try:
+        yield base_url
+    finally:
+        server.shutdown()
+
+
+def http_resources(base_url: str, warehouse_path: str, **connector) -> dict:
+    return {
+        "square": SquareResource(
+            base_url=f"{base_url}/{{business}}/square", access_token="test-token", **connector
+        ),
+        "hubspot": HubSpotResource(
+            base_url=f"{base_url}/{{business}}/hubspot", access_token="test-token", **connector
+        ),
+        "xero": XeroResource(
+            base_url=f"{base_url}/{{business}}/xero/api.xro/2.0",
+            access_token="test-token",
+            **connector,
+        ),
+        "warehouse": WarehouseResource(path=warehouse_path),
+    }
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    monkeypatch.setenv("BACKBONE_HOME", str(tmp_path))
+    monkeypatch.delenv("BACKBONE_BUSINESSES", raising=False)
+    return tmp_path

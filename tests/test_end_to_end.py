@@ -1,0 +1,122 @@
+"""The whole graph for two business dates, through the sandbox over real HTTP."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from tests.conftest import DAY_1, DAY_2, http_resources, served_sandbox
+
+CONTRACT_TABLES = [
+    "core.identity_map",
+    "core.customers",
+    "core.products",
+    "core.tenders",
+    "marts.journal_entries",
+    "marts.journal_lines",
+    "marts.segment_memberships",
+    "marts.scorecard_daily",
+    "ops.dead_letter",
+]
+PII_HINTS = ("email", "phone", "name", "given", "family", "address", "customer")
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory):
+    from pipeline.definitions import defs
+
+    home = tmp_path_factory.mktemp("backbone_home")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("BACKBONE_HOME", str(home))
+    mp.delenv("BACKBONE_BUSINESSES", raising=False)
+    path = str(home / "warehouse.duckdb")
+    journals = []
+    with served_sandbox() as base_url:
+        resources = http_resources(base_url, path)
+        job = defs.resolve_job_def("daily_job")
+        for _run in range(2):
+            for partition in (DAY_1, DAY_2):
+                result = job.execute_in_process(
+                    partition_key=partition,
+                    resources=resources,
+                    run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}},
+                )
+                assert result.success
+            with duckdb.connect(path, read_only=True) as con:
+                journals.append(
+                    con.execute(
+                        "SELECT * FROM marts.journal_lines ORDER BY entry_id, line_no"
+                    ).fetchall()
+                )
+    yield home, journals
+    mp.undo()
+
+
+def test_contract_tables_exist_and_facts_are_not_empty(warehouse):
+    home, _ = warehouse
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        for table in CONTRACT_TABLES:
+            count = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            if table != "ops.dead_letter":
+                assert count > 0, table
+        days = con.execute(
+            "SELECT DISTINCT business_date::VARCHAR FROM marts.journal_entries ORDER BY 1"
+        ).fetchall()
+        assert days == [(DAY_1,), (DAY_2,)]
+
+
+def test_every_entry_balances_and_money_is_decimal(warehouse):
+    home, _ = warehouse
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        unbalanced = con.execute(
+            "SELECT entry_id FROM marts.journal_lines GROUP BY entry_id "
+            "HAVING sum(debit) <> sum(credit)"
+        ).fetchall()
+        assert unbalanced == []
+        types = con.execute(
+            "SELECT table_schema || '.' || table_name || '.' || column_name, data_type "
+            "FROM information_schema.columns WHERE table_schema IN ('staging', 'core', 'marts') "
+            "AND (column_name LIKE '%money' OR column_name IN ('debit', 'credit', 'total', "
+            "'amount', 'net_sales', 'list_price'))"
+        ).fetchall()
+        assert types and all(t == "DECIMAL(18,2)" for _, t in types), types
+        held = con.execute("SELECT count(*) FROM marts.posting_exceptions").fetchone()[0]
+        assert held == 0
+
+
+def test_rerun_changes_no_journal_row(warehouse):
+    _, journals = warehouse
+    assert journals[0] == journals[1]
+    assert len(journals[0]) > 20
+
+
+def test_scorecard_has_no_pii_columns(warehouse):
+    home, _ = warehouse
+    with duckdb.connect(str(home / "scorecard.duckdb"), read_only=True) as con:
+        columns = [
+            c
+            for (c,) in con.execute("SELECT column_name FROM information_schema.columns").fetchall()
+        ]
+        metrics = {
+            m
+            for (m,) in con.execute("SELECT DISTINCT metric FROM marts.scorecard_daily").fetchall()
+        }
+    assert columns
+    assert not [c for c in columns if any(h in c.lower() for h in PII_HINTS)]
+    assert {"orders", "net_sales", "sync_error_rate_pct", "data_freshness_hours"} <= metrics
+
+
+def test_segment_and_identity_link_across_systems(warehouse):
+    home, _ = warehouse
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        multi = con.execute(
+            "SELECT count(*) FROM (SELECT customer_id FROM core.identity_map "
+            "GROUP BY customer_id HAVING count(DISTINCT source) > 1)"
+        ).fetchone()[0]
+        assert multi > 100
+        assert (
+            con.execute(
+                "SELECT count(*) FROM core.customers WHERE NOT consent_email AND email IS NOT NULL"
+            ).fetchone()[0]
+            > 0
+        )

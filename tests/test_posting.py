@@ -1,0 +1,165 @@
+"""Posting rules on hand-computed days: every amount below is worked out by hand, in cents."""
+
+from datetime import date
+
+import pytest
+
+from pipeline.posting import (
+    OrderTotals,
+    PostingAccounts,
+    SaleLine,
+    TenderFact,
+    post_day,
+)
+
+ACCOUNTS = PostingAccounts(
+    discounts="4900",
+    returns="4910",
+    tips_payable="2200",
+    service_charges="4020",
+    rounding="6900",
+)
+DAY = date(2026, 11, 20)
+
+
+def lines_of(entry):
+    return {(line.account_code, line.memo): (line.debit, line.credit) for line in entry.lines}
+
+
+def test_cafe_day_split_tender_tip_discount_fee():
+    # Order A: latte 5.25 (tax 8.875% = 0.4659 -> 0.47) + croissant 4.25 (0.3772 -> 0.38),
+    # tip 1.00, paid by card 11.35 total (10.35 + 1.00 tip); fee 2.6% + 10c of 11.35 = 0.40.
+    # Order B: drip 3.00 with a 10% discount 0.30 -> 2.70, tax 0.24; split cash 1.00 + gift 1.94.
+    lines = [
+        SaleLine("A", "sale", "4000", "2110", 525, 0, 47, 572, "CAF-LAT-12"),
+        SaleLine("A", "sale", "4000", "2110", 425, 0, 38, 463, "CAF-CRS"),
+        SaleLine("B", "sale", "4000", "2110", 300, 30, 24, 294, "CAF-DRP-12"),
+    ]
+    tenders = [
+        TenderFact("p1", "payment", "A", "1010", "6100", 1035, 100, 40, "card"),
+        TenderFact("p2", "payment", "B", "1000", None, 100, 0, 0, "cash"),
+        TenderFact("p3", "payment", "B", "2300", None, 194, 0, 0, "gift_card"),
+    ]
+    orders = [OrderTotals("A", False, 0, 100), OrderTotals("B", False, 0, 0)]
+    entries, held = post_day("cafe", "LCAFE01", DAY, lines, tenders, orders, ACCOUNTS)
+    assert held == []
+    sales, fees = entries
+    assert sales.entry_id == "LCAFE01-2026-11-20-SALES"
+    assert lines_of(sales) == {
+        ("4000", "Gross sales"): (0, 1250),
+        ("4900", "Discounts given"): (30, 0),
+        ("2110", "Sales tax collected"): (0, 109),
+        ("2200", "Tips owed to staff"): (0, 100),
+        ("1010", "Tendered: card"): (1135, 0),
+        ("1000", "Tendered: cash"): (100, 0),
+        ("2300", "Tendered: gift_card"): (194, 0),
+    }
+    assert sales.total_debit == sales.total_credit == 1459
+    assert lines_of(fees) == {
+        ("6100", "Processor fees"): (40, 0),
+        ("1010", "Processor fees withheld"): (0, 40),
+    }
+
+
+def test_two_jurisdictions_post_to_their_own_tax_accounts():
+    seattle = [SaleLine("S", "sale", "4010", "2120", 3200, 0, 331, 3531, "BTQ-TEE-M")]
+    portland = [SaleLine("P", "sale", "4010", "2130", 3200, 0, 0, 3200, "BTQ-TEE-M")]
+    sea, _ = post_day(
+        "boutique",
+        "LBTQSEA",
+        DAY,
+        seattle,
+        [TenderFact("s1", "payment", "S", "1010", "6100", 3531, 0, 102, "card")],
+        [OrderTotals("S", False)],
+        ACCOUNTS,
+    )
+    pdx, _ = post_day(
+        "boutique",
+        "LBTQPDX",
+        DAY,
+        portland,
+        [TenderFact("p1", "payment", "P", "1010", "6100", 3200, 0, 93, "card")],
+        [OrderTotals("P", False)],
+        ACCOUNTS,
+    )
+    assert lines_of(sea[0])[("2120", "Sales tax collected")] == (0, 331)
+    assert not any(line.account_code == "2130" for line in pdx[0].lines)
+
+
+def test_partial_return_reverses_revenue_tax_and_tender():
+    # Return order R returns one tee (32.00 + 3.31 tax) of a two-tee sale, to the card.
+    lines = [SaleLine("R", "return", "4010", "2120", 3200, 0, 331, 3531, "BTQ-TEE-S")]
+    tenders = [TenderFact("r1", "refund", "R", "1010", "6100", -3531, 0, 0, "card")]
+    entries, held = post_day(
+        "boutique", "LBTQSEA", DAY, lines, tenders, [OrderTotals("R", True)], ACCOUNTS
+    )
+    assert held == []
+    (returns,) = entries
+    assert returns.kind == "RETURNS"
+    assert lines_of(returns) == {
+        ("4910", "Returns (net of discount)"): (3200, 0),
+        ("2120", "Sales tax refunded"): (331, 0),
+        ("1010", "Refunded: card"): (0, 3531),
+    }
+
+
+def test_gift_card_sale_goes_to_liability_not_revenue():
+    lines = [SaleLine("G", "sale", "2300", None, 2500, 0, 0, 2500, "CAF-GC25")]
+    tenders = [TenderFact("g1", "payment", "G", "1000", None, 2500, 0, 0, "cash")]
+    (sales,), _ = post_day(
+        "cafe", "LCAFE01", DAY, lines, tenders, [OrderTotals("G", False)], ACCOUNTS
+    )
+    assert lines_of(sales) == {
+        ("2300", "Gross sales"): (0, 2500),
+        ("1000", "Tendered: cash"): (2500, 0),
+    }
+
+
+def test_unmapped_sku_is_held_out_and_named():
+    lines = [
+        SaleLine("A", "sale", "4000", "2110", 300, 0, 27, 327, "CAF-DRP-12"),
+        SaleLine("X", "sale", None, None, 900, 0, 0, 900, "MYSTERY-1"),
+    ]
+    tenders = [
+        TenderFact("p1", "payment", "A", "1000", None, 327, 0, 0, "cash"),
+        TenderFact("p2", "payment", "X", "1000", None, 900, 0, 0, "cash"),
+    ]
+    entries, held = post_day(
+        "cafe",
+        "LCAFE01",
+        DAY,
+        lines,
+        tenders,
+        [OrderTotals("A", False), OrderTotals("X", False)],
+        ACCOUNTS,
+    )
+    assert [h.order_id for h in held] == ["X"]
+    assert "MYSTERY-1" in held[0].reason
+    assert entries[0].total_debit == 327
+
+
+@pytest.mark.parametrize(
+    ("tendered", "reason"),
+    [(326, "tenders 326 <> order total 327"), (0, "tenders 0 <> order total 327")],
+)
+def test_order_that_does_not_add_up_is_held_out(tendered, reason):
+    lines = [SaleLine("A", "sale", "4000", "2110", 300, 0, 27, 327, "CAF-DRP-12")]
+    tenders = [TenderFact("p1", "payment", "A", "1000", None, tendered, 0, 0, "cash")]
+    entries, held = post_day(
+        "cafe",
+        "LCAFE01",
+        DAY,
+        lines,
+        tenders if tendered else [],
+        [OrderTotals("A", False)],
+        ACCOUNTS,
+    )
+    assert entries == []
+    assert held[0].reason == reason
+
+
+def test_payment_without_staged_order_is_held_out():
+    tenders = [TenderFact("p9", "payment", "GONE", "1010", "6100", 500, 0, 23, "card")]
+    entries, held = post_day("cafe", "LCAFE01", DAY, [], tenders, [], ACCOUNTS)
+    assert entries == []
+    assert held[0].order_id == "GONE"

@@ -1,0 +1,112 @@
+"""SQL models: discovery, inferred dependencies, typing, and dead-letter routing."""
+
+import json
+from datetime import date
+from decimal import Decimal
+
+import duckdb
+import pytest
+
+from pipeline.extract import ensure_raw_table
+from pipeline.sql_models import build, discover
+from resources.warehouse import BOOTSTRAP_SQL
+
+MODELS = {m.table: m for m in discover()}
+
+
+def money(cents):
+    return {"amount": cents, "currency": "USD"}
+
+
+def order(order_id, total, lines, tip=0):
+    return {
+        "id": order_id,
+        "location_id": "LCAFE01",
+        "state": "COMPLETED",
+        "created_at": "2026-11-20T15:00:00Z",
+        "updated_at": "2026-11-20T15:00:01Z",
+        "total_money": money(total),
+        "total_tip_money": money(tip),
+        "total_tax_money": money(sum(li["total_tax_money"]["amount"] for li in lines)),
+        "line_items": lines,
+    }
+
+
+def line(uid, gross, tax):
+    return {
+        "uid": uid,
+        "catalog_object_id": "VAR-CAF-ESP",
+        "quantity": "1",
+        "gross_sales_money": money(gross),
+        "total_discount_money": money(0),
+        "total_tax_money": money(tax),
+        "total_money": money(gross + tax),
+    }
+
+
+@pytest.fixture
+def con():
+    con = duckdb.connect()
+    con.execute(BOOTSTRAP_SQL)
+    ensure_raw_table(con, "square_orders")
+    rows = [
+        order("good", 481, [line("l1", 350, 31)], tip=100),
+        order("bad-money", 0, [line("l1", 350, 31)]) | {"total_money": {"amount": "12.5x"}},
+        order("bad-sum", 999, [line("l1", 350, 31)]),
+    ]
+    for payload in rows:
+        con.execute(
+            "INSERT INTO raw.square_orders VALUES (?, 'cafe', 'LCAFE01', ?, '2026-11-20', "
+            "NULL, ?, now(), 'r1')",
+            [payload["id"], date(2026, 11, 20), json.dumps(payload)],
+        )
+    return con
+
+
+def test_dependencies_are_inferred_from_the_sql():
+    assert MODELS["staging.stg_square__order_lines"].deps == [
+        ("raw", "square_orders"),
+        ("staging", "stg_square__orders"),
+    ]
+    assert ("core", "identity_map") in MODELS["core.customers"].deps
+
+
+def test_every_model_has_a_description():
+    assert all(m.description for m in MODELS.values())
+
+
+def test_bad_records_go_to_dead_letter_with_a_reason(con):
+    stats = build(con, MODELS["staging.stg_square__orders"], run_id="r1")
+    assert stats == {"rows": 1, "dead_letters": 2}
+    typed = con.execute(
+        "SELECT order_id, total_money, tip_money FROM staging.stg_square__orders"
+    ).fetchall()
+    assert typed == [("good", Decimal("4.81"), Decimal("1.00"))]
+    dead = dict(con.execute("SELECT record_id, reason FROM ops.dead_letter").fetchall())
+    assert dead["bad-money"] == "field total_money.amount is not integer minor units: 12.5x"
+    assert dead["bad-sum"] == "order total 999 <> lines 381 + service charges 0 + tip 0"
+    assert con.execute("SELECT DISTINCT partition_key FROM ops.dead_letter").fetchall() == [
+        ("2026-11-20",)
+    ]
+
+
+def test_rebuild_is_idempotent(con):
+    for _ in range(2):
+        build(con, MODELS["staging.stg_square__orders"], run_id="r1")
+        build(con, MODELS["staging.stg_square__order_lines"], run_id="r1")
+    assert con.execute("SELECT count(*) FROM ops.dead_letter").fetchone()[0] == 2
+    lines = con.execute(
+        "SELECT order_id, gross_money, tax_money, total_money FROM staging.stg_square__order_lines"
+    ).fetchall()
+    assert lines == [("good", Decimal("3.50"), Decimal("0.31"), Decimal("3.81"))]
+
+
+def test_money_columns_are_decimal_18_2(con):
+    build(con, MODELS["staging.stg_square__orders"], run_id="r1")
+    types = dict(
+        con.execute(
+            "SELECT column_name, data_type FROM information_schema.columns "
+            "WHERE table_name = 'stg_square__orders' AND column_name LIKE '%money'"
+        ).fetchall()
+    )
+    assert set(types.values()) == {"DECIMAL(18,2)"}
