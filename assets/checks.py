@@ -18,7 +18,7 @@ def journal_lines_gx(warehouse: WarehouseResource) -> dg.AssetCheckResult:
 
     with warehouse.connect(read_only=False) as con:
         lines = frame(con, "marts.journal_lines")
-    result = run_journal_suite(lines, docs_dir=backbone_home() / "gx")
+    result = run_journal_suite(lines, project_root=backbone_home())
     return dg.AssetCheckResult(
         passed=result.success,
         metadata={

@@ -8,6 +8,7 @@ import dagster as dg
 import duckdb
 
 from assets.scope import in_scope
+from pipeline import audit
 from pipeline.money import to_decimal
 from pipeline.partitions import DAILY, WAREHOUSE_POOL
 from pipeline.posting import OrderTotals, PostingAccounts, SaleLine, TenderFact, post_day
@@ -85,7 +86,12 @@ def load_day(con: duckdb.DuckDBPyConnection, day: date, location_id: str):
     return lines, tenders, orders
 
 
-def _write(con, day: date, locations: list[str], entries, held) -> None:
+def _insert(con, sql: str, rows: list) -> None:
+    if rows:  # DuckDB refuses executemany with no rows
+        con.executemany(sql, rows)
+
+
+def _write(con, day: date, locations: list[str], entries, held, run_id: str) -> None:
     con.execute("BEGIN TRANSACTION")
     try:
         for table in ("journal_lines", "journal_entries", "posting_exceptions"):
@@ -94,7 +100,8 @@ def _write(con, day: date, locations: list[str], entries, held) -> None:
                 "AND location_id IN (SELECT unnest(?))",
                 [day, locations],
             )
-        con.executemany(
+        _insert(
+            con,
             "INSERT INTO marts.journal_entries VALUES (?, ?, ?, ?, ?, ?, money(?))",
             [
                 (
@@ -109,7 +116,8 @@ def _write(con, day: date, locations: list[str], entries, held) -> None:
                 for e in entries
             ],
         )
-        con.executemany(
+        _insert(
+            con,
             "INSERT INTO marts.journal_lines VALUES (?, ?, ?, money(?), money(?), ?, ?, ?)",
             [
                 (
@@ -126,9 +134,17 @@ def _write(con, day: date, locations: list[str], entries, held) -> None:
                 for n, line in enumerate(e.lines, start=1)
             ],
         )
-        con.executemany(
+        _insert(
+            con,
             "INSERT INTO marts.posting_exceptions VALUES (?, ?, ?, ?)",
             [(day, location, h.order_id, h.reason) for location, h in held],
+        )
+        audit.record(
+            con,
+            "post",
+            f"marts.journal/{day.isoformat()}",
+            ((e.entry_id, [(x.account_code, x.debit, x.credit) for x in e.lines]) for e in entries),
+            run_id=run_id,
         )
         con.execute("COMMIT")
     except BaseException:
@@ -175,7 +191,7 @@ def daily_journal(context, warehouse: WarehouseResource):
             )
             entries += day_entries
             held += [(location_id, h) for h in day_held]
-        _write(con, day, [loc for _, loc in locations], entries, held)
+        _write(con, day, [loc for _, loc in locations], entries, held, context.run_id)
     if held:
         context.log.warning(
             f"{len(held)} orders held out of the journal; see marts.posting_exceptions"

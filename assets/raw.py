@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import dagster as dg
 
 from assets.scope import business_scopes, clients_for, in_scope, location_scopes
 from pipeline.extract import (
+    LOOKBACK,
     Landing,
     ensure_raw_table,
     land_partition,
@@ -15,6 +16,7 @@ from pipeline.extract import (
     write_landing,
 )
 from pipeline.partitions import DAILY, WAREHOUSE_POOL
+from resources.http import ApiError
 from resources.square import SquareResource
 from resources.warehouse import WarehouseResource
 from resources.xero import XeroResource
@@ -138,7 +140,7 @@ def square_payouts(context, square: SquareResource, warehouse: WarehouseResource
             entity="payouts",
             date_field="created_at",
             updated_field="updated_at",
-            lookback=timedelta(0),
+            open_ended=False,
             run_id=context.run_id,
         )
         return _store(context, warehouse, "square_payouts", landing, clients, context.partition_key)
@@ -164,14 +166,30 @@ def square_payout_entries(context, square: SquareResource, warehouse: WarehouseR
     with clients_for(square) as clients:
         landing = Landing()
         for business_id, location_id, payout_id in payouts:
-            child = land_snapshot(
-                lambda b, pid=payout_id: square.list_payout_entries(clients(b), pid),
-                [business_id],
-                source="square",
-                entity="payout_entries",
-                updated_field="effective_at",
-                run_id=context.run_id,
-            )
+            try:
+                child = land_snapshot(
+                    lambda b, pid=payout_id: list(square.list_payout_entries(clients(b), pid)),
+                    [business_id],
+                    source="square",
+                    entity="payout_entries",
+                    updated_field="effective_at",
+                    run_id=context.run_id,
+                )
+            except ApiError as exc:
+                if exc.status_code != 404:
+                    raise
+                # The payout record itself is suspect (see its staging dead letter); keep going.
+                landing.dead.append(
+                    {
+                        "business_id": business_id,
+                        "source": "square",
+                        "entity": "payout_entries",
+                        "record_id": payout_id,
+                        "payload": {"payout_id": payout_id},
+                        "reason": f"payout {payout_id} has no entries at the vendor (404)",
+                    }
+                )
+                continue
             landing.rows += [
                 (r[0], r[1], location_id, day, context.partition_key, *r[5:]) for r in child.rows
             ]
@@ -191,7 +209,7 @@ def xero_bank_transactions(context, xero: XeroResource, warehouse: WarehouseReso
             lambda s, start, end: xero.list(
                 clients(s.business_id),
                 "BankTransactions",
-                modified_since=start - timedelta(hours=72),
+                modified_since=start - LOOKBACK,
             ),
             business_scopes(),
             _day(context),

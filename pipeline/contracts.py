@@ -117,8 +117,10 @@ CONTRACTS: dict[str, pa.DataFrameSchema] = {
 
 
 def frame(con: duckdb.DuckDBPyConnection, table: str, where: str = "") -> pd.DataFrame:
-    """Arrow keeps DECIMAL as Decimal; DuckDB's .df() would hand us floats."""
-    return con.execute(f"SELECT * FROM {table} {where}").fetch_arrow_table().to_pandas()
+    """Rows as Python objects: DECIMAL stays Decimal, where DuckDB's .df() would give floats."""
+    cursor = con.execute(f"SELECT * FROM {table} {where}")
+    columns = [d[0] for d in cursor.description]
+    return pd.DataFrame(cursor.fetchall(), columns=columns)
 
 
 def validate_table(con: duckdb.DuckDBPyConnection, table: str) -> None:

@@ -14,6 +14,7 @@ from assets.checks import journal_lines_gx, no_held_out_orders
 from assets.exports import scorecard_duckdb
 from assets.journal import daily_journal
 from assets.models import SQL_ASSETS, identity_map, reference_tables
+from pipeline.schedules import build_daily_schedule
 from pipeline.settings import LIVE_BASE_URLS, SANDBOX_BASE_URLS, source_mode
 from resources.hubspot import HubSpotResource
 from resources.square import SquareResource
@@ -75,10 +76,7 @@ export_job = dg.define_asset_job(
     "export_job", selection=EXPORT, description="Swap in the PII-free scorecard.duckdb."
 )
 
-# 09:00 UTC: every location's previous business day has closed (Pacific time included).
-daily_schedule = dg.build_schedule_from_partitioned_job(
-    daily_job, hour_of_day=9, minute_of_hour=0, name="daily_schedule"
-)
+daily_schedule = build_daily_schedule(daily_job)
 
 defs = dg.Definitions(
     assets=ALL_ASSETS,

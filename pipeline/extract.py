@@ -1,9 +1,12 @@
 """Landing vendor records in raw.* tables: every record ends in raw or in ops.dead_letter.
 
-Daily partitions are business dates in each location's time zone. A partition is fetched by
-`updated_at` from the day's local start to its end plus a 72 h look-back for late arrivals
-(offline POS sales sync up to three days later), then kept only if its own business date is
-the partition's. Each partition is replaced in one transaction, so re-runs give the same rows.
+Daily partitions are business dates in each location's time zone. A partition is fetched
+incrementally by `updated_at`, from the day's local start (nothing sold that day can have
+changed before it) up to now, and a record is kept only if its own business date is the
+partition's. So a payment refunded a week later, whose `updated_at` moved, still lands in its
+sale's day. Offline POS sales sync up to 72 h late: the daily schedule therefore re-extracts
+the three business dates before yesterday too (LOOKBACK). Each partition is replaced in one
+transaction, so a re-run over the same source data gives the same rows.
 """
 
 from __future__ import annotations
@@ -99,17 +102,21 @@ def land_partition(
     date_field: str,
     updated_field: str,
     id_field: str = "id",
-    lookback: timedelta = LOOKBACK,
+    open_ended: bool = True,
     local_dates: bool = False,
     run_id: str | None,
 ) -> Landing:
-    """Fetch every scope's window for `day`; sort records into rows and dead letters."""
+    """Fetch every scope's window for `day`; sort records into rows and dead letters.
+
+    `records_for(scope, start, end)` gets `end=None` when open-ended (updated since `start`),
+    or the day's end for sources filtered by creation time (payouts).
+    """
     landing = Landing()
     extracted_at = utcnow()
     seen: set[tuple[str, str]] = set()
     for scope in scopes:
         start, end = local_day_window(scope.timezone, day)
-        for record in records_for(scope, start, end + lookback):
+        for record in records_for(scope, start, None if open_ended else end):
             record_id = _record_id(record, id_field)
             if record_id is None:
                 landing.dead.append(

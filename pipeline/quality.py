@@ -30,63 +30,75 @@ def journal_frames(lines: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     return cents, per_entry
 
 
-def run_journal_suite(lines: pd.DataFrame, docs_dir: Path | None = None) -> SuiteResult:
+def _context(project_root: Path | None):
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    if project_root is None:
+        context = gx.get_context(mode="ephemeral")
+    else:
+        # A file context under $BACKBONE_HOME/gx keeps results and builds Data Docs there.
+        context = gx.get_context(mode="file", project_root_dir=str(project_root))
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    return context
+
+
+def _batch_definition(source, name: str):
+    try:
+        asset = source.get_asset(name)
+    except LookupError:
+        asset = source.add_dataframe_asset(name)
+    try:
+        return asset.get_batch_definition(f"{name}_all")
+    except KeyError:
+        return asset.add_batch_definition_whole_dataframe(f"{name}_all")
+
+
+def journal_expectations(gxe) -> dict[str, list]:
+    return {
+        "journal_lines": [
+            gxe.ExpectColumnValuesToNotBeNull(column="entry_id"),
+            gxe.ExpectColumnValuesToNotBeNull(column="account_code"),
+            gxe.ExpectColumnValuesToMatchRegex(column="account_code", regex=r"^\d{3,4}$"),
+            gxe.ExpectColumnValuesToBeBetween(column="debit_cents", min_value=0),
+            gxe.ExpectColumnValuesToBeBetween(column="credit_cents", min_value=0),
+            gxe.ExpectCompoundColumnsToBeUnique(column_list=["entry_id", "line_no"]),
+        ],
+        "journal_entry_balance": [
+            gxe.ExpectColumnValuesToBeBetween(column="imbalance_cents", min_value=0, max_value=0),
+        ],
+    }
+
+
+def run_journal_suite(lines: pd.DataFrame, project_root: Path | None = None) -> SuiteResult:
+    """Validate the journal; with `project_root`, results and Data Docs go to project_root/gx."""
     import great_expectations as gx
     import great_expectations.expectations as gxe
 
-    context = gx.get_context(mode="ephemeral")
-    source = context.data_sources.add_pandas("journal")
+    context = _context(project_root)
+    source = context.data_sources.add_or_update_pandas("journal")
     cents, per_entry = journal_frames(lines)
-    suites = {
-        "journal_lines": (
-            cents,
-            [
-                gxe.ExpectColumnValuesToNotBeNull(column="entry_id"),
-                gxe.ExpectColumnValuesToNotBeNull(column="account_code"),
-                gxe.ExpectColumnValuesToMatchRegex(column="account_code", regex=r"^\d{3,4}$"),
-                gxe.ExpectColumnValuesToBeBetween(column="debit_cents", min_value=0),
-                gxe.ExpectColumnValuesToBeBetween(column="credit_cents", min_value=0),
-                gxe.ExpectCompoundColumnsToBeUnique(column_list=["entry_id", "line_no"]),
-            ],
-        ),
-        "journal_entry_balance": (
-            per_entry,
-            [
-                gxe.ExpectColumnValuesToBeBetween(
-                    column="imbalance_cents", min_value=0, max_value=0
-                ),
-            ],
-        ),
-    }
+    frames = {"journal_lines": cents, "journal_entry_balance": per_entry}
     failed, evaluated = [], 0
-    for name, (frame, expectations) in suites.items():
-        asset = source.add_dataframe_asset(name)
-        batch = asset.add_batch_definition_whole_dataframe(f"{name}_all")
-        suite = context.suites.add(gx.ExpectationSuite(name=name))
-        for expectation in expectations:
-            suite.add_expectation(expectation)
-        validation = context.validation_definitions.add(
-            gx.ValidationDefinition(name=f"{name}_validation", data=batch, suite=suite)
+    for name, expectations in journal_expectations(gxe).items():
+        suite = context.suites.add_or_update(
+            gx.ExpectationSuite(name=name, expectations=expectations)
         )
-        result = validation.run(batch_parameters={"dataframe": frame})
-        for item in result.results:
-            evaluated += 1
-            if not item.success:
-                failed.append(
-                    f"{name}: {item.expectation_config.type} "
-                    f"{item.expectation_config.kwargs.get('column', '')}".strip()
-                )
-    if docs_dir is not None:
-        _write_docs(docs_dir, failed, evaluated)
+        validation = context.validation_definitions.add_or_update(
+            gx.ValidationDefinition(
+                name=f"{name}_validation", data=_batch_definition(source, name), suite=suite
+            )
+        )
+        actions = [gx.checkpoint.UpdateDataDocsAction(name="data_docs")] if project_root else []
+        checkpoint = context.checkpoints.add_or_update(
+            gx.Checkpoint(name=name, validation_definitions=[validation], actions=actions)
+        )
+        result = checkpoint.run(batch_parameters={"dataframe": frames[name]})
+        for run in result.run_results.values():
+            for item in run.results:
+                evaluated += 1
+                if not item.success:
+                    config = item.expectation_config
+                    column = config.kwargs.get("column", "")
+                    failed.append(f"{name}: {config.type} {column}".strip())
     return SuiteResult(success=not failed, evaluated=evaluated, failed=failed)
-
-
-def _write_docs(docs_dir: Path, failed: list[str], evaluated: int) -> None:
-    docs_dir.mkdir(parents=True, exist_ok=True)
-    status = "passed" if not failed else "FAILED"
-    items = "".join(f"<li>{f}</li>" for f in failed) or "<li>none</li>"
-    (docs_dir / "journal_lines.html").write_text(
-        f"<html><body><h1>marts.journal_lines: {status}</h1>"
-        f"<p>{evaluated} expectations evaluated.</p><h2>Failed</h2><ul>{items}</ul>"
-        "</body></html>"
-    )

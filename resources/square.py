@@ -41,7 +41,7 @@ FIELDS = {
     ),
     "refunds": parse_spec(
         "id status location_id payment_id order_id reason amount_money processing_fee "
-        "created_at updated_at"
+        "created_at updated_at destination_type destination_details.card_details.card.card_brand"
     ),
     "payouts": parse_spec(
         "id status location_id created_at updated_at amount_money arrival_date end_to_end_id type"
@@ -98,25 +98,25 @@ class SquareResource(VendorConnector):
             yield project(record, FIELDS[entity])
 
     def search_orders(
-        self, client: ApiClient, location_ids: list[str], start: datetime, end: datetime
+        self, client: ApiClient, location_ids: list[str], start: datetime, end: datetime | None
     ) -> Iterator[dict[str, Any]]:
+        """Orders updated in [start, end), or since `start` when `end` is None."""
+        window = {"start_at": iso(start), **({"end_at": iso(end)} if end else {})}
         body = {
             "location_ids": location_ids,
             "limit": min(self.page_limit, 1000),
             "query": {
-                "filter": {
-                    "date_time_filter": {"updated_at": {"start_at": iso(start), "end_at": iso(end)}}
-                },
+                "filter": {"date_time_filter": {"updated_at": window}},
                 "sort": {"sort_field": "UPDATED_AT", "sort_order": "ASC"},
             },
         }
         return self._iter(client, "orders", "POST", "/v2/orders/search", "orders", body=body)
 
-    def _updated_window(self, location_id: str, start: datetime, end: datetime) -> dict:
+    def _updated_window(self, location_id: str, start: datetime, end: datetime | None) -> dict:
         return {
             "location_id": location_id,
             "updated_at_begin_time": iso(start),
-            "updated_at_end_time": iso(end),
+            **({"updated_at_end_time": iso(end)} if end else {}),
             "sort_field": "UPDATED_AT",
             "sort_order": "ASC",
             "limit": 100,

@@ -66,7 +66,7 @@ def test_run_and_events_are_stored_in_postgres(pg_database, tmp_path, monkeypatc
 
     with DagsterInstance.get() as instance:
         assert type(instance.run_storage).__name__ == "PostgresRunStorage"
-        result = defs.get_implicit_global_asset_job_def().execute_in_process(
+        result = defs.resolve_implicit_global_asset_job_def().execute_in_process(
             instance=instance,
             asset_selection=[AssetKey(["ref", name]) for name in REFERENCE_TABLES],
         )

@@ -31,8 +31,10 @@ WITH facts AS (
         r.location_id,
         r.business_date,
         r.created_at,
-        p.source_type,
-        p.card_brand,
+        -- The refund names its own destination, so refunds of sales outside the loaded
+        -- window still reach the right clearing account.
+        coalesce(p.source_type, r.destination_type),
+        coalesce(p.card_brand, r.destination_card_brand, ''),
         p.wallet_brand,
         -r.amount_money,
         CAST(0 AS DECIMAL(18, 2)),

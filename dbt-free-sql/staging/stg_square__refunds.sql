@@ -6,6 +6,8 @@ WITH typed AS (
         payload ->> '$.order_id' AS return_order_id,
         payload ->> '$.status' AS status,
         payload ->> '$.reason' AS reason,
+        payload ->> '$.destination_type' AS destination_type,
+        payload ->> '$.destination_details.card_details.card.card_brand' AS destination_card_brand,
         TRY_CAST(payload ->> '$.created_at' AS TIMESTAMPTZ) AS created_at,
         json_cents(payload, '$.amount_money.amount') AS amount_cents,
         coalesce(list_sum(TRY_CAST(json_extract(payload, '$.processing_fee[*].amount_money.amount')
@@ -21,6 +23,8 @@ SELECT
     business_date,
     status,
     reason,
+    destination_type,
+    destination_card_brand,
     created_at,
     money(amount_cents) AS amount_money,
     money(fee_cents) AS fee_money,

@@ -18,5 +18,7 @@ SELECT
     CASE
         WHEN TRY_CAST(payload ->> '$.Total' AS DECIMAL(18, 2)) IS NULL
             THEN 'field Total is not a decimal'
+        WHEN ms_date(payload ->> '$.Date') IS NULL
+            THEN 'field Date is not an MS-JSON date: ' || coalesce(payload ->> '$.Date', 'missing')
     END AS _dlq_reason
 FROM raw.xero_invoices

@@ -1,0 +1,228 @@
+"""The Sandbox: one simulated Square + HubSpot + Xero world behind an httpx handler.
+
+URL layout (each business is its own merchant / portal / organisation):
+    /{business_id}/square/v2/...          Square Connect v2
+    /{business_id}/hubspot/crm/v3/...     HubSpot CRM v3
+    /{business_id}/xero/api.xro/2.0/...   Xero Accounting 2.0 (needs header xero-tenant-id)
+
+Order of checks for every request: fault injection, vendor, auth (Bearer), business, Xero tenant,
+route. Errors are always in the vendor's own shape.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, TypeVar
+
+import httpx
+
+from . import hubspot_api, square_api, xero_api
+from .clock import resolve_now, to_ms
+from .faults import FaultInjector, Faults
+from .hubspot_state import HubSpotState
+from .routing import Router
+from .store import shared_world
+from .web import (
+    HUBSPOT,
+    SQUARE,
+    VENDORS,
+    XERO,
+    ApiError,
+    Call,
+    Reply,
+    correlation_id,
+    error_reply,
+    to_response,
+)
+from .world import BUSINESSES
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+_ROUTERS: dict[str, Router] = {
+    SQUARE: square_api.router,
+    HUBSPOT: hubspot_api.router,
+    XERO: xero_api.router,
+}
+# Prefix each vendor's own base path carries after /{business}/{vendor}; Xero's is stripped so
+# its routes read like the spec ("/Invoices"), the others keep theirs ("/v2/...", "/crm/v3/...").
+_XERO_BASE = "/api.xro/2.0"
+_BEARER = re.compile(r"^Bearer\s+\S+", re.IGNORECASE)
+_UNAUTHORIZED = {
+    SQUARE: ("UNAUTHORIZED", "This request could not be authorized."),
+    HUBSPOT: (
+        "INVALID_AUTHENTICATION",
+        "Authentication credentials not found. This API supports OAuth 2.0 authentication and "
+        "you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview",
+    ),
+    XERO: ("Unauthorized", "AuthenticationUnsuccessful"),
+}
+_CACHE_SIZE = 32
+
+
+class Sandbox:
+    """A deterministic simulator of the three vendors for the three demo businesses.
+
+    Same (seed, now) -> byte-identical responses for the same request sequence. Thread-safe.
+    """
+
+    def __init__(
+        self, now: datetime | None = None, faults: Faults | None = None, seed: int = 7
+    ) -> None:
+        self.now: datetime = resolve_now(now)
+        self.now_ms: int = to_ms(self.now)
+        self.seed = seed
+        self.faults = faults if faults is not None else Faults.from_env()
+        self.world = shared_world(seed)  # immutable generated data; writes stay per Sandbox
+        self.writes: list[dict[str, Any]] = []
+        self._injector = FaultInjector(self.faults)
+        self._writes_lock = threading.Lock()
+        self._hubspot = {bid: HubSpotState() for bid in BUSINESSES}
+        self._xero = {bid: xero_api.XeroState() for bid in BUSINESSES}
+        self._cache: OrderedDict[object, Any] = OrderedDict()
+        self._cache_lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"Sandbox(now={self.now.isoformat()}, seed={self.seed}, faults={self.faults})"
+
+    # -- public API ----------------------------------------------------------------------------
+
+    @property
+    def request_count(self) -> int:
+        """Requests handled so far (the counter faults are keyed on)."""
+        return self._injector.count
+
+    def transport(self) -> httpx.BaseTransport:
+        """For a sync `httpx.Client(transport=sb.transport(), base_url=...)`."""
+        return httpx.MockTransport(self.handle)
+
+    def truth(self, business_id: str) -> dict[tuple[str, str], str]:
+        """Ground truth identity: (source, source record id) -> person key.
+
+        Sources: "square" (customer id), "hubspot" (contact id), "xero" (ContactID). Covers every
+        generated person record, including ones not yet visible at the sandbox clock.
+        """
+        if business_id not in BUSINESSES:
+            raise KeyError(business_id)
+        return dict(self.world.pool(business_id).truth)
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        decision = self._injector.next()
+        if decision.sleep:
+            time.sleep(decision.sleep)
+        content = request.read()
+        parts = request.url.path.split("/", 3)  # "", business, vendor, rest
+        vendor = parts[2] if len(parts) > 2 and parts[2] in VENDORS else None
+        correlation = correlation_id(request.method, request.url, content)
+        try:
+            reply = self._dispatch(request, content, parts, vendor, decision.error)
+        except ApiError as err:
+            reply = error_reply(vendor, err, correlation)
+        except Exception:  # a sandbox bug must still answer in the vendor's shape
+            log.exception("sandbox failed on %s %s", request.method, request.url)
+            err = ApiError(500, "INTERNAL_SERVER_ERROR", "The sandbox failed on this request.")
+            reply = error_reply(vendor, err, correlation)
+        return to_response(vendor, reply)
+
+    # -- services for the vendor modules -------------------------------------------------------
+
+    def hubspot_state(self, business_id: str) -> HubSpotState:
+        return self._hubspot[business_id]
+
+    def xero_state(self, business_id: str) -> xero_api.XeroState:
+        return self._xero[business_id]
+
+    def cached(self, key: object, make: Callable[[], T]) -> T:
+        """Small LRU for read-only listings: paging through a 120-day backfill should not
+        re-filter and re-sort the whole window for every page. Safe because generated data
+        and the clock never change within a Sandbox."""
+        with self._cache_lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+        value = make()
+        with self._cache_lock:
+            self._cache[key] = value
+            while len(self._cache) > _CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return value
+
+    # -- request pipeline ----------------------------------------------------------------------
+
+    def _dispatch(
+        self,
+        request: httpx.Request,
+        content: bytes,
+        parts: list[str],
+        vendor: str | None,
+        fault: str | None,
+    ) -> Reply:
+        if fault is not None:
+            raise self._fault_error(vendor, fault)
+        if vendor is None:
+            raise ApiError(404, "NOT_FOUND", "Expected /{business}/{square|hubspot|xero}/...")
+        if not _BEARER.match(request.headers.get("authorization", "")):
+            code, message = _UNAUTHORIZED[vendor]
+            raise ApiError(401, code, message)
+        business = BUSINESSES.get(parts[1])
+        if business is None:
+            raise ApiError(404, "NOT_FOUND", f"Unknown business {parts[1]!r}")
+        path = "/" + (parts[3] if len(parts) > 3 else "")
+        if vendor == XERO:
+            if request.headers.get("xero-tenant-id", "").strip() != business.xero_tenant_id:
+                raise ApiError(403, "Forbidden", "AuthorizationUnsuccessful")
+            if not path.lower().startswith(_XERO_BASE + "/"):
+                raise ApiError(404, "NOT_FOUND", "The resource you're looking for cannot be found")
+            path = path[len(_XERO_BASE) :]
+        call = Call(
+            vendor=vendor,
+            business=business,
+            method=request.method.upper(),
+            path=path,
+            url=request.url,
+            headers=request.headers,
+            content=content,
+            params={k: request.url.params[k] for k in request.url.params},
+        )
+        route = _ROUTERS[vendor].resolve(call)
+        if not route.write:
+            return route.handler(self, call)
+        try:
+            reply = route.handler(self, call)
+        except ApiError as err:  # a rejected write is still a write call
+            self._record_write(call, err.status, replayed=False)
+            raise
+        self._record_write(call, reply.status, reply.replayed)
+        return reply
+
+    def _fault_error(self, vendor: str | None, fault: str) -> ApiError:
+        if fault == "503":
+            return ApiError(503, "SERVICE_UNAVAILABLE", "Service temporarily unavailable.")
+        headers = {}
+        if fault == "429":
+            headers["Retry-After"] = str(self.faults.rate_limit_retry_after)
+        if vendor == XERO:
+            headers["X-Rate-Limit-Problem"] = "minute"
+        return ApiError(
+            429, "RATE_LIMITED", "Rate limit exceeded. Try again later.", headers=headers
+        )
+
+    def _record_write(self, call: Call, status: int, replayed: bool) -> None:
+        entry = {
+            "vendor": call.vendor,
+            "business_id": call.business.id,
+            "method": call.method,
+            "path": call.path,
+            "idempotency_key": call.headers.get("idempotency-key"),
+            "at": self.now,
+            "status": status,
+            "replayed": replayed,
+        }
+        with self._writes_lock:
+            self.writes.append(entry)

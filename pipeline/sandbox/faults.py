@@ -1,0 +1,137 @@
+"""Deterministic fault injection.
+
+Faults are keyed to a counter over every request a Sandbox handles, not to randomness, so a test
+knows exactly which request fails and a client's bounded retry always gets through: an error
+fault never hits the request right after another error fault (for periods >= 2).
+
+Spec string (also $BACKBONE_SANDBOX_FAULTS), comma separated:
+    429=N[:S]    every Nth request -> 429 with Retry-After: S seconds (default 1)
+    429bare=N    every Nth request -> 429 without Retry-After
+    5xx=N        every Nth request -> 503 in the vendor's error shape
+    slow=N:S     every Nth request sleeps S seconds before answering
+    malformed    page 1 of every record list carries one extra malformed record
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+
+FAULTS_ENV = "BACKBONE_SANDBOX_FAULTS"
+
+
+@dataclass(frozen=True)
+class Faults:
+    rate_limit_every: int | None = None
+    rate_limit_retry_after: int = 1
+    rate_limit_bare_every: int | None = None
+    unavailable_every: int | None = None
+    slow_every: int | None = None
+    slow_seconds: float = 0.0
+    malformed: bool = False
+
+    @classmethod
+    def parse(cls, spec: str) -> Faults:
+        values: dict[str, object] = {}
+        for raw in spec.split(","):
+            item = raw.strip()
+            if not item:
+                continue
+            if item == "malformed":
+                values["malformed"] = True
+                continue
+            name, sep, arg = item.partition("=")
+            name, arg = name.strip(), arg.strip()
+            if not sep or not arg:
+                raise ValueError(f"fault {item!r} needs a value, e.g. {name}=5")
+            every, _, extra = arg.partition(":")
+            n = _positive_int(every, item)
+            if name == "429":
+                values["rate_limit_every"] = n
+                if extra:
+                    values["rate_limit_retry_after"] = _non_negative_int(extra, item)
+            elif name == "429bare" and not extra:
+                values["rate_limit_bare_every"] = n
+            elif name == "5xx" and not extra:
+                values["unavailable_every"] = n
+            elif name == "slow":
+                if not extra:
+                    raise ValueError(f"fault {item!r} needs seconds, e.g. slow={n}:0.2")
+                try:
+                    seconds = float(extra)
+                except ValueError:
+                    raise ValueError(f"fault {item!r}: {extra!r} is not seconds") from None
+                if not 0 <= seconds <= 60:
+                    raise ValueError(f"fault {item!r}: seconds must be within 0..60")
+                values["slow_every"], values["slow_seconds"] = n, seconds
+            else:
+                raise ValueError(f"unknown fault {item!r}")
+        return cls(**values)  # type: ignore[arg-type]
+
+    @classmethod
+    def from_env(cls) -> Faults:
+        return cls.parse(os.environ.get(FAULTS_ENV, ""))
+
+    @property
+    def any(self) -> bool:
+        return self != Faults()
+
+
+def _positive_int(text: str, item: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise ValueError(f"fault {item!r}: {text!r} is not a whole number") from None
+    if value < 1:
+        raise ValueError(f"fault {item!r}: period must be >= 1")
+    return value
+
+
+def _non_negative_int(text: str, item: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise ValueError(f"fault {item!r}: {text!r} is not whole seconds") from None
+    if value < 0:
+        raise ValueError(f"fault {item!r}: Retry-After must be >= 0")
+    return value
+
+
+@dataclass(frozen=True)
+class Decision:
+    number: int  # 1-based request number
+    error: str | None = None  # "429" | "429bare" | "503"
+    sleep: float = 0.0
+
+
+class FaultInjector:
+    """Decides, per request, which fault (if any) applies. Thread-safe."""
+
+    def __init__(self, faults: Faults) -> None:
+        self.faults = faults
+        self._lock = threading.Lock()
+        self._count = 0
+        self._previous_failed = False
+
+    @property
+    def count(self) -> int:
+        return self._count
+
+    def next(self) -> Decision:
+        f = self.faults
+        with self._lock:
+            self._count += 1
+            n = self._count
+            error = None
+            for kind, every in (
+                ("429", f.rate_limit_every),
+                ("429bare", f.rate_limit_bare_every),
+                ("503", f.unavailable_every),
+            ):
+                if every and n % every == 0 and (every == 1 or not self._previous_failed):
+                    error = kind
+                    break
+            self._previous_failed = error is not None
+        sleep = f.slow_seconds if f.slow_every and n % f.slow_every == 0 else 0.0
+        return Decision(n, error, sleep)
