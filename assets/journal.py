@@ -92,6 +92,8 @@ def _insert(con, sql: str, rows: list) -> None:
 
 
 def _write(con, day: date, locations: list[str], entries, held, run_id: str) -> None:
+    from pipeline.contracts import validate_table
+
     con.execute("BEGIN TRANSACTION")
     try:
         for table in ("journal_lines", "journal_entries", "posting_exceptions"):
@@ -146,6 +148,8 @@ def _write(con, day: date, locations: list[str], entries, held, run_id: str) -> 
             ((e.entry_id, [(x.account_code, x.debit, x.credit) for x in e.lines]) for e in entries),
             run_id=run_id,
         )
+        for table in ("marts.journal_entries", "marts.journal_lines"):
+            validate_table(con, table)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

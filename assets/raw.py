@@ -67,83 +67,56 @@ def _day(context) -> date:
     return date.fromisoformat(context.partition_key)
 
 
-@dg.asset(key=["raw", "square_orders"], partitions_def=DAILY, kinds={"square", "duckdb"}, **RAW)
-def square_orders(context, square: SquareResource, warehouse: WarehouseResource):
-    """Square orders (sales and itemized returns) whose local business date is the partition."""
-    with clients_for(square) as clients:
-        landing = land_partition(
-            lambda s, start, end: square.search_orders(
-                clients(s.business_id), [s.location_id], start, end
-            ),
-            location_scopes(),
-            _day(context),
-            source="square",
-            entity="orders",
-            date_field="created_at",
-            updated_field="updated_at",
-            run_id=context.run_id,
-        )
-        return _store(context, warehouse, "square_orders", landing, clients, context.partition_key)
+def _square_partitioned(table: str, fetch, doc: str, open_ended: bool = True):
+    """A Square entity landed per business date and location: `fetch(square, client, s, a, b)`."""
+    entity = table.removeprefix("square_")
+
+    @dg.asset(
+        key=["raw", table],
+        partitions_def=DAILY,
+        kinds={"square", "duckdb"},
+        description=doc,
+        **RAW,
+    )
+    def _asset(context, square: SquareResource, warehouse: WarehouseResource):
+        with clients_for(square) as clients:
+            landing = land_partition(
+                lambda s, start, end: fetch(square, clients(s.business_id), s, start, end),
+                location_scopes(),
+                _day(context),
+                source="square",
+                entity=entity,
+                date_field="created_at",
+                updated_field="updated_at",
+                open_ended=open_ended,
+                run_id=context.run_id,
+            )
+            return _store(context, warehouse, table, landing, clients, context.partition_key)
+
+    return _asset
 
 
-@dg.asset(key=["raw", "square_payments"], partitions_def=DAILY, kinds={"square", "duckdb"}, **RAW)
-def square_payments(context, square: SquareResource, warehouse: WarehouseResource):
-    """Square payments taken on the business date (offline ones arrive up to 72 h late)."""
-    with clients_for(square) as clients:
-        landing = land_partition(
-            lambda s, start, end: square.list_payments(
-                clients(s.business_id), s.location_id, start, end
-            ),
-            location_scopes(),
-            _day(context),
-            source="square",
-            entity="payments",
-            date_field="created_at",
-            updated_field="updated_at",
-            run_id=context.run_id,
-        )
-        return _store(
-            context, warehouse, "square_payments", landing, clients, context.partition_key
-        )
-
-
-@dg.asset(key=["raw", "square_refunds"], partitions_def=DAILY, kinds={"square", "duckdb"}, **RAW)
-def square_refunds(context, square: SquareResource, warehouse: WarehouseResource):
-    """Square refunds made on the business date (the sale may be days older)."""
-    with clients_for(square) as clients:
-        landing = land_partition(
-            lambda s, start, end: square.list_refunds(
-                clients(s.business_id), s.location_id, start, end
-            ),
-            location_scopes(),
-            _day(context),
-            source="square",
-            entity="refunds",
-            date_field="created_at",
-            updated_field="updated_at",
-            run_id=context.run_id,
-        )
-        return _store(context, warehouse, "square_refunds", landing, clients, context.partition_key)
-
-
-@dg.asset(key=["raw", "square_payouts"], partitions_def=DAILY, kinds={"square", "duckdb"}, **RAW)
-def square_payouts(context, square: SquareResource, warehouse: WarehouseResource):
-    """Square payouts created on the business date."""
-    with clients_for(square) as clients:
-        landing = land_partition(
-            lambda s, start, end: square.list_payouts(
-                clients(s.business_id), s.location_id, start, end
-            ),
-            location_scopes(),
-            _day(context),
-            source="square",
-            entity="payouts",
-            date_field="created_at",
-            updated_field="updated_at",
-            open_ended=False,
-            run_id=context.run_id,
-        )
-        return _store(context, warehouse, "square_payouts", landing, clients, context.partition_key)
+square_orders = _square_partitioned(
+    "square_orders",
+    lambda sq, client, s, a, b: sq.search_orders(client, [s.location_id], a, b),
+    "Square orders (sales and itemized returns) whose local business date is the partition.",
+)
+square_payments = _square_partitioned(
+    "square_payments",
+    lambda sq, client, s, a, b: sq.list_payments(client, s.location_id, a, b),
+    "Square payments taken on the business date (offline ones arrive up to 72 h late).",
+)
+square_refunds = _square_partitioned(
+    "square_refunds",
+    lambda sq, client, s, a, b: sq.list_refunds(client, s.location_id, a, b),
+    "Square refunds made on the business date (the sale may be days older).",
+)
+square_payouts = _square_partitioned(
+    "square_payouts",
+    lambda sq, client, s, a, b: sq.list_payouts(client, s.location_id, a, b),
+    "Square payouts created on the business date.",
+    open_ended=False,
+)
 
 
 @dg.asset(

@@ -20,9 +20,8 @@ DAY_1, DAY_2 = "2026-11-17", "2026-11-18"
 
 @contextmanager
 def served_sandbox(faults: str | None = None, now: datetime = SANDBOX_NOW) -> Iterator[str]:
-    from pipeline.sandbox.server import start_background
-
     from pipeline.sandbox import Faults, Sandbox
+    from pipeline.sandbox.server import start_background
 
     sandbox = Sandbox(now=now, faults=Faults.parse(faults) if faults else Faults())
     server, base_url = start_background(sandbox, host="127.0.0.1", port=0)

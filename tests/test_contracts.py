@@ -1,0 +1,50 @@
+"""Pandera contracts refuse what must never be committed."""
+
+import duckdb
+import pytest
+
+from pipeline.contracts import validate_table
+from resources.warehouse import BOOTSTRAP_SQL
+
+
+@pytest.fixture
+def con():
+    con = duckdb.connect()
+    con.execute(BOOTSTRAP_SQL)
+    con.execute(
+        "CREATE TABLE marts.journal_lines (entry_id VARCHAR, line_no INTEGER, "
+        "account_code VARCHAR, debit DECIMAL(18, 2), credit DECIMAL(18, 2))"
+    )
+    return con
+
+
+def test_balanced_journal_passes(con):
+    con.execute(
+        "INSERT INTO marts.journal_lines VALUES ('e', 1, '1010', 5.00, 0), "
+        "('e', 2, '4000', 0, 5.00)"
+    )
+    validate_table(con, "marts.journal_lines")
+
+
+@pytest.mark.parametrize(
+    ("rows", "problem"),
+    [
+        ("('e', 1, '1010', 5.00, 0), ('e', 2, '4000', 0, 4.99)", "every entry balances"),
+        ("('e', 1, '1010', 5.00, 5.00), ('e', 2, '4000', 0, 0)", "either a debit or a credit"),
+        ("('e', 1, '1010', -5.00, 0), ('e', 2, '4000', 0, -5.00)", "negative amount"),
+        ("('e', 1, 'CASH', 5.00, 0), ('e', 2, '4000', 0, 5.00)", "str_matches"),
+    ],
+)
+def test_broken_journal_is_refused(con, rows, problem):
+    con.execute(f"INSERT INTO marts.journal_lines VALUES {rows}")
+    with pytest.raises(ValueError, match=problem):
+        validate_table(con, "marts.journal_lines")
+
+
+def test_money_must_be_decimal_not_float(con):
+    con.execute(
+        "CREATE TABLE marts.scorecard_daily (business_date DATE, metric VARCHAR, value DOUBLE)"
+    )
+    con.execute("INSERT INTO marts.scorecard_daily VALUES ('2026-11-20', 'net_sales', 10.5)")
+    with pytest.raises(ValueError, match=r"DECIMAL\(18,2\)"):
+        validate_table(con, "marts.scorecard_daily")
