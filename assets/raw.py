@@ -44,8 +44,9 @@ def _store(
         )
         source, entity = table.split("_", 1)
         for business_id in in_scope():
+            requests, retries = clients.stats(business_id)
             con.execute(
-                "INSERT INTO ops.extract_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, now())",
+                "INSERT INTO ops.extract_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, now())",
                 [
                     source,
                     entity,
@@ -53,8 +54,8 @@ def _store(
                     partition_key,
                     sum(1 for r in landing.rows if r[1] == business_id),
                     sum(1 for d in landing.dead if d.get("business_id") == business_id),
-                    landing.requests,
-                    landing.retries,
+                    requests,
+                    retries,
                     context.run_id,
                 ],
             )

@@ -52,10 +52,14 @@ class Clients:
             self._clients[business_id] = self._stack.enter_context(client)
         return self._clients[business_id]
 
-    def stats(self) -> tuple[int, int]:
-        requests = sum(c.stats.requests for c in self._clients.values())
-        retries = sum(c.stats.retries for c in self._clients.values())
-        return requests, retries
+    def stats(self, business_id: str | None = None) -> tuple[int, int]:
+        """(requests, retries) of one business's client, or of all of them."""
+        chosen = [
+            client
+            for business, client in self._clients.items()
+            if business_id is None or business == business_id
+        ]
+        return sum(c.stats.requests for c in chosen), sum(c.stats.retries for c in chosen)
 
 
 @contextmanager

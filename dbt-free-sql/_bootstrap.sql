@@ -40,8 +40,6 @@ CREATE TABLE IF NOT EXISTS ops.extract_log (
     dead_letters BIGINT NOT NULL,
     requests BIGINT NOT NULL,
     retries BIGINT NOT NULL,
-    window_start TIMESTAMPTZ,
-    window_end TIMESTAMPTZ,
     run_id VARCHAR,
     "at" TIMESTAMPTZ NOT NULL
 );

@@ -16,13 +16,3 @@ def to_cents(value: Decimal | int | str) -> int:
         raise TypeError("money must not be a float")
     amount = Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
     return int(amount * 100)
-
-
-def minor_units(money: object) -> int:
-    """Read a vendor money object ({"amount": 1234, "currency": "USD"}) as cents."""
-    if not isinstance(money, dict):
-        raise ValueError(f"expected a money object, got {money!r}")
-    amount = money.get("amount")
-    if isinstance(amount, bool) or not isinstance(amount, int):
-        raise ValueError(f"money amount must be an integer of minor units, got {amount!r}")
-    return amount

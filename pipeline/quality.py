@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.money import to_cents
+
 
 @dataclass
 class SuiteResult:
@@ -22,8 +24,8 @@ class SuiteResult:
 def journal_frames(lines: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Lines in integer cents, and one row per entry with its imbalance."""
     cents = lines.assign(
-        debit_cents=lines["debit"].map(lambda v: int(v * 100)),
-        credit_cents=lines["credit"].map(lambda v: int(v * 100)),
+        debit_cents=lines["debit"].map(to_cents),
+        credit_cents=lines["credit"].map(to_cents),
     )[["entry_id", "line_no", "account_code", "debit_cents", "credit_cents"]]
     per_entry = cents.groupby("entry_id", as_index=False)[["debit_cents", "credit_cents"]].sum()
     per_entry["imbalance_cents"] = per_entry["debit_cents"] - per_entry["credit_cents"]
