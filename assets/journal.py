@@ -74,12 +74,12 @@ def load_day(con: duckdb.DuckDBPyConnection, day: date, location_id: str):
         ).fetchall()
     ]
     orders = [
-        OrderTotals(order_id, is_return, service, tip, return_tip)
-        for order_id, is_return, service, tip, return_tip in con.execute(
-            f"""SELECT order_id, is_return, {_cents("service_charge_money")}, {_cents("tip_money")},
+        OrderTotals(order_id, service, tip, return_tip)
+        for order_id, service, tip, return_tip in con.execute(
+            f"""SELECT order_id, {_cents("service_charge_money")}, {_cents("tip_money")},
                        {_cents("return_tip_money")}
                 FROM staging.stg_square__orders
-                WHERE business_date = ? AND location_id = ?""",
+                WHERE business_date = ? AND location_id = ? AND state = 'COMPLETED'""",
             params,
         ).fetchall()
     ]

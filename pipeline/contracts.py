@@ -8,6 +8,8 @@ import duckdb
 import pandas as pd
 import pandera.pandas as pa
 
+from pipeline.normalize import mask_text
+
 
 def _is_money(series: pd.Series) -> bool:
     return bool(
@@ -131,5 +133,10 @@ def validate_table(con: duckdb.DuckDBPyConnection, table: str) -> None:
     try:
         schema.validate(data, lazy=True)
     except pa.errors.SchemaErrors as exc:
-        cases = exc.failure_cases.head(10).to_dict("records")
-        raise ValueError(f"{table} breaks its contract: {cases}") from None
+        # Failing values can be emails or phones: mask them before they reach any log.
+        problems = [
+            f"column {row['column']!r} row {row['index']}: {row['check']} "
+            f"(value {mask_text(str(row['failure_case']))})"
+            for _, row in exc.failure_cases.head(10).iterrows()
+        ]
+        raise ValueError(f"{table} breaks its contract: " + "; ".join(problems)) from None

@@ -20,6 +20,17 @@ def business_days(days: int, today: date | None = None) -> list[str]:
     return [(end - timedelta(days=n)).isoformat() for n in range(days - 1, -1, -1)]
 
 
+def _today() -> date:
+    """Real today, or in sandbox mode the sandbox clock's (BACKBONE_SANDBOX_NOW)."""
+    from pipeline.settings import source_mode
+
+    if source_mode() == "sandbox":
+        from pipeline.sandbox.clock import resolve_now
+
+        return resolve_now().date()
+    return datetime.now(UTC).date()
+
+
 def _run(defs, instance, job: str, partition: str | None, label: str) -> None:
     started = time.monotonic()
     result = defs.resolve_job_def(job).execute_in_process(
@@ -57,7 +68,7 @@ def run_demo(days: int = 14, businesses: list[str] | None = None, home: Path | N
     prepare_dagster_home()
     from pipeline.definitions import defs
 
-    partitions = business_days(days)
+    partitions = business_days(days, today=_today())
     console.print(
         f"[bold]Backbone demo[/bold]: {partitions[0]} .. {partitions[-1]} "
         f"({days} business days) into {backbone_home()}"

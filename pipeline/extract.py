@@ -20,6 +20,7 @@ from typing import Any
 
 import duckdb
 
+from pipeline import audit
 from pipeline.timeutil import business_date, local_day_window, parse_ts, utcnow
 
 LOOKBACK = timedelta(hours=72)
@@ -64,10 +65,17 @@ class Landing:
 
 
 def dead_letter_id(
-    stage: str, source: str, entity: str, record_id: str | None, payload: Any, reason: str
+    stage: str,
+    source: str,
+    entity: str,
+    record_id: str | None,
+    payload: Any,
+    reason: str,
+    partition_key: str | None,
 ) -> str:
     body = json.dumps(payload, sort_keys=True, default=str)
-    digest = hashlib.sha256(f"{stage}|{source}|{entity}|{record_id}|{reason}|{body}".encode())
+    key = f"{stage}|{partition_key}|{source}|{entity}|{record_id}|{reason}|{body}"
+    digest = hashlib.sha256(key.encode())
     return digest.hexdigest()[:24]
 
 
@@ -90,6 +98,14 @@ def ensure_raw_table(con: duckdb.DuckDBPyConnection, table: str) -> None:
 def _record_id(record: dict, id_field: str) -> str | None:
     value = record.get(id_field)
     return str(value) if value not in (None, "") else None
+
+
+def _day_of(value: object, timezone: str, local_dates: bool) -> date | None:
+    """Business date of a vendor timestamp; ledger dates (Xero) are already local dates."""
+    stamp = parse_ts(value)
+    if stamp is None:
+        return None
+    return stamp.date() if local_dates else business_date(stamp, timezone)
 
 
 def land_partition(
@@ -117,29 +133,22 @@ def land_partition(
     for scope in scopes:
         start, end = local_day_window(scope.timezone, day)
         for record in records_for(scope, start, None if open_ended else end):
+            record_day = _day_of(record.get(date_field), scope.timezone, local_dates)
+            # An undatable record is filed under the day it arrived, so every partition that
+            # sees it files it in the same place.
+            home_day = (
+                record_day or _day_of(record.get(updated_field), scope.timezone, local_dates) or day
+            )
+            if home_day != day:
+                continue
             record_id = _record_id(record, id_field)
+            reason = None
             if record_id is None:
-                landing.dead.append(
-                    _dead(
-                        scope.business_id, source, entity, record, f"field {id_field!r} is missing"
-                    )
-                )
-                continue
-            stamp = parse_ts(record.get(date_field))
-            if stamp is None:
-                landing.dead.append(
-                    _dead(
-                        scope.business_id,
-                        source,
-                        entity,
-                        record,
-                        f"field {date_field!r} is not a timestamp: {record.get(date_field)!r}",
-                    )
-                )
-                continue
-            # Ledger dates (Xero) are already local calendar dates; timestamps are instants.
-            record_day = stamp.date() if local_dates else business_date(stamp, scope.timezone)
-            if record_day != day:
+                reason = f"field {id_field!r} is missing"
+            elif record_day is None:
+                reason = f"field {date_field!r} is not a timestamp: {record.get(date_field)!r}"
+            if reason:
+                landing.dead.append(_dead(scope.business_id, source, entity, record, reason))
                 continue
             if (scope.business_id, record_id) in seen:
                 continue
@@ -236,6 +245,10 @@ def write_landing(
             entity=entity,
             business_ids=business_ids,
         )
+        target = f"raw.{table}" + (f"/{partition_key}" if partition_key else "")
+        # What was landed, not when: (record id, business, updated_at, payload).
+        fingerprinted = ((r[0], r[1], r[5], r[6]) for r in landing.rows)
+        audit.record(con, "replace", target, fingerprinted, run_id=run_id)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -268,8 +281,9 @@ def replace_dead_letters(
     for item in dead:
         src = item.get("source", source)
         ent = item.get("entity", entity)
+        key = item.get("partition_key", partition_key)
         dlq_id = dead_letter_id(
-            stage, src, ent, item.get("record_id"), item.get("payload"), item["reason"]
+            stage, src, ent, item.get("record_id"), item.get("payload"), item["reason"], key
         )
         rows.append(
             (
@@ -281,7 +295,7 @@ def replace_dead_letters(
                 item.get("record_id"),
                 item["reason"],
                 json.dumps(item.get("payload"), sort_keys=True, default=str),
-                item.get("partition_key", partition_key),
+                key,
                 run_id,
                 now,
             )

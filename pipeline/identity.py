@@ -61,10 +61,12 @@ def normalized_keys(records: pd.DataFrame, blocked: Iterable[str] = ()) -> pd.Da
     keys["loyalty_id"] = records.get("loyalty_id", pd.Series(None, index=records.index)).map(
         normalize.loyalty_id
     )
+    scope = (
+        records["business_id"] if "business_id" in records else pd.Series("", index=records.index)
+    )
     for column in KEY_PRIORITY:
-        values = keys[column]
-        values = values.where(~values.isin(blocked_values), None)
-        counts = values.map(values.value_counts())
+        values = keys[column].where(~keys[column].isin(blocked_values), None)
+        counts = values.groupby([scope, values]).transform("size")
         keys[column] = values.where(counts.isna() | (counts <= MAX_RECORDS_PER_KEY), None)
     return keys
 

@@ -44,7 +44,6 @@ class TenderFact:
 @dataclass(frozen=True)
 class OrderTotals:
     order_id: str
-    is_return: bool
     service_charge: int = 0
     tip: int = 0
     return_tip: int = 0
@@ -137,28 +136,31 @@ def _group(items: Iterable, key) -> dict[str, list]:
 
 
 def _order_problem(
-    lines: list[SaleLine], tenders: list[TenderFact], totals: OrderTotals | None, is_return: bool
+    lines: list[SaleLine], tenders: list[TenderFact], totals: OrderTotals | None
 ) -> str | None:
     if totals is None:
-        return "order is not in staging (dead-lettered or not yet arrived)"
+        return "order is not in staging (dead-lettered, not completed, or not yet arrived)"
     if not lines:
         return "order has no lines"
     for line in lines:
+        sku = line.sku or "?"
+        if None in (line.gross, line.discount, line.tax, line.total):
+            return f"line of SKU {sku} has an amount missing"
         if line.revenue_account is None:
-            return f"SKU {line.sku or '?'} has no revenue account in the product crosswalk"
+            return f"SKU {sku} has no revenue account in the product crosswalk"
         if line.tax and line.tax_account is None:
-            return f"SKU {line.sku or '?'} is taxed but no tax payable account is mapped"
+            return f"SKU {sku} is taxed but no tax payable account is mapped"
         if line.gross - line.discount + line.tax != line.total:
-            return f"line of SKU {line.sku or '?'}: gross - discount + tax <> total"
+            return f"line of SKU {sku}: gross - discount + tax <> total"
     for tender in tenders:
         if tender.clearing_account is None:
             return f"tender {tender.fact_id} has no clearing account"
-    lines_total = sum(line.total for line in lines)
+        if tender.fee and tender.fee_account is None:
+            return f"tender {tender.fact_id} has a processor fee but no fee account"
+    sold = sum(line.total for line in lines if line.line_kind == "sale")
+    returned = sum(line.total for line in lines if line.line_kind == "return")
+    expected = sold + totals.service_charge + totals.tip - returned - totals.return_tip
     tendered = sum(t.amount + t.tip for t in tenders)
-    if is_return:
-        expected = -(lines_total + totals.return_tip)
-    else:
-        expected = lines_total + totals.service_charge + totals.tip
     if tendered != expected:
         return f"tenders {tendered} <> order total {expected}"
     return None
@@ -186,21 +188,16 @@ def post_day(
     for order_id in sorted(set(lines_by_order) | set(tenders_by_order)):
         order_lines = lines_by_order.get(order_id, [])
         order_tenders = tenders_by_order.get(order_id, [])
-        order = totals.get(order_id)
-        is_return = (
-            order.is_return if order else any(t.fact_kind == "refund" for t in order_tenders)
-        )
-        problem = _order_problem(order_lines, order_tenders, order, is_return)
+        problem = _order_problem(order_lines, order_tenders, totals.get(order_id))
         if problem:
             held.append(HeldOut(order_id, problem))
             continue
-        if is_return:
-            _post_return(returns, order_lines, order_tenders, order, accounts)
-        else:
-            _post_sale(sales, order_lines, order_tenders, order, accounts)
+        # An exchange (sale and return lines in one order) posts with the day's sales.
+        ledger = sales if any(line.line_kind == "sale" for line in order_lines) else returns
+        _post_order(ledger, order_lines, order_tenders, totals[order_id], accounts)
         for tender in order_tenders:
             if tender.fee:
-                fees.debit(tender.fee_account or accounts.rounding, tender.fee, "Processor fees")
+                fees.debit(tender.fee_account, tender.fee, "Processor fees")
                 fees.credit(tender.clearing_account, tender.fee, "Processor fees withheld")
 
     entries = []
@@ -226,35 +223,25 @@ def post_day(
     return entries, held
 
 
-def _post_sale(ledger: _Ledger, lines, tenders, order: OrderTotals, accounts) -> None:
+def _post_order(ledger: _Ledger, lines, tenders, order: OrderTotals, accounts) -> None:
     for line in lines:
-        ledger.credit(line.revenue_account, line.gross, "Gross sales")
-        if line.discount:
-            ledger.debit(accounts.discounts, line.discount, "Discounts given")
-        if line.tax:
-            ledger.credit(line.tax_account, line.tax, "Sales tax collected")
+        if line.line_kind == "sale":
+            ledger.credit(line.revenue_account, line.gross, "Gross sales")
+            if line.discount:
+                ledger.debit(accounts.discounts, line.discount, "Discounts given")
+            if line.tax:
+                ledger.credit(line.tax_account, line.tax, "Sales tax collected")
+        else:
+            ledger.debit(accounts.returns, line.gross - line.discount, "Returns (net of discount)")
+            if line.tax:
+                ledger.debit(line.tax_account, line.tax, "Sales tax refunded")
     if order.service_charge:
         ledger.credit(accounts.service_charges, order.service_charge, "Service charges")
     if order.tip:
         ledger.credit(accounts.tips_payable, order.tip, "Tips owed to staff")
-    for tender in tenders:
-        ledger.debit(
-            tender.clearing_account,
-            tender.amount + tender.tip,
-            f"Tendered: {tender.tender_type or 'unknown'}",
-        )
-
-
-def _post_return(ledger: _Ledger, lines, tenders, order: OrderTotals, accounts) -> None:
-    for line in lines:
-        ledger.debit(accounts.returns, line.gross - line.discount, "Returns (net of discount)")
-        if line.tax:
-            ledger.debit(line.tax_account, line.tax, "Sales tax refunded")
     if order.return_tip:
         ledger.debit(accounts.tips_payable, order.return_tip, "Tips refunded")
     for tender in tenders:
-        ledger.credit(
-            tender.clearing_account,
-            -(tender.amount + tender.tip),
-            f"Refunded: {tender.tender_type or 'unknown'}",
-        )
+        moved = tender.amount + tender.tip
+        verb = "Tendered" if moved >= 0 else "Refunded"
+        ledger.debit(tender.clearing_account, moved, f"{verb}: {tender.tender_type or 'unknown'}")

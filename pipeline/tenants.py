@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 from dataclasses import dataclass
 from functools import cache
 
@@ -39,13 +40,23 @@ def locations() -> tuple[Location, ...]:
         )
 
 
-@cache
 def xero_tenant(business_id: str) -> str:
+    """XERO_TENANT_ID wins (one organisation per deployment), else businesses.csv's column."""
+    override = os.environ.get("XERO_TENANT_ID", "").strip()
+    if override:
+        return override
+    tenants = _csv_tenants()
+    if business_id not in tenants:
+        raise UnknownBusinessError(
+            f"{REFERENCE_DIR / 'businesses.csv'}: no business {business_id!r}"
+        )
+    return tenants[business_id]
+
+
+@cache
+def _csv_tenants() -> dict[str, str]:
     with (REFERENCE_DIR / "businesses.csv").open(newline="") as handle:
-        for row in csv.DictReader(handle):
-            if row["business_id"] == business_id:
-                return row["xero_tenant_id"]
-    raise UnknownBusinessError(f"{REFERENCE_DIR / 'businesses.csv'}: no business {business_id!r}")
+        return {row["business_id"]: row["xero_tenant_id"] for row in csv.DictReader(handle)}
 
 
 def business_ids() -> list[str]:

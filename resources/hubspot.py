@@ -54,9 +54,11 @@ class HubSpotResource(VendorConnector):
             page = client.json("GET", f"/crm/v3/objects/{kind}", params=query)
             for record in page.get("results", []):
                 yield project(record, FIELDS[kind])
-            after = ((page.get("paging") or {}).get("next") or {}).get("after")
+            previous, after = after, ((page.get("paging") or {}).get("next") or {}).get("after")
             if not after:
                 return
+            if after == previous:
+                raise RuntimeError(f"hubspot {kind}: the same 'after' came back twice; stopping")
 
     def list_contacts(self, client: ApiClient):
         return self._objects(client, "contacts", {"properties": ",".join(CONTACT_PROPERTIES)})

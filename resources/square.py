@@ -89,9 +89,11 @@ class SquareResource(VendorConnector):
                 query = {**(params or {}), **({"cursor": cursor} if cursor else {})}
                 page = client.json("GET", path, params=query)
             yield from page.get(key, [])
-            cursor = page.get("cursor")
+            previous, cursor = cursor, page.get("cursor")
             if not cursor:
                 return
+            if cursor == previous:
+                raise RuntimeError(f"square {path}: the same cursor came back twice; stopping")
 
     def _iter(self, client, entity, method, path, key, **kw) -> Iterator[dict[str, Any]]:
         for record in self._paged(client, method, path, key, **kw):

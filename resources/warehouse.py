@@ -62,7 +62,8 @@ def export_tables(con: duckdb.DuckDBPyConnection, target: Path, tables: list[str
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
-    con.execute(f"ATTACH '{tmp}' AS export_db")
+    quoted = str(tmp).replace("'", "''")
+    con.execute(f"ATTACH '{quoted}' AS export_db")
     try:
         for table in tables:
             schema, _name = table.split(".")

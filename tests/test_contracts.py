@@ -48,3 +48,15 @@ def test_money_must_be_decimal_not_float(con):
     con.execute("INSERT INTO marts.scorecard_daily VALUES ('2026-11-20', 'net_sales', 10.5)")
     with pytest.raises(ValueError, match=r"DECIMAL\(18,2\)"):
         validate_table(con, "marts.scorecard_daily")
+
+
+def test_contract_errors_do_not_leak_pii(con):
+    con.execute("CREATE SCHEMA IF NOT EXISTS core")
+    con.execute(
+        "CREATE TABLE core.customers AS SELECT 'cus_1' AS customer_id, 'cafe' AS business_id, "
+        "'jane.doe@example.com' AS email, '2064821937' AS phone, TRUE AS consent_email, "
+        "FALSE AS consent_sms, 'US-NY-NYC' AS jurisdiction"
+    )
+    with pytest.raises(ValueError, match="phone") as info:
+        validate_table(con, "core.customers")
+    assert "2064821937" not in str(info.value)

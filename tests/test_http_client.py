@@ -67,3 +67,27 @@ def test_error_messages_carry_no_query_string():
     with pytest.raises(ApiError) as info:
         client(transport).json("GET", "/contacts", params={"email": "jane@example.com"})
     assert "jane" not in str(info.value)
+
+
+def test_timeouts_are_retried():
+    calls = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        if len(calls) == 1:
+            raise httpx.ReadTimeout("slow vendor", request=request)
+        return httpx.Response(200, json={"ok": True})
+
+    assert client(httpx.MockTransport(handler)).json("GET", "/x") == {"ok": True}
+    assert len(calls) == 2
+
+
+def test_a_repeated_cursor_stops_paging():
+    from resources.square import SquareResource
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"customers": [{"id": "c1"}], "cursor": "same"})
+
+    square = SquareResource(base_url="http://vendor.test", access_token="t")
+    with pytest.raises(RuntimeError, match="same cursor came back twice"):
+        list(square.list_customers(client(httpx.MockTransport(handler))))

@@ -114,3 +114,21 @@ def test_businesses_are_kept_apart():
     ]
     result = resolve_identities(frame(rows))
     assert result["customer_id"].nunique() == 2
+
+
+def test_key_use_limit_is_counted_per_business():
+    rows = [
+        {
+            "business_id": biz,
+            "source": "square",
+            "source_id": f"{biz}{i}",
+            "email": "shared@example.com",
+        }
+        for biz in ("cafe", "studio")
+        for i in range(5)
+    ]
+    result = resolve_identities(frame(rows))
+    assert result.groupby("business_id")["customer_id"].nunique().to_dict() == {
+        "cafe": 1,
+        "studio": 1,
+    }

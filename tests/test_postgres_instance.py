@@ -5,6 +5,8 @@ import uuid
 
 import pytest
 
+# The machine's PostgreSQL: trust auth, database `test` (override for other setups).
+ADMIN_DB = os.environ.get("BACKBONE_TEST_PG_DB", "test")
 PG = {
     "host": "127.0.0.1",
     "port": 5432,
@@ -16,7 +18,7 @@ def _admin():
     import psycopg2
 
     try:
-        con = psycopg2.connect(dbname="test", connect_timeout=3, **PG)
+        con = psycopg2.connect(dbname=ADMIN_DB, connect_timeout=3, **PG)
     except psycopg2.OperationalError as exc:
         if os.environ.get("CI"):
             pytest.fail(f"CI needs PostgreSQL on 127.0.0.1:5432 (trust auth): {exc}")

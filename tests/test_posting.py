@@ -40,7 +40,7 @@ def test_cafe_day_split_tender_tip_discount_fee():
         TenderFact("p2", "payment", "B", "1000", None, 100, 0, 0, "cash"),
         TenderFact("p3", "payment", "B", "2300", None, 194, 0, 0, "gift_card"),
     ]
-    orders = [OrderTotals("A", False, 0, 100), OrderTotals("B", False, 0, 0)]
+    orders = [OrderTotals("A", 0, 100), OrderTotals("B")]
     entries, held = post_day("cafe", "LCAFE01", DAY, lines, tenders, orders, ACCOUNTS)
     assert held == []
     sales, fees = entries
@@ -70,7 +70,7 @@ def test_two_jurisdictions_post_to_their_own_tax_accounts():
         DAY,
         seattle,
         [TenderFact("s1", "payment", "S", "1010", "6100", 3531, 0, 102, "card")],
-        [OrderTotals("S", False)],
+        [OrderTotals("S")],
         ACCOUNTS,
     )
     pdx, _ = post_day(
@@ -79,7 +79,7 @@ def test_two_jurisdictions_post_to_their_own_tax_accounts():
         DAY,
         portland,
         [TenderFact("p1", "payment", "P", "1010", "6100", 3200, 0, 93, "card")],
-        [OrderTotals("P", False)],
+        [OrderTotals("P")],
         ACCOUNTS,
     )
     assert lines_of(sea[0])[("2120", "Sales tax collected")] == (0, 331)
@@ -91,7 +91,7 @@ def test_partial_return_reverses_revenue_tax_and_tender():
     lines = [SaleLine("R", "return", "4010", "2120", 3200, 0, 331, 3531, "BTQ-TEE-S")]
     tenders = [TenderFact("r1", "refund", "R", "1010", "6100", -3531, 0, 0, "card")]
     entries, held = post_day(
-        "boutique", "LBTQSEA", DAY, lines, tenders, [OrderTotals("R", True)], ACCOUNTS
+        "boutique", "LBTQSEA", DAY, lines, tenders, [OrderTotals("R")], ACCOUNTS
     )
     assert held == []
     (returns,) = entries
@@ -106,9 +106,7 @@ def test_partial_return_reverses_revenue_tax_and_tender():
 def test_gift_card_sale_goes_to_liability_not_revenue():
     lines = [SaleLine("G", "sale", "2300", None, 2500, 0, 0, 2500, "CAF-GC25")]
     tenders = [TenderFact("g1", "payment", "G", "1000", None, 2500, 0, 0, "cash")]
-    (sales,), _ = post_day(
-        "cafe", "LCAFE01", DAY, lines, tenders, [OrderTotals("G", False)], ACCOUNTS
-    )
+    (sales,), _ = post_day("cafe", "LCAFE01", DAY, lines, tenders, [OrderTotals("G")], ACCOUNTS)
     assert lines_of(sales) == {
         ("2300", "Gross sales"): (0, 2500),
         ("1000", "Tendered: cash"): (2500, 0),
@@ -130,7 +128,7 @@ def test_unmapped_sku_is_held_out_and_named():
         DAY,
         lines,
         tenders,
-        [OrderTotals("A", False), OrderTotals("X", False)],
+        [OrderTotals("A"), OrderTotals("X")],
         ACCOUNTS,
     )
     assert [h.order_id for h in held] == ["X"]
@@ -151,7 +149,7 @@ def test_order_that_does_not_add_up_is_held_out(tendered, reason):
         DAY,
         lines,
         tenders if tendered else [],
-        [OrderTotals("A", False)],
+        [OrderTotals("A")],
         ACCOUNTS,
     )
     assert entries == []
@@ -163,3 +161,42 @@ def test_payment_without_staged_order_is_held_out():
     entries, held = post_day("cafe", "LCAFE01", DAY, [], tenders, [], ACCOUNTS)
     assert entries == []
     assert held[0].order_id == "GONE"
+
+
+def test_exchange_posts_sale_and_return_lines_in_one_balanced_entry():
+    # Return a small tee (32.00 + 3.31 tax), take a dress (89.00 + 9.21 tax); card pays 62.90.
+    lines = [
+        SaleLine("E", "return", "4010", "2120", 3200, 0, 331, 3531, "BTQ-TEE-S"),
+        SaleLine("E", "sale", "4010", "2120", 8900, 0, 921, 9821, "BTQ-DRS-M"),
+    ]
+    tenders = [TenderFact("p1", "payment", "E", "1010", "6100", 6290, 0, 174, "card")]
+    entries, held = post_day(
+        "boutique", "LBTQSEA", DAY, lines, tenders, [OrderTotals("E")], ACCOUNTS
+    )
+    assert held == []
+    sales = entries[0]
+    assert sales.kind == "SALES"
+    assert lines_of(sales) == {
+        ("4010", "Gross sales"): (0, 8900),
+        ("2120", "Sales tax collected"): (0, 921),
+        ("4910", "Returns (net of discount)"): (3200, 0),
+        ("2120", "Sales tax refunded"): (331, 0),
+        ("1010", "Tendered: card"): (6290, 0),
+    }
+    assert sales.total_debit == sales.total_credit == 9821
+
+
+def test_fee_without_fee_account_is_held_out_not_guessed():
+    lines = [SaleLine("A", "sale", "4000", "2110", 300, 0, 27, 327, "CAF-DRP-12")]
+    tenders = [TenderFact("p1", "payment", "A", "1010", None, 327, 0, 11, "card")]
+    entries, held = post_day("cafe", "LCAFE01", DAY, lines, tenders, [OrderTotals("A")], ACCOUNTS)
+    assert entries == []
+    assert held[0].reason == "tender p1 has a processor fee but no fee account"
+
+
+def test_line_with_missing_amount_is_held_out():
+    lines = [SaleLine("A", "sale", "4000", "2110", None, 0, 27, 327, "CAF-DRP-12")]
+    tenders = [TenderFact("p1", "payment", "A", "1000", None, 327, 0, 0, "cash")]
+    entries, held = post_day("cafe", "LCAFE01", DAY, lines, tenders, [OrderTotals("A")], ACCOUNTS)
+    assert entries == []
+    assert held[0].reason == "line of SKU CAF-DRP-12 has an amount missing"

@@ -53,6 +53,17 @@ def con():
         order("good", 481, [line("l1", 350, 31)], tip=100),
         order("bad-money", 0, [line("l1", 350, 31)]) | {"total_money": {"amount": "12.5x"}},
         order("bad-sum", 999, [line("l1", 350, 31)]),
+        order("bad-line", 381, [line("l1", 350, 31) | {"total_money": {"amount": 381.0}}]),
+        order("exchange", 1000, [line("l1", 950, 50)])
+        | {
+            "returns": [
+                {
+                    "source_order_id": "good",
+                    "return_line_items": [line("r1", 350, 31) | {"gross_return_money": money(350)}],
+                }
+            ],
+            "return_amounts": {"total_money": money(381)},
+        },
     ]
     for payload in rows:
         con.execute(
@@ -77,14 +88,20 @@ def test_every_model_has_a_description():
 
 def test_bad_records_go_to_dead_letter_with_a_reason(con):
     stats = build(con, MODELS["staging.stg_square__orders"], run_id="r1")
-    assert stats == {"rows": 1, "dead_letters": 2}
+    assert stats == {"rows": 2, "dead_letters": 3}
     typed = con.execute(
-        "SELECT order_id, total_money, tip_money FROM staging.stg_square__orders"
+        "SELECT order_id, total_money, tip_money, is_return, has_returns "
+        "FROM staging.stg_square__orders ORDER BY order_id"
     ).fetchall()
-    assert typed == [("good", Decimal("4.81"), Decimal("1.00"))]
+    assert typed == [
+        ("exchange", Decimal("10.00"), Decimal("0.00"), False, True),
+        ("good", Decimal("4.81"), Decimal("1.00"), False, False),
+    ]
     dead = dict(con.execute("SELECT record_id, reason FROM ops.dead_letter").fetchall())
     assert dead["bad-money"] == "field total_money.amount is not integer minor units: 12.5x"
     assert dead["bad-sum"] == "order total 999 <> lines 381 + service charges 0 + tip 0"
+    assert dead["bad-line"] == "1 line(s) with money that is not integer minor units"
+    assert dead["bad-line"] == "1 line(s) with money that is not integer minor units"
     assert con.execute("SELECT DISTINCT partition_key FROM ops.dead_letter").fetchall() == [
         ("2026-11-20",)
     ]
@@ -94,11 +111,16 @@ def test_rebuild_is_idempotent(con):
     for _ in range(2):
         build(con, MODELS["staging.stg_square__orders"], run_id="r1")
         build(con, MODELS["staging.stg_square__order_lines"], run_id="r1")
-    assert con.execute("SELECT count(*) FROM ops.dead_letter").fetchone()[0] == 2
+    assert con.execute("SELECT count(*) FROM ops.dead_letter").fetchone()[0] == 3
     lines = con.execute(
-        "SELECT order_id, gross_money, tax_money, total_money FROM staging.stg_square__order_lines"
+        "SELECT order_id, line_kind, gross_money, tax_money, total_money "
+        "FROM staging.stg_square__order_lines ORDER BY ALL"
     ).fetchall()
-    assert lines == [("good", Decimal("3.50"), Decimal("0.31"), Decimal("3.81"))]
+    assert lines == [
+        ("exchange", "return", Decimal("3.50"), Decimal("0.31"), Decimal("3.81")),
+        ("exchange", "sale", Decimal("9.50"), Decimal("0.50"), Decimal("10.00")),
+        ("good", "sale", Decimal("3.50"), Decimal("0.31"), Decimal("3.81")),
+    ]
 
 
 def test_money_columns_are_decimal_18_2(con):

@@ -1,5 +1,6 @@
--- Sale and return lines with the accounts they post to: revenue via the product crosswalk,
--- sales tax via the location's jurisdiction and the product's tax category.
+-- Sale and return lines of completed orders with the accounts they post to: revenue via the
+-- product crosswalk, sales tax via the location's jurisdiction and the product's tax category.
+-- Open, draft and canceled orders are not sales (yet) and stay out.
 SELECT
     l.order_id,
     l.line_uid,
@@ -20,6 +21,8 @@ SELECT
     l.tax_money,
     l.total_money
 FROM staging.stg_square__order_lines AS l
+JOIN staging.stg_square__orders AS o
+    ON o.order_id = l.order_id AND o.business_id = l.business_id AND o.state = 'COMPLETED'
 LEFT JOIN core.products AS p
     ON p.business_id = l.business_id AND p.square_variation_id = l.variation_id
 LEFT JOIN ref.locations AS loc ON loc.location_id = l.location_id

@@ -1,7 +1,7 @@
 -- The daily scorecard analysts query: long format, one row per day, place and metric.
--- orders and net_sales per location; sync_error_rate_pct (records that ended in
--- ops.dead_letter per 100 received) and data_freshness_hours (age of the newest extract) per
--- business, with location_id NULL.
+-- orders and net_sales per location; sync_error_rate_pct (POS orders, payments and refunds
+-- that ended in ops.dead_letter per 100 received) and data_freshness_hours (age of the newest
+-- extract) per business, with location_id NULL.
 WITH sales AS (
     SELECT
         business_id,
@@ -25,10 +25,17 @@ received AS (
     )
     GROUP BY ALL
 ),
+-- Dead letters of the same three entities: extract-stage ones never reached raw, staging-stage
+-- ones are in raw already, so only the former add to the records received.
 dead AS (
-    SELECT business_id, TRY_CAST(partition_key AS DATE) AS business_date, count(*) AS n
+    SELECT
+        business_id,
+        TRY_CAST(partition_key AS DATE) AS business_date,
+        count(*) FILTER (WHERE stage LIKE 'extract:%') AS at_extract,
+        count(*) AS n
     FROM ops.dead_letter
-    WHERE TRY_CAST(partition_key AS DATE) IS NOT NULL
+    WHERE source = 'square' AND entity IN ('orders', 'payments', 'refunds')
+        AND TRY_CAST(partition_key AS DATE) IS NOT NULL
     GROUP BY ALL
 ),
 metrics AS (
@@ -40,7 +47,8 @@ metrics AS (
     FROM sales
     UNION ALL
     SELECT r.business_date, r.business_id, NULL, 'sync_error_rate_pct',
-           CAST(round(100.0 * coalesce(d.n, 0) / (r.n + coalesce(d.n, 0)), 2) AS DECIMAL(18, 2))
+           CAST(round(100.0 * coalesce(d.n, 0) / (r.n + coalesce(d.at_extract, 0)), 2)
+                AS DECIMAL(18, 2))
     FROM received AS r
     LEFT JOIN dead AS d USING (business_id, business_date)
     UNION ALL

@@ -1,31 +1,72 @@
--- Square orders, one row per sale or return order, money in DECIMAL(18,2).
--- An order whose totals do not add up to its lines (or whose money is not integer minor
--- units) is not posted: it goes to ops.dead_letter with the reason.
-WITH typed AS (
+-- Square orders, one row per order (sales, itemized returns and exchanges), money in
+-- DECIMAL(18,2). An order whose money is not integer minor units, on the order or on any of
+-- its lines, or whose total does not add up to its sale lines, goes to ops.dead_letter.
+WITH lines AS (
     SELECT
         record_id,
         business_id,
-        location_id,
-        business_date,
-        payload,
-        payload ->> '$.customer_id' AS square_customer_id,
-        payload ->> '$.state' AS state,
-        TRY_CAST(payload ->> '$.created_at' AS TIMESTAMPTZ) AS created_at,
-        TRY_CAST(payload ->> '$.updated_at' AS TIMESTAMPTZ) AS updated_at,
-        coalesce(json_array_length(payload, '$.returns'), 0) > 0 AS is_return,
-        json_cents(payload, '$.total_money.amount') AS total_cents,
-        coalesce(json_cents(payload, '$.total_tax_money.amount'), 0) AS tax_cents,
-        coalesce(json_cents(payload, '$.total_discount_money.amount'), 0) AS discount_cents,
-        coalesce(json_cents(payload, '$.total_tip_money.amount'), 0) AS tip_cents,
-        coalesce(json_cents(payload, '$.total_service_charge_money.amount'), 0)
-            AS service_charge_cents,
-        coalesce(json_cents(payload, '$.return_amounts.total_money.amount'), 0)
-            AS return_total_cents,
-        coalesce(json_cents(payload, '$.return_amounts.tip_money.amount'), 0) AS return_tip_cents,
-        coalesce(json_array_length(payload, '$.line_items'), 0) AS line_count,
-        coalesce(list_sum(TRY_CAST(json_extract(payload, '$.line_items[*].total_money.amount')
-            AS BIGINT[])), 0) AS line_total_cents
+        unnest(CAST(coalesce(json_extract(payload, '$.line_items'), '[]') AS JSON[])) AS line,
+        'sale' AS line_kind
     FROM raw.square_orders
+    UNION ALL
+    SELECT
+        record_id,
+        business_id,
+        unnest(CAST(coalesce(json_extract(ret, '$.return_line_items'), '[]') AS JSON[])),
+        'return'
+    FROM (
+        SELECT
+            record_id,
+            business_id,
+            unnest(CAST(coalesce(json_extract(payload, '$.returns'), '[]') AS JSON[])) AS ret
+        FROM raw.square_orders
+    )
+),
+line_money AS (
+    SELECT
+        record_id,
+        business_id,
+        coalesce(sum(json_cents(line, '$.total_money.amount'))
+            FILTER (WHERE line_kind = 'sale'), 0) AS line_total_cents,
+        count(*) FILTER (
+            WHERE json_cents(line, '$.total_money.amount') IS NULL
+            OR coalesce(json_cents(line, '$.gross_sales_money.amount'),
+                        json_cents(line, '$.gross_return_money.amount')) IS NULL
+            OR (json_exists(line, '$.total_tax_money.amount')
+                AND json_cents(line, '$.total_tax_money.amount') IS NULL)
+            OR (json_exists(line, '$.total_discount_money.amount')
+                AND json_cents(line, '$.total_discount_money.amount') IS NULL)
+        ) AS bad_lines
+    FROM lines
+    GROUP BY ALL
+),
+typed AS (
+    SELECT
+        r.record_id,
+        r.business_id,
+        r.location_id,
+        r.business_date,
+        r.payload,
+        r.payload ->> '$.customer_id' AS square_customer_id,
+        r.payload ->> '$.state' AS state,
+        TRY_CAST(r.payload ->> '$.created_at' AS TIMESTAMPTZ) AS created_at,
+        TRY_CAST(r.payload ->> '$.updated_at' AS TIMESTAMPTZ) AS updated_at,
+        coalesce(json_array_length(r.payload, '$.returns'), 0) > 0 AS has_returns,
+        coalesce(json_array_length(r.payload, '$.line_items'), 0) AS line_count,
+        json_cents(r.payload, '$.total_money.amount') AS total_cents,
+        coalesce(json_cents(r.payload, '$.total_tax_money.amount'), 0) AS tax_cents,
+        coalesce(json_cents(r.payload, '$.total_discount_money.amount'), 0) AS discount_cents,
+        coalesce(json_cents(r.payload, '$.total_tip_money.amount'), 0) AS tip_cents,
+        coalesce(json_cents(r.payload, '$.total_service_charge_money.amount'), 0)
+            AS service_charge_cents,
+        coalesce(json_cents(r.payload, '$.return_amounts.total_money.amount'), 0)
+            AS return_total_cents,
+        coalesce(json_cents(r.payload, '$.return_amounts.tip_money.amount'), 0)
+            AS return_tip_cents,
+        coalesce(m.line_total_cents, 0) AS line_total_cents,
+        coalesce(m.bad_lines, 0) AS bad_lines
+    FROM raw.square_orders AS r
+    LEFT JOIN line_money AS m USING (record_id, business_id)
 )
 SELECT
     record_id AS order_id,
@@ -36,7 +77,8 @@ SELECT
     state,
     created_at,
     updated_at,
-    is_return,
+    has_returns AND line_count = 0 AS is_return,
+    has_returns,
     line_count,
     money(total_cents) AS total_money,
     money(tax_cents) AS tax_money,
@@ -51,7 +93,8 @@ SELECT
         WHEN created_at IS NULL THEN 'field created_at is not a timestamp'
         WHEN total_cents IS NULL THEN 'field total_money.amount is not integer minor units: '
             || coalesce(payload ->> '$.total_money.amount', 'missing')
-        WHEN state = 'COMPLETED' AND NOT is_return
+        WHEN bad_lines > 0 THEN bad_lines || ' line(s) with money that is not integer minor units'
+        WHEN state = 'COMPLETED'
             AND line_total_cents + service_charge_cents + tip_cents <> total_cents
             THEN 'order total ' || total_cents || ' <> lines ' || line_total_cents
                 || ' + service charges ' || service_charge_cents || ' + tip ' || tip_cents

@@ -1,0 +1,60 @@
+"""Landing rules: business dates in the location's zone, and where broken records are filed."""
+
+from datetime import date
+
+from pipeline.extract import Scope, land_partition
+
+NY = Scope("cafe", "LCAFE01", "America/New_York")
+DAY = date(2026, 11, 20)
+
+
+def land(records, day=DAY):
+    return land_partition(
+        lambda scope, start, end: records,
+        [NY],
+        day,
+        source="square",
+        entity="payments",
+        date_field="created_at",
+        updated_field="updated_at",
+        run_id="t",
+    )
+
+
+def test_business_date_is_local():
+    # 03:30 UTC on the 21st is still the 20th in New York.
+    landing = land(
+        [{"id": "p1", "created_at": "2026-11-21T03:30:00Z", "updated_at": "2026-11-21T03:30:00Z"}]
+    )
+    assert [(r[0], r[3]) for r in landing.rows] == [("p1", DAY)]
+
+
+def test_records_of_other_days_are_left_to_their_own_partition():
+    landing = land(
+        [{"id": "p2", "created_at": "2026-11-19T15:00:00Z", "updated_at": "2026-11-20T15:00:00Z"}]
+    )
+    assert landing.rows == [] and landing.dead == []
+
+
+def test_broken_records_are_filed_under_one_day_only():
+    broken = [
+        {"created_at": "2026-11-20T15:00:00Z", "updated_at": "2026-11-20T15:00:00Z"},
+        {"id": "p3", "created_at": "yesterday", "updated_at": "2026-11-20T16:00:00Z"},
+        {"id": "p4", "created_at": "yesterday", "updated_at": "2026-11-23T16:00:00Z"},
+    ]
+    here = land(broken)
+    assert [(d["record_id"], d["reason"]) for d in here.dead] == [
+        (None, "field 'id' is missing"),
+        ("p3", "field 'created_at' is not a timestamp: 'yesterday'"),
+    ]
+    later = land(broken, date(2026, 11, 23))
+    assert [d["record_id"] for d in later.dead] == ["p4"]
+
+
+def test_duplicates_across_pages_land_once():
+    record = {
+        "id": "p5",
+        "created_at": "2026-11-20T15:00:00Z",
+        "updated_at": "2026-11-20T15:00:00Z",
+    }
+    assert len(land([record, dict(record)]).rows) == 1
