@@ -11,6 +11,13 @@ CREATE OR REPLACE MACRO money(cents) AS CAST(CAST(cents AS DECIMAL(18, 0)) * 0.0
 -- Minor units at a JSON path, only if the vendor sent an integer ("12.5x" or 12.5 -> NULL).
 CREATE OR REPLACE MACRO json_cents(j, path) AS
     CASE WHEN json_type(j, path) IN ('BIGINT', 'UBIGINT') THEN CAST(j ->> path AS BIGINT) END;
+-- Square processing fees summed in cents; NULL if any fee is not integer minor units.
+CREATE OR REPLACE MACRO square_fee_list(payload) AS list_transform(
+    CAST(coalesce(json_extract(payload, '$.processing_fee[*].amount_money'), '[]') AS JSON[]),
+    lambda m: json_cents(m, '$.amount'));
+CREATE OR REPLACE MACRO square_fee_cents(payload) AS
+    CASE WHEN list_count(square_fee_list(payload)) = len(square_fee_list(payload))
+        THEN coalesce(list_sum(square_fee_list(payload)), 0) END;
 -- Vendor decimal strings ("1250.00") to DECIMAL(18,2); NULL when not a number.
 CREATE OR REPLACE MACRO money_text(txt) AS TRY_CAST(txt AS DECIMAL(18, 2));
 -- Xero MS-JSON dates: /Date(1573755038314+0000)/ -> TIMESTAMPTZ.

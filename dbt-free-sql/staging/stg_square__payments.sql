@@ -18,8 +18,7 @@ WITH typed AS (
         json_cents(payload, '$.amount_money.amount') AS amount_cents,
         coalesce(json_cents(payload, '$.tip_money.amount'), 0) AS tip_cents,
         json_cents(payload, '$.total_money.amount') AS total_cents,
-        coalesce(list_sum(TRY_CAST(json_extract(payload, '$.processing_fee[*].amount_money.amount')
-            AS BIGINT[])), 0) AS fee_cents
+        square_fee_cents(payload) AS fee_cents
     FROM raw.square_payments
 )
 SELECT
@@ -50,5 +49,7 @@ SELECT
             THEN 'total_money ' || total_cents || ' <> amount ' || amount_cents || ' + tip '
                 || tip_cents
         WHEN source_type IS NULL THEN 'field source_type is missing'
+        WHEN fee_cents IS NULL
+            THEN 'field processing_fee.amount_money.amount is not integer minor units'
     END AS _dlq_reason
 FROM typed

@@ -10,8 +10,7 @@ WITH typed AS (
         payload ->> '$.destination_details.card_details.card.card_brand' AS destination_card_brand,
         TRY_CAST(payload ->> '$.created_at' AS TIMESTAMPTZ) AS created_at,
         json_cents(payload, '$.amount_money.amount') AS amount_cents,
-        coalesce(list_sum(TRY_CAST(json_extract(payload, '$.processing_fee[*].amount_money.amount')
-            AS BIGINT[])), 0) AS fee_cents
+        square_fee_cents(payload) AS fee_cents
     FROM raw.square_refunds
 )
 SELECT
@@ -34,5 +33,7 @@ SELECT
         WHEN created_at IS NULL THEN 'field created_at is not a timestamp'
         WHEN amount_cents IS NULL THEN 'field amount_money.amount is not integer minor units'
         WHEN payment_id IS NULL THEN 'field payment_id is missing'
+        WHEN fee_cents IS NULL
+            THEN 'field processing_fee.amount_money.amount is not integer minor units'
     END AS _dlq_reason
 FROM typed
