@@ -12,7 +12,7 @@ from pipeline import audit
 from pipeline.money import to_decimal
 from pipeline.partitions import DAILY, WAREHOUSE_POOL
 from pipeline.posting import OrderTotals, PostingAccounts, SaleLine, TenderFact, post_day
-from resources.warehouse import WarehouseResource
+from resources.warehouse import WarehouseResource, insert_many
 
 ENTRIES = dg.AssetKey(["marts", "journal_entries"])
 LINES = dg.AssetKey(["marts", "journal_lines"])
@@ -42,11 +42,9 @@ CREATE TABLE IF NOT EXISTS marts.posting_exceptions (
 );
 """
 
-_CENTS = "CAST({0} * 100 AS BIGINT)"
-
 
 def _cents(column: str) -> str:
-    return _CENTS.format(column)
+    return f"CAST({column} * 100 AS BIGINT)"
 
 
 def load_day(con: duckdb.DuckDBPyConnection, day: date, location_id: str):
@@ -74,8 +72,8 @@ def load_day(con: duckdb.DuckDBPyConnection, day: date, location_id: str):
         ).fetchall()
     ]
     orders = [
-        OrderTotals(order_id, service, tip, return_tip)
-        for order_id, service, tip, return_tip in con.execute(
+        OrderTotals(*row)
+        for row in con.execute(
             f"""SELECT order_id, {_cents("service_charge_money")}, {_cents("tip_money")},
                        {_cents("return_tip_money")}
                 FROM staging.stg_square__orders
@@ -84,11 +82,6 @@ def load_day(con: duckdb.DuckDBPyConnection, day: date, location_id: str):
         ).fetchall()
     ]
     return lines, tenders, orders
-
-
-def _insert(con, sql: str, rows: list) -> None:
-    if rows:  # DuckDB refuses executemany with no rows
-        con.executemany(sql, rows)
 
 
 def _write(con, day: date, locations: list[str], entries, held, run_id: str) -> None:
@@ -102,7 +95,7 @@ def _write(con, day: date, locations: list[str], entries, held, run_id: str) -> 
                 "AND location_id IN (SELECT unnest(?))",
                 [day, locations],
             )
-        _insert(
+        insert_many(
             con,
             "INSERT INTO marts.journal_entries VALUES (?, ?, ?, ?, ?, ?, money(?))",
             [
@@ -118,7 +111,7 @@ def _write(con, day: date, locations: list[str], entries, held, run_id: str) -> 
                 for e in entries
             ],
         )
-        _insert(
+        insert_many(
             con,
             "INSERT INTO marts.journal_lines VALUES (?, ?, ?, money(?), money(?), ?, ?, ?)",
             [
@@ -136,7 +129,7 @@ def _write(con, day: date, locations: list[str], entries, held, run_id: str) -> 
                 for n, line in enumerate(e.lines, start=1)
             ],
         )
-        _insert(
+        insert_many(
             con,
             "INSERT INTO marts.posting_exceptions VALUES (?, ?, ?, ?)",
             [(day, location, h.order_id, h.reason) for location, h in held],
@@ -148,8 +141,9 @@ def _write(con, day: date, locations: list[str], entries, held, run_id: str) -> 
             ((e.entry_id, [(x.account_code, x.debit, x.credit) for x in e.lines]) for e in entries),
             run_id=run_id,
         )
+        # Only the day's rows: earlier days were validated when they were written.
         for table in ("marts.journal_entries", "marts.journal_lines"):
-            validate_table(con, table)
+            validate_table(con, table, where="WHERE business_date = ?", params=[day])
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

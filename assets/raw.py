@@ -32,7 +32,7 @@ def _store(
     clients,
     partition_key: str | None,
 ) -> dg.MaterializeResult:
-    landing.requests, landing.retries = clients.stats()
+    source, entity = table.split("_", 1)
     with warehouse.connect() as con:
         write_landing(
             con,
@@ -42,7 +42,6 @@ def _store(
             partition_key=partition_key,
             run_id=context.run_id,
         )
-        source, entity = table.split("_", 1)
         for business_id in in_scope():
             requests, retries = clients.stats(business_id)
             con.execute(
@@ -52,8 +51,8 @@ def _store(
                     entity,
                     business_id,
                     partition_key,
-                    sum(1 for r in landing.rows if r[1] == business_id),
-                    sum(1 for d in landing.dead if d.get("business_id") == business_id),
+                    sum(1 for r in landing.rows if r.business_id == business_id),
+                    sum(1 for d in landing.dead if d["business_id"] == business_id),
                     requests,
                     retries,
                     context.run_id,
@@ -61,7 +60,16 @@ def _store(
             )
     if landing.dead:
         context.log.warning(f"{table}: {len(landing.dead)} records sent to ops.dead_letter")
-    return dg.MaterializeResult(metadata={**landing.summary, "table": f"raw.{table}"})
+    requests, retries = clients.stats()
+    return dg.MaterializeResult(
+        metadata={
+            "table": f"raw.{table}",
+            "records": len(landing.rows),
+            "dead_letters": len(landing.dead),
+            "requests": requests,
+            "retries": retries,
+        }
+    )
 
 
 def _day(context) -> date:
@@ -147,27 +155,23 @@ def square_payout_entries(context, square: SquareResource, warehouse: WarehouseR
                     source="square",
                     entity="payout_entries",
                     updated_field="effective_at",
+                    day=day,
+                    location_id=location_id,
                     run_id=context.run_id,
                 )
             except ApiError as exc:
                 if exc.status_code != 404:
                     raise
                 # The payout record itself is suspect (see its staging dead letter); keep going.
-                landing.dead.append(
-                    {
-                        "business_id": business_id,
-                        "source": "square",
-                        "entity": "payout_entries",
-                        "record_id": payout_id,
-                        "payload": {"payout_id": payout_id},
-                        "reason": f"payout {payout_id} has no entries at the vendor (404)",
-                    }
+                landing.reject(
+                    business_id,
+                    "square",
+                    "payout_entries",
+                    {"id": payout_id},
+                    f"payout {payout_id} has no entries at the vendor (404)",
                 )
                 continue
-            landing.rows += [
-                (r[0], r[1], location_id, day, context.partition_key, *r[5:]) for r in child.rows
-            ]
-            landing.dead += child.dead
+            landing.extend(child)
         return _store(
             context, warehouse, "square_payout_entries", landing, clients, context.partition_key
         )

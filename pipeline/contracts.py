@@ -118,18 +118,22 @@ CONTRACTS: dict[str, pa.DataFrameSchema] = {
 }
 
 
-def frame(con: duckdb.DuckDBPyConnection, table: str, where: str = "") -> pd.DataFrame:
+def frame(
+    con: duckdb.DuckDBPyConnection, table: str, where: str = "", params: list | None = None
+) -> pd.DataFrame:
     """Rows as Python objects: DECIMAL stays Decimal, where DuckDB's .df() would give floats."""
-    cursor = con.execute(f"SELECT * FROM {table} {where}")
+    cursor = con.execute(f"SELECT * FROM {table} {where}", params or [])
     columns = [d[0] for d in cursor.description]
     return pd.DataFrame(cursor.fetchall(), columns=columns)
 
 
-def validate_table(con: duckdb.DuckDBPyConnection, table: str) -> None:
+def validate_table(
+    con: duckdb.DuckDBPyConnection, table: str, where: str = "", params: list | None = None
+) -> None:
     schema = CONTRACTS.get(table)
     if schema is None:
         return
-    data = frame(con, table)
+    data = frame(con, table, where, params)
     try:
         schema.validate(data, lazy=True)
     except pa.errors.SchemaErrors as exc:

@@ -16,12 +16,13 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import duckdb
 
 from pipeline import audit
 from pipeline.timeutil import business_date, local_day_window, parse_ts, utcnow
+from resources.warehouse import insert_many
 
 LOOKBACK = timedelta(hours=72)
 
@@ -47,21 +48,66 @@ class Scope:
     timezone: str
 
 
+class RawRow(NamedTuple):
+    """One row of a raw.* table, in RAW_COLUMNS order."""
+
+    record_id: str
+    business_id: str
+    location_id: str | None
+    business_date: date | None
+    partition_key: str | None
+    updated_at: datetime | None
+    payload: str
+    extracted_at: datetime
+    run_id: str | None
+
+
 @dataclass
 class Landing:
-    rows: list[tuple] = field(default_factory=list)
+    rows: list[RawRow] = field(default_factory=list)
     dead: list[dict[str, Any]] = field(default_factory=list)
-    requests: int = 0
-    retries: int = 0
 
-    @property
-    def summary(self) -> dict[str, int]:
-        return {
-            "records": len(self.rows),
-            "dead_letters": len(self.dead),
-            "requests": self.requests,
-            "retries": self.retries,
-        }
+    def keep(
+        self,
+        record: dict,
+        record_id: str,
+        business_id: str,
+        location_id: str | None,
+        day: date | None,
+        updated_field: str,
+        extracted_at: datetime,
+        run_id: str | None,
+    ) -> None:
+        self.rows.append(
+            RawRow(
+                record_id,
+                business_id,
+                record.get("location_id") or location_id,
+                day,
+                day.isoformat() if day else None,
+                parse_ts(record.get(updated_field)),
+                json.dumps(record, sort_keys=True),
+                extracted_at,
+                run_id,
+            )
+        )
+
+    def reject(self, business_id: str, source: str, entity: str, record: Any, reason: str) -> None:
+        record_id = record.get("id") if isinstance(record, dict) else None
+        self.dead.append(
+            {
+                "business_id": business_id,
+                "source": source,
+                "entity": entity,
+                "record_id": record_id,
+                "reason": reason,
+                "payload": record,
+            }
+        )
+
+    def extend(self, other: Landing) -> None:
+        self.rows += other.rows
+        self.dead += other.dead
 
 
 def dead_letter_id(
@@ -77,18 +123,6 @@ def dead_letter_id(
     key = f"{stage}|{partition_key}|{source}|{entity}|{record_id}|{reason}|{body}"
     digest = hashlib.sha256(key.encode())
     return digest.hexdigest()[:24]
-
-
-def _dead(business_id: str, source: str, entity: str, record: Any, reason: str) -> dict:
-    record_id = record.get("id") if isinstance(record, dict) else None
-    return {
-        "business_id": business_id,
-        "source": source,
-        "entity": entity,
-        "record_id": record_id,
-        "reason": reason,
-        "payload": record,
-    }
 
 
 def ensure_raw_table(con: duckdb.DuckDBPyConnection, table: str) -> None:
@@ -148,24 +182,20 @@ def land_partition(
             elif record_day is None:
                 reason = f"field {date_field!r} is not a timestamp: {record.get(date_field)!r}"
             if reason:
-                landing.dead.append(_dead(scope.business_id, source, entity, record, reason))
+                landing.reject(scope.business_id, source, entity, record, reason)
                 continue
             if (scope.business_id, record_id) in seen:
                 continue
             seen.add((scope.business_id, record_id))
-            location = record.get("location_id") or scope.location_id
-            landing.rows.append(
-                (
-                    record_id,
-                    scope.business_id,
-                    location,
-                    day,
-                    day.isoformat(),
-                    parse_ts(record.get(updated_field)),
-                    json.dumps(record, sort_keys=True),
-                    extracted_at,
-                    run_id,
-                )
+            landing.keep(
+                record,
+                record_id,
+                scope.business_id,
+                scope.location_id,
+                day,
+                updated_field,
+                extracted_at,
+                run_id,
             )
     return landing
 
@@ -178,8 +208,11 @@ def land_snapshot(
     entity: str,
     updated_field: str,
     id_field: str = "id",
+    day: date | None = None,
+    location_id: str | None = None,
     run_id: str | None,
 ) -> Landing:
+    """Every record of the businesses; `day` and `location_id` file children under a parent's."""
     landing = Landing()
     extracted_at = utcnow()
     for business_id in business_ids:
@@ -187,25 +220,22 @@ def land_snapshot(
         for record in records_for(business_id):
             record_id = _record_id(record, id_field)
             if record_id is None:
-                landing.dead.append(
-                    _dead(business_id, source, entity, record, f"field {id_field!r} is missing")
+                landing.reject(
+                    business_id, source, entity, record, f"field {id_field!r} is missing"
                 )
                 continue
             if record_id in seen:
                 continue
             seen.add(record_id)
-            landing.rows.append(
-                (
-                    record_id,
-                    business_id,
-                    record.get("location_id"),
-                    None,
-                    None,
-                    parse_ts(record.get(updated_field)),
-                    json.dumps(record, sort_keys=True),
-                    extracted_at,
-                    run_id,
-                )
+            landing.keep(
+                record,
+                record_id,
+                business_id,
+                location_id,
+                day,
+                updated_field,
+                extracted_at,
+                run_id,
             )
     return landing
 
@@ -231,10 +261,9 @@ def write_landing(
             where += " AND partition_key = $partition"
             params["partition"] = partition_key
         con.execute(f"DELETE FROM raw.{table} WHERE {where}", params)
-        if landing.rows:
-            con.executemany(
-                f"INSERT INTO raw.{table} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", landing.rows
-            )
+        insert_many(
+            con, f"INSERT INTO raw.{table} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", landing.rows
+        )
         replace_dead_letters(
             con,
             stage,
@@ -247,7 +276,9 @@ def write_landing(
         )
         target = f"raw.{table}" + (f"/{partition_key}" if partition_key else "")
         # What was landed, not when: (record id, business, updated_at, payload).
-        fingerprinted = ((r[0], r[1], r[5], r[6]) for r in landing.rows)
+        fingerprinted = (
+            (r.record_id, r.business_id, r.updated_at, r.payload) for r in landing.rows
+        )
         audit.record(con, "replace", target, fingerprinted, run_id=run_id)
         con.execute("COMMIT")
     except BaseException:
@@ -300,8 +331,6 @@ def replace_dead_letters(
                 now,
             )
         )
-    if rows:
-        con.executemany(
-            "INSERT OR REPLACE INTO ops.dead_letter VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            rows,
-        )
+    insert_many(
+        con, "INSERT OR REPLACE INTO ops.dead_letter VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
+    )

@@ -57,6 +57,12 @@ class WarehouseResource(dg.ConfigurableResource):
             con.close()
 
 
+def insert_many(con: duckdb.DuckDBPyConnection, sql: str, rows: list) -> None:
+    """executemany that accepts an empty batch (DuckDB refuses one)."""
+    if rows:
+        con.executemany(sql, rows)
+
+
 def export_tables(con: duckdb.DuckDBPyConnection, target: Path, tables: list[str]) -> None:
     """Copy tables into a new file, then rename over the old one so readers never see half."""
     target.parent.mkdir(parents=True, exist_ok=True)
