@@ -92,8 +92,15 @@ class Landing:
             )
         )
 
-    def reject(self, business_id: str, source: str, entity: str, record: Any, reason: str) -> None:
-        record_id = record.get("id") if isinstance(record, dict) else None
+    def reject(
+        self,
+        business_id: str,
+        source: str,
+        entity: str,
+        record: Any,
+        record_id: str | None,
+        reason: str,
+    ) -> None:
         self.dead.append(
             {
                 "business_id": business_id,
@@ -182,7 +189,7 @@ def land_partition(
             elif record_day is None:
                 reason = f"field {date_field!r} is not a timestamp: {record.get(date_field)!r}"
             if reason:
-                landing.reject(scope.business_id, source, entity, record, reason)
+                landing.reject(scope.business_id, source, entity, record, record_id, reason)
                 continue
             if (scope.business_id, record_id) in seen:
                 continue

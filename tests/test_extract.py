@@ -58,3 +58,25 @@ def test_duplicates_across_pages_land_once():
         "updated_at": "2026-11-20T15:00:00Z",
     }
     assert len(land([record, dict(record)]).rows) == 1
+
+
+def test_dead_letters_keep_the_vendors_own_id_field():
+    landing = land_partition(
+        lambda scope, start, end: [
+            {
+                "BankTransactionID": "bt-1",
+                "Date": "not a date",
+                "UpdatedDateUTC": "/Date(1795186800000+0000)/",
+            }
+        ],
+        [NY],
+        DAY,
+        source="xero",
+        entity="bank_transactions",
+        date_field="Date",
+        updated_field="UpdatedDateUTC",
+        id_field="BankTransactionID",
+        local_dates=True,
+        run_id="t",
+    )
+    assert [d["record_id"] for d in landing.dead] == ["bt-1"]
