@@ -228,7 +228,7 @@ def land_snapshot(
             record_id = _record_id(record, id_field)
             if record_id is None:
                 landing.reject(
-                    business_id, source, entity, record, f"field {id_field!r} is missing"
+                    business_id, source, entity, record, None, f"field {id_field!r} is missing"
                 )
                 continue
             if record_id in seen:
