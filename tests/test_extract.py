@@ -80,3 +80,20 @@ def test_dead_letters_keep_the_vendors_own_id_field():
         run_id="t",
     )
     assert [d["record_id"] for d in landing.dead] == ["bt-1"]
+
+
+def test_snapshot_records_without_id_are_dead_lettered():
+    from pipeline.extract import land_snapshot
+
+    landing = land_snapshot(
+        lambda business: [{"id": "c1"}, {"name": "no id"}],
+        ["cafe"],
+        source="square",
+        entity="customers",
+        updated_field="updated_at",
+        run_id="t",
+    )
+    assert [r.record_id for r in landing.rows] == ["c1"]
+    assert [(d["record_id"], d["reason"]) for d in landing.dead] == [
+        (None, "field 'id' is missing")
+    ]

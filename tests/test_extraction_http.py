@@ -60,6 +60,13 @@ def test_late_offline_orders_arrive_within_the_72h_lookback():
     assert all(row[3] == day for row in landing.rows)
 
 
+def _row_counts(con, schema: str) -> dict[str, int]:
+    tables = con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = ?", [schema]
+    ).fetchall()
+    return {t: con.execute(f"SELECT count(*) FROM {schema}.{t}").fetchone()[0] for (t,) in tables}
+
+
 def _extract(base_url: str, home, partition: str) -> dict[str, int]:
     import dagster as dg
 
@@ -71,13 +78,7 @@ def _extract(base_url: str, home, partition: str) -> dict[str, int]:
     )
     assert result.success
     with duckdb.connect(path, read_only=True) as con:
-        tables = [
-            t
-            for (t,) in con.execute(
-                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'raw'"
-            ).fetchall()
-        ]
-        counts = {t: con.execute(f"SELECT count(*) FROM raw.{t}").fetchone()[0] for t in tables}
+        counts = _row_counts(con, "raw")
         counts["dead_letter"] = con.execute("SELECT count(*) FROM ops.dead_letter").fetchone()[0]
         retries = con.execute("SELECT sum(retries) FROM ops.extract_log").fetchone()[0]
     return counts, retries
@@ -108,13 +109,7 @@ def _full_run(base_url: str, home, partition: str) -> dict[str, int]:
     )
     assert result.success
     with duckdb.connect(path, read_only=True) as con:
-        tables = [
-            t
-            for (t,) in con.execute(
-                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'staging'"
-            ).fetchall()
-        ]
-        counts = {t: con.execute(f"SELECT count(*) FROM staging.{t}").fetchone()[0] for t in tables}
+        counts = _row_counts(con, "staging")
         dead = con.execute(
             "SELECT source, entity, record_id, reason FROM ops.dead_letter"
         ).fetchall()
