@@ -167,7 +167,8 @@ def square_payout_entries(context, square: SquareResource, warehouse: WarehouseR
                     business_id,
                     "square",
                     "payout_entries",
-                    {"id": payout_id},
+                    {"payout_id": payout_id},
+                    payout_id,
                     f"payout {payout_id} has no entries at the vendor (404)",
                 )
                 continue
