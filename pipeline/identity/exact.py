@@ -1,0 +1,73 @@
+"""Exact-key links: the same loyalty id, mailbox or phone number is the same person, unless not.
+
+Guards against bad merges, in order:
+- a key value held by more than `MAX_RECORDS_PER_KEY` records of one business is shared (a
+  front-desk phone, a family inbox) and links nothing;
+- two records sharing a key but naming different people (Mary and John Smith on one household
+  email), or with different birth dates or loyalty ids, are not linked;
+- when a key is shared by different named people, records without a name cannot say whose it is
+  and are not linked through it either.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from pipeline.identity import scoring
+from pipeline.identity.pairs import Codes, block_sizes, sort_codes, window_pairs
+
+# Strongest first: a loyalty card is personal, a phone is often shared by a household.
+KEYS = ("loyalty_id", "email", "phone")
+MAX_RECORDS_PER_KEY = 8
+STRENGTH = {"loyalty_id": 300.0, "email": 200.0, "phone": 100.0}
+
+
+def exact_edges(f: scoring.Fields) -> pd.DataFrame:
+    """Accepted links (i < j) with rule 'exact:<key>', and the number of over-used key values."""
+    ev = f.ev
+    codes = Codes(f.code)
+    frames = []
+    order = sort_codes(ev["given"])
+    for key in KEYS:
+        blocks = codes.blocks([key])
+        blocks[block_sizes(blocks) > MAX_RECORDS_PER_KEY] = -1
+        i, j = window_pairs(blocks, [order], MAX_RECORDS_PER_KEY - 1)
+        if len(i) == 0:
+            continue
+        vetoed = scoring.conflict(f, i, j)
+        named = ev["given"].notna().to_numpy()
+        disputed_blocks = np.unique(blocks[i[vetoed]])
+        disputed = np.isin(blocks[i], disputed_blocks)
+        keep = ~vetoed & (~disputed | (named[i] & named[j]))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "i": i[keep],
+                    "j": j[keep],
+                    "rule": f"exact:{key}",
+                    "score": 1.0,
+                    "strength": STRENGTH[key],
+                }
+            )
+        )
+    if not frames:
+        return pd.DataFrame({"i": [], "j": [], "rule": [], "score": [], "strength": []}).astype(
+            {"i": np.int64, "j": np.int64}
+        )
+    edges = pd.concat(frames, ignore_index=True)
+    # One edge per pair: the strongest key explains it.
+    return edges.sort_values(["i", "j", "strength"], ascending=[True, True, False]).drop_duplicates(
+        ["i", "j"]
+    )
+
+
+def overused_values(f: scoring.Fields) -> dict[str, int]:
+    """How many key values were ignored as shared, per key (for run metadata)."""
+    counts = {}
+    codes = Codes(f.code)
+    for key in KEYS:
+        blocks = codes.blocks([key])
+        sizes = block_sizes(blocks)
+        counts[key] = len(np.unique(blocks[sizes > MAX_RECORDS_PER_KEY]))
+    return counts
