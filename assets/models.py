@@ -17,6 +17,7 @@ REFERENCE_TABLES = [
     "products",
     "tenders",
     "posting_accounts",
+    "identity_overrides",
 ]
 
 
@@ -71,18 +72,18 @@ def sql_asset(model: SqlModel) -> dg.AssetsDefinition:
 SQL_ASSETS = [sql_asset(model) for model in discover()]
 
 _IDENTITY_SOURCES = """
-SELECT s.business_id, s.source, s.source_id, s.email, s.phone, s.loyalty_id, s.given_name,
-       s.family_name, coalesce(loc.country, 'US') AS region
+SELECT s.*, coalesce(loc.country, 'US') AS region
 FROM (
     SELECT business_id, 'square' AS source, square_customer_id AS source_id, email, phone,
-           loyalty_id, given_name, family_name
+           loyalty_id, given_name, family_name, address, postcode, birth_date
     FROM staging.stg_square__customers
     UNION ALL
     SELECT business_id, 'hubspot', hubspot_contact_id, email, phone, loyalty_id, given_name,
-           family_name
+           family_name, address, postcode, birth_date
     FROM staging.stg_hubspot__contacts
     UNION ALL
-    SELECT business_id, 'xero', xero_contact_id, email, phone, NULL, given_name, family_name
+    SELECT business_id, 'xero', xero_contact_id, email, phone, NULL, given_name, family_name,
+           address, postcode, NULL
     FROM staging.stg_xero__contacts
 ) AS s
 LEFT JOIN (SELECT business_id, min(country) AS country FROM ref.locations GROUP BY ALL) AS loc
@@ -91,23 +92,51 @@ ORDER BY s.business_id, s.source, s.source_id
 """
 
 
+# Typed explicitly: a column that happens to be all NULL in one run must keep its type.
+_IDENTITY_COLUMNS = {
+    "business_id": "VARCHAR",
+    "source": "VARCHAR",
+    "source_id": "VARCHAR",
+    "customer_id": "VARCHAR",
+    "match_rule": "VARCHAR",
+    "match_score": "DOUBLE",
+    "matched_source": "VARCHAR",
+    "matched_source_id": "VARCHAR",
+    "evidence": "VARCHAR",
+    "email_normalized": "VARCHAR",
+    "phone_e164": "VARCHAR",
+    "loyalty_id_normalized": "VARCHAR",
+    "name_normalized": "VARCHAR",
+    "postcode_normalized": "VARCHAR",
+    "assigned_at": "TIMESTAMPTZ",
+}
+
+
 @dg.asset(
     key=["core", "identity_map"],
     deps=[
         dg.AssetKey(["staging", t])
         for t in ("stg_square__customers", "stg_hubspot__contacts", "stg_xero__contacts")
     ]
-    + [dg.AssetKey(["ref", "locations"])],
+    + [dg.AssetKey(["ref", "locations"]), dg.AssetKey(["ref", "identity_overrides"])],
     group_name="core",
     kinds={"duckdb", "python"},
     pool=WAREHOUSE_POOL,
 )
 def identity_map(context, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    """Every POS, CRM and ledger person record linked to one stable customer_id."""
+    """Every POS, CRM and ledger person record linked to one stable customer_id.
+
+    Exact keys, then fuzzy matching, then reference/identity_overrides.csv; see
+    pipeline/identity. A contradiction in the overrides file stops the run naming its lines.
+    """
     from pipeline.contracts import validate_table
     from pipeline.identity import resolve_identities
     from pipeline.normalize import phone
+    from pipeline.reference import load
     from pipeline.timeutil import utcnow
+
+    overrides = load("identity_overrides")
+    overrides["line"] = overrides.index + 2
 
     with warehouse.connect() as con:
         records = con.execute(_IDENTITY_SOURCES).fetch_df()
@@ -121,7 +150,16 @@ def identity_map(context, warehouse: WarehouseResource) -> dg.MaterializeResult:
         previous = (
             con.execute("SELECT * FROM core.identity_map").fetch_df() if has_previous else None
         )
-        result = resolve_identities(records, previous, blocked_values=filter(None, shop_phones))
+        result = resolve_identities(
+            records,
+            previous,
+            blocked_values=filter(None, shop_phones),
+            overrides_table=overrides,
+        )
+        skipped_overrides = result.attrs["unmatched_overrides"]
+        shared_keys = result.attrs["overused_keys"]
+        for skipped in skipped_overrides:
+            context.log.warning(f"override matches no record, skipped: {skipped}")
         first_assigned = (
             previous.groupby("customer_id")["assigned_at"].min()
             if previous is not None
@@ -135,7 +173,11 @@ def identity_map(context, warehouse: WarehouseResource) -> dg.MaterializeResult:
         )
         con.execute("BEGIN TRANSACTION")
         con.register("_identity", result)
-        con.execute("CREATE OR REPLACE TABLE core.identity_map AS SELECT * FROM _identity")
+        con.execute(
+            "CREATE OR REPLACE TABLE core.identity_map AS SELECT "
+            + ", ".join(f"CAST({c} AS {t}) AS {c}" for c, t in _IDENTITY_COLUMNS.items())
+            + " FROM _identity"
+        )
         con.unregister("_identity")
         con.execute(
             "CREATE TABLE IF NOT EXISTS core.identity_aliases "
@@ -151,6 +193,8 @@ def identity_map(context, warehouse: WarehouseResource) -> dg.MaterializeResult:
             "records": len(result),
             "customers": int(result["customer_id"].nunique()),
             "retired_ids": len(retired),
+            "overrides_skipped": len(skipped_overrides),
+            **{f"shared_{k}_values": v for k, v in shared_keys.items()},
             **{f"rule:{k}": int(v) for k, v in rules.items()},
         }
     )

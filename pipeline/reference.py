@@ -235,3 +235,22 @@ def load_all(directory: Path | None = None) -> dict[str, pd.DataFrame]:
                     f"{business!r} is not in businesses.csv"
                 )
     return tables
+
+
+_SOURCE = pa.Column(str, pa.Check.isin(["square", "hubspot", "xero"]))
+SCHEMAS["identity_overrides"] = (
+    pa.DataFrameSchema(
+        {
+            "action": pa.Column(str, pa.Check.isin(["link", "split"])),
+            "business_id": _TEXT,
+            "source_a": _SOURCE,
+            "source_id_a": _TEXT,
+            "source_b": _SOURCE,
+            "source_id_b": _TEXT,
+            # Who asked and why: an override is a decision someone must be able to defend.
+            "reason": _TEXT,
+        },
+        strict=True,
+    ),
+    ["business_id", "source_a", "source_id_a", "source_b", "source_id_b"],
+)

@@ -18,6 +18,10 @@ CONTACT_PROPERTIES = [
     "loyalty_id",
     "hs_email_optout",
     "zip",
+    "address",
+    "state",
+    "country",
+    "date_of_birth",
     "createdate",
     "lastmodifieddate",
 ]

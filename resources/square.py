@@ -60,7 +60,8 @@ FIELDS = {
     ),
     "customers": parse_spec(
         "id created_at updated_at given_name family_name email_address phone_number "
-        "reference_id preferences.email_unsubscribed"
+        "reference_id preferences.email_unsubscribed birthday address.address_line_1 "
+        "address.postal_code address.administrative_district_level_1 address.country"
     ),
 }
 

@@ -15,7 +15,8 @@ FIELDS = {
     "Contacts": parse_spec(
         "ContactID ContactStatus Name FirstName LastName EmailAddress Phones.PhoneType "
         "Phones.PhoneNumber Phones.PhoneAreaCode Phones.PhoneCountryCode UpdatedDateUTC "
-        "IsCustomer"
+        "IsCustomer Addresses.AddressType Addresses.AddressLine1 Addresses.PostalCode "
+        "Addresses.Region Addresses.Country"
     ),
     "BankTransactions": parse_spec(
         "BankTransactionID Type Status Reference Date DateString Total SubTotal TotalTax "

@@ -120,3 +120,37 @@ def test_segment_and_identity_link_across_systems(warehouse):
             ).fetchone()[0]
             > 0
         )
+
+
+def _pairwise(clusters: dict[str, str], truth: dict[str, str]) -> tuple[float, float]:
+    """Pairwise precision and recall of predicted clusters against true persons."""
+    from collections import Counter
+
+    def pairs(counter: Counter) -> int:
+        return sum(n * (n - 1) // 2 for n in counter.values())
+
+    keys = clusters.keys() & truth.keys()
+    both = pairs(Counter((clusters[k], truth[k]) for k in keys))
+    predicted = pairs(Counter(clusters[k] for k in keys))
+    actual = pairs(Counter(truth[k] for k in keys))
+    return both / max(predicted, 1), both / max(actual, 1)
+
+
+def test_identity_matches_the_sandbox_ground_truth(warehouse):
+    """Against the people behind the sandbox's records: few false merges, few missed links."""
+    from pipeline.sandbox import Sandbox
+    from tests.conftest import SANDBOX_NOW
+
+    home, _ = warehouse
+    sandbox = Sandbox(now=SANDBOX_NOW)
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        rows = con.execute(
+            "SELECT business_id, source, source_id, customer_id FROM core.identity_map"
+        ).fetchall()
+    for business in ("cafe", "boutique", "studio"):
+        truth = {f"{s}:{i}": p for (s, i), p in sandbox.truth(business).items()}
+        clusters = {f"{s}:{i}": c for b, s, i, c in rows if b == business}
+        precision, recall = _pairwise(clusters, truth)
+        print(f"{business}: pairwise precision {precision:.4f} recall {recall:.4f}")
+        assert precision >= 0.99, business
+        assert recall >= 0.975, business

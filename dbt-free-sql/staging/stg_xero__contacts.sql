@@ -17,12 +17,34 @@ best_phone AS (
         ) FILTER (WHERE nullif(ph ->> '$.PhoneNumber', '') IS NOT NULL) AS phone
     FROM phones
     GROUP BY ALL
+),
+addresses AS (
+    SELECT
+        record_id,
+        business_id,
+        unnest(CAST(coalesce(json_extract(payload, '$.Addresses'), '[]') AS JSON[])) AS ad
+    FROM raw.xero_contacts
+),
+best_address AS (
+    -- The street address says where a person lives; a PO box is the fallback.
+    SELECT
+        record_id,
+        business_id,
+        arg_min(ad, CASE ad ->> '$.AddressType' WHEN 'STREET' THEN 0 ELSE 1 END) AS ad
+    FROM addresses
+    WHERE coalesce(nullif(ad ->> '$.AddressLine1', ''), nullif(ad ->> '$.PostalCode', ''))
+        IS NOT NULL
+    GROUP BY ALL
 )
 SELECT
     c.record_id AS xero_contact_id,
     c.business_id,
     nullif(trim(c.payload ->> '$.EmailAddress'), '') AS email,
     p.phone,
+    nullif(trim(a.ad ->> '$.AddressLine1'), '') AS address,
+    nullif(trim(a.ad ->> '$.PostalCode'), '') AS postcode,
+    nullif(trim(a.ad ->> '$.Region'), '') AS region,
+    nullif(trim(a.ad ->> '$.Country'), '') AS country,
     nullif(trim(c.payload ->> '$.FirstName'), '') AS given_name,
     nullif(trim(c.payload ->> '$.LastName'), '') AS family_name,
     c.payload ->> '$.Name' AS display_name,
@@ -36,3 +58,4 @@ SELECT
     END AS _dlq_reason
 FROM raw.xero_contacts AS c
 LEFT JOIN best_phone AS p USING (record_id, business_id)
+LEFT JOIN best_address AS a USING (record_id, business_id)

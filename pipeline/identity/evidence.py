@@ -77,9 +77,7 @@ def _us_valid_pattern() -> re.Pattern[str]:
 
 
 _US_VALID = _us_valid_pattern()
-_EXTENSION = re.compile(
-    r"\s*(?:ext\.?|extension|x|#)\s*\d{1,6}\s*$", re.IGNORECASE | re.ASCII
-)
+_EXTENSION = re.compile(r"\s*(?:ext\.?|extension|x|#)\s*\d{1,6}\s*$", re.IGNORECASE | re.ASCII)
 # How people type a North American number: optional +1 or 1, area code maybe in parentheses,
 # any of space, dot, dash or slash between groups.
 _NANP_TYPED = re.compile(

@@ -21,7 +21,7 @@ from pipeline.identity import names
 # Weights (log2 likelihood ratios), set from the labelled benchmark (bench/identity.py).
 FAMILY_TYPO, FAMILY_CLOSE, FAMILY_DIFFERENT = 4.0, 2.0, -5.0
 FAMILY_SAME_RANGE = (3.0, 12.0)
-EMAIL_SAME, EMAIL_NEAR, EMAIL_DIFFERENT = 10.0, 5.0, -1.0
+EMAIL_SAME, EMAIL_TYPO, EMAIL_OTHER_DOMAIN, EMAIL_DIFFERENT = 10.0, 5.0, 2.0, -1.0
 PHONE_SAME, PHONE_NEAR, PHONE_DIFFERENT = 10.0, 4.0, -1.0
 ADDRESS_SAME, ADDRESS_NEAR, ADDRESS_DIFFERENT = 5.0, 2.5, -1.0
 POSTCODE_SAME, POSTCODE_DIFFERENT = 2.0, -1.0
@@ -29,7 +29,7 @@ BIRTH_SAME = 7.0
 LOYALTY_SAME = 10.0
 
 # A fuzzy link needs names that agree, other evidence that agrees, and enough of both.
-NAME_MIN, SUPPORT_MIN, TOTAL_MIN = 6.0, 4.0, 14.0
+NAME_MIN, SUPPORT_MIN, TOTAL_MIN = 6.0, 4.5, 14.0
 # Prior log2 odds that a blocked candidate pair is one person; turns a weight into a probability.
 PRIOR = -6.0
 
@@ -84,8 +84,11 @@ class Fields:
         given = ev["given"].fillna("")
         self.given_first = pd.factorize(given.str[:1])[0]
         self.given_length = given.str.len().to_numpy()
-        local = ev["email"].fillna("").str.split("@").str[0]
+        parts = ev["email"].str.split("@", n=1)
+        local = parts.str[0]
         self.code["email_local"] = pd.factorize(local.where(local.str.len() >= 4, None))[0]
+        self.code["email_domain"] = pd.factorize(parts.str[1])[0]
+        self.code["email_stem"] = pd.factorize(local.str.rstrip("0123456789"))[0]
         self.code["scope"] = pd.factorize(ev["scope"])[0]
         family = ev["family"].fillna("")
         self.code["family_initial"] = pd.factorize(family.str[:1].where(family != "", None))[0]
@@ -224,13 +227,23 @@ def compare(f: Fields, i: np.ndarray, j: np.ndarray) -> Comparison:
         if near_w:
             flags[f"{label}~"] = near_mask
 
+    # A typo inside one mailbox is evidence; the same local part at another provider is weak
+    # (jamesdavis@ is taken by many James Davises), and a trailing number usually means the
+    # name was taken, i.e. a different person.
     same = f.same("email", i, j)
-    near = (
-        ~same
-        & f.both("email", i, j)
-        & (f.same("email_local", i, j) | (f.similarity("email", i, j) >= 0.95))
+    differ = f.differ("email", i, j)
+    same_domain = f.same("email_domain", i, j)
+    typo = (
+        differ & same_domain & ~f.same("email_stem", i, j) & (f.similarity("email", i, j) >= 0.93)
     )
-    weigh("email", same, near, (EMAIL_SAME, EMAIL_NEAR, EMAIL_DIFFERENT), "email")
+    other_domain = differ & ~same_domain & f.same("email_local", i, j)
+    support += np.select(
+        [same, typo, other_domain, differ],
+        [EMAIL_SAME, EMAIL_TYPO, EMAIL_OTHER_DOMAIN, EMAIL_DIFFERENT],
+        0.0,
+    )
+    flags["email="] = same
+    flags["email~"] = typo | other_domain
     same = f.same("phone", i, j)
     distance = f.similarity("phone", i, j, DamerauLevenshtein.distance)
     near = f.differ("phone", i, j) & (distance <= 1)
