@@ -142,40 +142,41 @@ class Business:
         return self.locations[0]
 
 
-# The reference tables, copied verbatim from reference/*.csv (products gain sandbox-only
+# The reference tables as in reference/*.csv, the columns the sandbox needs (products drop
+# item_code and cost, which only the pipeline uses, and gain sandbox-only
 # `category` (Square CATEGORY objects), `pos_name` and `pos_sku` (how Square spells the item
 # where it differs, so the crosswalk has work to do) columns, businesses a `domain` for "info@"
 # emails, modifiers a `modifier_list_id` and the item SKUs the list is offered on).
 _PRODUCTS_CSV = """\
-business_id,sku,name,variation,item_code,barcode,tax_category,uom,price,cost,revenue_account,category,pos_name,pos_sku
-cafe,CAF-ESP,Espresso,Single,BEV-ESPRESSO,,STANDARD,each,3.50,0.45,4000,Coffee,,
-cafe,CAF-LAT-12,Latte,12 oz,BEV-LATTE-12,,STANDARD,each,5.25,0.85,4000,Coffee,,
-cafe,CAF-LAT-16,Latte,16 oz,BEV-LATTE-16,,STANDARD,each,5.95,1.05,4000,Coffee,,
-cafe,CAF-CAP,Cappuccino,Regular,BEV-CAPPUCCINO,,STANDARD,each,4.75,0.80,4000,Coffee,,
-cafe,CAF-DRP-12,Drip Coffee,12 oz,BEV-DRIP-12,,STANDARD,each,3.00,0.35,4000,Coffee,,
-cafe,CAF-CHAI,Chai Latte,Regular,BEV-CHAI,,STANDARD,each,4.95,0.70,4000,Coffee,,
-cafe,CAF-CRS,Butter Croissant,Regular,FOOD-CROISSANT,,STANDARD,each,4.25,1.10,4000,Bakery,,
-cafe,CAF-MUF,Blueberry Muffin,Regular,FOOD-MUFFIN,,STANDARD,each,3.95,0.90,4000,Bakery,,
-cafe,CAF-SAN,Turkey Sandwich,Regular,FOOD-SANDWICH,,STANDARD,each,10.95,3.80,4000,Kitchen,,
-cafe,CAF-BEAN,House Beans,1 lb bag,RET-BEANS-1LB,0850001234566,EXEMPT,bag,18.00,7.50,4010,Retail,,
-cafe,CAF-GC25,Gift Card,$25,GC-25,,NONE,each,25.00,0.00,2300,Gift Cards,,
-cafe,CAF-CC,Coffee & Croissant,Combo,COMBO-COFFEE-CROISSANT,,STANDARD,each,6.95,,,Combos,Morning Combo,none
-boutique,BTQ-TEE-S,Organic Tee,Small,TEE-ORG-S,0850002000016,STANDARD,each,32.00,11.00,4010,Apparel,,
-boutique,BTQ-TEE-M,Organic Tee,Medium,TEE-ORG-M,0850002000023,STANDARD,each,32.00,11.00,4010,Apparel,,
-boutique,BTQ-TEE-L,Organic Tee,Large,TEE-ORG-L,0850002000030,STANDARD,each,32.00,11.00,4010,Apparel,,
-boutique,BTQ-DRS-S,Linen Dress,Small,DRESS-LINEN-S,0850002000047,STANDARD,each,89.00,34.00,4010,Apparel,,
-boutique,BTQ-DRS-M,Linen Dress,Medium,DRESS-LINEN-M,0850002000054,STANDARD,each,89.00,34.00,4010,Apparel,,
-boutique,BTQ-DRS-L,Linen Dress,Large,DRESS-LINEN-L,0850002000061,STANDARD,each,89.00,34.00,4010,Apparel,,
-boutique,BTQ-SCF,Wool Scarf,One size,SCARF-WOOL,0850002000078,STANDARD,each,45.00,16.00,4010,Accessories,,
-boutique,BTQ-TOTE,Canvas Tote,One size,TOTE-CANVAS,0850002000085,STANDARD,each,38.00,12.50,4010,Accessories,,
-boutique,BTQ-CNDL,Cedar Candle,8 oz,CANDLE-CEDAR-8,0850002000092,STANDARD,each,28.00,9.00,4010,Home,,CNDL-CEDAR-8
-boutique,BTQ-GC50,Gift Card,$50,GC-50,,NONE,each,50.00,0.00,2300,Gift Cards,,
-studio,STU-DROP,Drop-in Class,60 min,CLASS-DROPIN,,EXEMPT,session,25.00,6.00,4020,Classes,,
-studio,STU-10PK,Class Pack,10 classes,CLASS-PACK-10,,EXEMPT,pack,220.00,60.00,4020,Classes,,
-studio,STU-PT60,Private Session,60 min,PT-60,,EXEMPT,session,95.00,45.00,4020,Classes,,
-studio,STU-MAT,Mat Rental,Per class,MAT-RENTAL,,STANDARD,each,3.00,0.40,4010,Retail,,
-studio,STU-WATER,Sparkling Water,12 oz,WATER-SPARKLING,,STANDARD,each,2.50,0.80,4000,Retail,,
-studio,STU-CLASSMAT,Class + Mat,60 min + mat,CLASS-DROPIN-MAT,,EXEMPT,session,27.00,,,Classes,,
+business_id,sku,name,variation,barcode,tax_category,uom,price,revenue_account,category,pos_name,pos_sku
+cafe,CAF-ESP,Espresso,Single,,STANDARD,each,3.50,4000,Coffee,,
+cafe,CAF-LAT-12,Latte,12 oz,,STANDARD,each,5.25,4000,Coffee,,
+cafe,CAF-LAT-16,Latte,16 oz,,STANDARD,each,5.95,4000,Coffee,,
+cafe,CAF-CAP,Cappuccino,Regular,,STANDARD,each,4.75,4000,Coffee,,
+cafe,CAF-DRP-12,Drip Coffee,12 oz,,STANDARD,each,3.00,4000,Coffee,,
+cafe,CAF-CHAI,Chai Latte,Regular,,STANDARD,each,4.95,4000,Coffee,,
+cafe,CAF-CRS,Butter Croissant,Regular,,STANDARD,each,4.25,4000,Bakery,,
+cafe,CAF-MUF,Blueberry Muffin,Regular,,STANDARD,each,3.95,4000,Bakery,,
+cafe,CAF-SAN,Turkey Sandwich,Regular,,STANDARD,each,10.95,4000,Kitchen,,
+cafe,CAF-BEAN,House Beans,1 lb bag,0850001234566,EXEMPT,bag,18.00,4010,Retail,,
+cafe,CAF-GC25,Gift Card,$25,,NONE,each,25.00,2300,Gift Cards,,
+cafe,CAF-CC,Coffee & Croissant,Combo,,STANDARD,each,6.95,,Combos,Morning Combo,none
+boutique,BTQ-TEE-S,Organic Tee,Small,0850002000016,STANDARD,each,32.00,4010,Apparel,,
+boutique,BTQ-TEE-M,Organic Tee,Medium,0850002000023,STANDARD,each,32.00,4010,Apparel,,
+boutique,BTQ-TEE-L,Organic Tee,Large,0850002000030,STANDARD,each,32.00,4010,Apparel,,
+boutique,BTQ-DRS-S,Linen Dress,Small,0850002000047,STANDARD,each,89.00,4010,Apparel,,
+boutique,BTQ-DRS-M,Linen Dress,Medium,0850002000054,STANDARD,each,89.00,4010,Apparel,,
+boutique,BTQ-DRS-L,Linen Dress,Large,0850002000061,STANDARD,each,89.00,4010,Apparel,,
+boutique,BTQ-SCF,Wool Scarf,One size,0850002000078,STANDARD,each,45.00,4010,Accessories,,
+boutique,BTQ-TOTE,Canvas Tote,One size,0850002000085,STANDARD,each,38.00,4010,Accessories,,
+boutique,BTQ-CNDL,Cedar Candle,8 oz,0850002000092,STANDARD,each,28.00,4010,Home,,CNDL-CEDAR-8
+boutique,BTQ-GC50,Gift Card,$50,,NONE,each,50.00,2300,Gift Cards,,
+studio,STU-DROP,Drop-in Class,60 min,,EXEMPT,session,25.00,4020,Classes,,
+studio,STU-10PK,Class Pack,10 classes,,EXEMPT,pack,220.00,4020,Classes,,
+studio,STU-PT60,Private Session,60 min,,EXEMPT,session,95.00,4020,Classes,,
+studio,STU-MAT,Mat Rental,Per class,,STANDARD,each,3.00,4010,Retail,,
+studio,STU-WATER,Sparkling Water,12 oz,,STANDARD,each,2.50,4000,Retail,,
+studio,STU-CLASSMAT,Class + Mat,60 min + mat,,EXEMPT,session,27.00,,Classes,,
 """
 
 _MODIFIERS_CSV = """\
