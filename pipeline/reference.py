@@ -7,6 +7,7 @@ A bad file fails loudly with the file, the line and the field, because everythin
 from __future__ import annotations
 
 import csv
+import re
 from decimal import Decimal
 from itertools import pairwise
 from pathlib import Path
@@ -290,7 +291,13 @@ def _read(path: Path) -> pd.DataFrame:
         return pd.read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=False)
     except pd.errors.ParserError as exc:
         # pandas says "Error tokenizing data. C error: Expected 9 fields in line 5, saw 10".
-        raise ReferenceDataError(f"{path}: malformed CSV: {str(exc).split('. ')[-1]}") from None
+        found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+        if found:
+            want, line, saw = found.groups()
+            raise ReferenceDataError(
+                f"{path}:{line}: malformed CSV: {saw} fields, the header has {want}"
+            ) from None
+        raise ReferenceDataError(f"{path}: malformed CSV: {exc}") from None
 
 
 def _fail(path: Path, idx: int, field: str, message: str) -> ReferenceDataError:
