@@ -67,7 +67,9 @@ def check_reference() -> None:
         for n, problem in enumerate([first, *more]):
             prefix = "✗ bad reference data: " if n == 0 else "  "
             console.print(prefix + problem, style="red", highlight=False, soft_wrap=True)
-        console.print(f"  (reference dir: {reference_dir()})", style="dim", highlight=False)
+        console.print(
+            f"  (reference dir: {reference_dir()})", style="dim", highlight=False, soft_wrap=True
+        )
         raise SystemExit(1) from None
 
 
