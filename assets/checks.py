@@ -1,4 +1,5 @@
-"""Asset checks: the GX suite on the journal (blocking) and posting exceptions (warning)."""
+"""Asset checks: the GX suite on the journal and reference coverage (blocking); posting
+exceptions and POS barcodes (warnings)."""
 
 from __future__ import annotations
 
@@ -44,4 +45,47 @@ def no_held_out_orders(context, warehouse: WarehouseResource) -> dg.AssetCheckRe
             "held_out": total,
             "first": "\n".join(f"{d} {loc} {oid}: {why}" for d, loc, oid, why in rows),
         },
+    )
+
+
+@dg.asset_check(
+    asset=dg.AssetKey(["core", "unmapped_items"]),
+    blocking=True,
+    description="Every SKU, modifier, tax, tender and lifecycle state seen in the data is mapped",
+)
+def reference_covers_data(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    with warehouse.connect() as con:
+        rows = con.execute(
+            "SELECT message FROM core.unmapped_items ORDER BY kind, business_id, item, "
+            "business_date NULLS FIRST LIMIT 50"
+        ).fetchall()
+        kinds = dict(
+            con.execute(
+                "SELECT kind, count(DISTINCT item) FROM core.unmapped_items GROUP BY ALL"
+            ).fetchall()
+        )
+    return dg.AssetCheckResult(
+        passed=not rows,
+        metadata={
+            "unmapped": "\n".join(message for (message,) in rows) or "none",
+            **{f"kind:{kind}": int(n) for kind, n in kinds.items()},
+        },
+        description="; ".join(message for (message,) in rows[:10]) or None,
+    )
+
+
+@dg.asset_check(
+    asset=dg.AssetKey(["core", "products"]),
+    description="POS barcodes are valid GTINs and agree with products.csv (flagged, never used)",
+)
+def pos_barcodes_agree(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    with warehouse.connect() as con:
+        rows = con.execute(
+            "SELECT business_id || ':' || sku || ' ' || pos_barcode || ': ' || pos_barcode_issue "
+            "FROM core.products WHERE pos_barcode_issue IS NOT NULL ORDER BY ALL"
+        ).fetchall()
+    return dg.AssetCheckResult(
+        passed=not rows,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={"flagged": "\n".join(r for (r,) in rows) or "none"},
     )

@@ -11,13 +11,23 @@ from assets.scope import in_scope
 from pipeline import audit
 from pipeline.money import to_decimal
 from pipeline.partitions import DAILY, WAREHOUSE_POOL
-from pipeline.posting import OrderTotals, PostingAccounts, SaleLine, TenderFact, post_day
+from pipeline.posting import (
+    OrderTotals,
+    PostingAccounts,
+    RevenuePart,
+    SaleLine,
+    TenderFact,
+    post_day,
+)
 from resources.warehouse import WarehouseResource, insert_many
 
 ENTRIES = dg.AssetKey(["marts", "journal_entries"])
 LINES = dg.AssetKey(["marts", "journal_lines"])
 UPSTREAM = [
     dg.AssetKey(["core", "sales_lines"]),
+    dg.AssetKey(["core", "sales_line_parts"]),
+    dg.AssetKey(["core", "unmapped_items"]),
+    dg.AssetKey(["ref", "lifecycle_states"]),
     dg.AssetKey(["core", "tender_facts"]),
     dg.AssetKey(["staging", "stg_square__orders"]),
     dg.AssetKey(["ref", "posting_accounts"]),
@@ -49,12 +59,23 @@ def _cents(column: str) -> str:
 
 def load_day(con: duckdb.DuckDBPyConnection, day: date, location_id: str):
     params = [day, location_id]
+    parts: dict[tuple[str, str], list[RevenuePart]] = {}
+    for order_id, line_uid, kind, key, account, amount, share in con.execute(
+        f"""SELECT order_id, line_uid, part_kind, part_key, revenue_account,
+                   {_cents("amount_money")}, revenue_share
+            FROM core.sales_line_parts WHERE business_date = ? AND location_id = ?
+            ORDER BY order_id, line_uid, part_no""",
+        params,
+    ).fetchall():
+        parts.setdefault((order_id, line_uid), []).append(
+            RevenuePart(kind, key, account, amount, share)
+        )
     lines = [
-        SaleLine(*row)
-        for row in con.execute(
+        SaleLine(*row, parts=tuple(parts.get((row[0], line_uid), ())))
+        for *row, line_uid in con.execute(
             f"""SELECT order_id, line_kind, revenue_account, tax_account, {_cents("gross_money")},
                        {_cents("discount_money")}, {_cents("tax_money")}, {_cents("total_money")},
-                       sku
+                       sku, line_uid
                 FROM core.sales_lines WHERE business_date = ? AND location_id = ?
                 ORDER BY order_id, line_uid""",
             params,
@@ -74,14 +95,28 @@ def load_day(con: duckdb.DuckDBPyConnection, day: date, location_id: str):
     orders = [
         OrderTotals(*row)
         for row in con.execute(
-            f"""SELECT order_id, {_cents("service_charge_money")}, {_cents("tip_money")},
-                       {_cents("return_tip_money")}
-                FROM staging.stg_square__orders
-                WHERE business_date = ? AND location_id = ? AND state = 'COMPLETED'""",
+            f"""SELECT o.order_id, {_cents("o.service_charge_money")}, {_cents("o.tip_money")},
+                       {_cents("o.return_tip_money")}
+                FROM staging.stg_square__orders AS o
+                JOIN ref.lifecycle_states AS ls
+                    ON ls.system = 'square' AND ls.entity = 'order' AND ls.vendor_state = o.state
+                WHERE o.business_date = ? AND o.location_id = ? AND ls.state = 'completed'""",
             params,
         ).fetchall()
     ]
     return lines, tenders, orders
+
+
+def unmapped_on(con: duckdb.DuckDBPyConnection, day: date, locations: list[str]) -> list[str]:
+    """What the reference dictionaries do not map on this day at these locations."""
+    return [
+        message
+        for (message,) in con.execute(
+            "SELECT message FROM core.unmapped_items "
+            "WHERE business_date = ? AND location_id IN (SELECT unnest(?)) ORDER BY ALL",
+            [day, locations],
+        ).fetchall()
+    ]
 
 
 def _write(con, day: date, locations: list[str], entries, held, run_id: str) -> None:
@@ -182,6 +217,16 @@ def daily_journal(context, warehouse: WarehouseResource):
             "WHERE business_id IN (SELECT unnest(?)) ORDER BY location_id",
             [in_scope()],
         ).fetchall()
+        # Postings never guess an account: a day with anything unmapped is refused whole,
+        # so it posts complete once ops has mapped the items (its earlier postings stay).
+        unmapped = unmapped_on(con, day, [loc for _, loc in locations])
+        if unmapped:
+            listing = "; ".join(unmapped[:10]) + (" ..." if len(unmapped) > 10 else "")
+            raise dg.Failure(
+                description=f"{day} not posted: {len(unmapped)} unmapped item(s): {listing}. "
+                "Map them in reference/ (docs/reference-data.md) and re-run.",
+                metadata={"unmapped": "\n".join(unmapped)},
+            )
         for business_id, location_id in locations:
             lines, tenders, orders = load_day(con, day, location_id)
             day_entries, day_held = post_day(

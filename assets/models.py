@@ -17,6 +17,12 @@ REFERENCE_TABLES = [
     "products",
     "tenders",
     "posting_accounts",
+    "tax_categories",
+    "uom",
+    "pos_crosswalk",
+    "modifiers",
+    "bundles",
+    "lifecycle_states",
     "identity_overrides",
 ]
 

@@ -20,6 +20,17 @@ CREATE OR REPLACE MACRO square_fee_cents(payload) AS
         THEN coalesce(list_sum(square_fee_list(payload)), 0) END;
 -- Vendor decimal strings ("1250.00") to DECIMAL(18,2); NULL when not a number.
 CREATE OR REPLACE MACRO money_text(txt) AS TRY_CAST(txt AS DECIMAL(18, 2));
+-- GS1 check digit of a GTIN-8/12/13/14 (weights 3,1,3,... from the right, check digit excluded);
+-- FALSE for anything else. pipeline/catalog.py holds the same rule in Python, tested against this.
+CREATE OR REPLACE MACRO gtin_valid(code) AS CASE
+    WHEN regexp_full_match(coalesce(code, ''), '[0-9]{8}|[0-9]{12,14}') THEN
+        (10 - list_sum(list_transform(
+            range(length(code) - 1),
+            lambda i: CAST(substr(code, length(code) - 1 - i, 1) AS INTEGER)
+                * CASE WHEN i % 2 = 0 THEN 3 ELSE 1 END)) % 10) % 10
+        = CAST(right(code, 1) AS INTEGER)
+    ELSE FALSE
+END;
 -- Xero MS-JSON dates: /Date(1573755038314+0000)/ -> TIMESTAMPTZ.
 CREATE OR REPLACE MACRO ms_date(txt) AS
     make_timestamp(TRY_CAST(regexp_extract(txt, '/Date\((-?\d+)', 1) AS BIGINT) * 1000);

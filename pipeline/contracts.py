@@ -64,11 +64,31 @@ CONTRACTS: dict[str, pa.DataFrameSchema] = {
         {
             "business_id": _ID,
             "sku": _ID,
-            "revenue_account": _ACCOUNT,
+            "item_code": _ID,
+            # NULL only for bundles, whose components carry the accounts (reference.py checks).
+            "revenue_account": pa.Column(str, pa.Check.str_matches(r"^\d{3,4}$"), nullable=True),
             "tax_category": _ID,
+            "uom": _ID,
             "list_price": money(),
+            "unit_cost": money(),
         },
         unique=["business_id", "sku"],
+    ),
+    "core.sales_line_parts": pa.DataFrameSchema(
+        {
+            "order_id": _ID,
+            "line_uid": _ID,
+            "part_kind": pa.Column(str, pa.Check.isin(["item", "component", "modifier"])),
+            "amount_money": money(nullable=True),
+            "cost_money": money(nullable=True),
+        },
+        checks=[
+            pa.Check(
+                lambda df: (df["amount_money"].isna() ^ df["revenue_share"].isna()).all(),
+                error="a part has either a fixed amount or a share",
+            )
+        ],
+        unique=["business_id", "order_id", "line_uid", "part_no"],
     ),
     "core.tenders": pa.DataFrameSchema(
         {"tender_type": _ID, "source_type": _ID, "clearing_account": _ACCOUNT},

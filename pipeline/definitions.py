@@ -10,7 +10,12 @@ import os
 import dagster as dg
 
 from assets import raw
-from assets.checks import journal_lines_gx, no_held_out_orders
+from assets.checks import (
+    journal_lines_gx,
+    no_held_out_orders,
+    pos_barcodes_agree,
+    reference_covers_data,
+)
 from assets.exports import scorecard_duckdb
 from assets.journal import daily_journal
 from assets.models import SQL_ASSETS, identity_map, reference_tables
@@ -80,7 +85,7 @@ daily_schedule = build_daily_schedule(daily_job)
 
 defs = dg.Definitions(
     assets=ALL_ASSETS,
-    asset_checks=[journal_lines_gx, no_held_out_orders],
+    asset_checks=[journal_lines_gx, no_held_out_orders, reference_covers_data, pos_barcodes_agree],
     jobs=[daily_job, extract_job, models_job, journal_job, export_job],
     schedules=[daily_schedule],
     resources=resources(),

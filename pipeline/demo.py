@@ -54,11 +54,31 @@ def _run(defs, instance, job: str, partition: str | None, label: str) -> None:
     console.print(f"  [green]✓[/green] {label} [dim]({took:.1f}s)[/dim]")
 
 
+def check_reference() -> None:
+    """Fail before any run on a bad reference CSV: one line per problem, file:line: field."""
+    from pipeline.reference import ReferenceDataError, load_all
+    from pipeline.settings import reference_dir
+
+    try:
+        load_all()
+    except ReferenceDataError as exc:
+        # Pandera may report several cells; each is one line naming file, line and field.
+        first, *more = str(exc).splitlines()
+        for n, problem in enumerate([first, *more]):
+            prefix = "✗ bad reference data: " if n == 0 else "  "
+            console.print(prefix + problem, style="red", highlight=False, soft_wrap=True)
+        console.print(
+            f"  (reference dir: {reference_dir()})", style="dim", highlight=False, soft_wrap=True
+        )
+        raise SystemExit(1) from None
+
+
 def run_demo(days: int = 14, businesses: list[str] | None = None, home: Path | None = None) -> int:
     if home is not None:
         os.environ["BACKBONE_HOME"] = str(home.resolve())
     if businesses:
         os.environ["BACKBONE_BUSINESSES"] = ",".join(businesses)
+    check_reference()
 
     from dagster import DagsterInstance
 

@@ -10,9 +10,34 @@ never posted to a guessed account; what is posted therefore balances by construc
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+
+
+@dataclass(frozen=True)
+class RevenuePart:
+    """Where part of a sale line's revenue goes (core.sales_line_parts).
+
+    A part has either a fixed `amount` (a modifier, at what the POS charged) or a `share` of
+    what the fixed parts leave (the product itself with share 1, or a bundle's components).
+    """
+
+    kind: str  # "item", "component" or "modifier"
+    key: str  # SKU, component SKU or modifier id: named when something is wrong
+    revenue_account: str | None
+    amount: int | None = None
+    share: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class PartAmounts:
+    account: str
+    gross: int
+    discount: int
+    tax: int
 
 
 @dataclass(frozen=True)
@@ -26,6 +51,71 @@ class SaleLine:
     tax: int
     total: int
     sku: str | None = None
+    parts: tuple[RevenuePart, ...] = ()
+
+
+def allocate(total: int, weights: Sequence[int | Decimal | Fraction]) -> list[int]:
+    """Split integer `total` in proportion to `weights` by largest remainder: exact, in order.
+
+    Every part gets the floor of its exact share; the cents left over go one each to the parts
+    with the largest fractions (the earlier part on a tie), so the parts always sum to `total`.
+    """
+    if not weights:
+        raise ValueError("nothing to allocate to")
+    exact = [Fraction(w) for w in weights]
+    if any(w < 0 for w in exact):
+        raise ValueError(f"negative weight in {weights}")
+    whole = sum(exact)
+    if whole == 0:
+        return [total] + [0] * (len(exact) - 1)
+    quotas = [total * w / whole for w in exact]
+    floors = [q.numerator // q.denominator for q in quotas]
+    left = total - sum(floors)
+    by_fraction = sorted(range(len(quotas)), key=lambda i: (-(quotas[i] - floors[i]), i))
+    for i in by_fraction[:left]:
+        floors[i] += 1
+    return floors
+
+
+def split_line(line: SaleLine) -> list[PartAmounts]:
+    """A sale line's gross, discount and tax per revenue part, each summing to the line's own.
+
+    Fixed parts (modifiers) take their amounts; shared parts (the item, or a bundle's components)
+    split what is left by share; discount and tax then follow each part's gross. Raises
+    ValueError naming the part when the line cannot be split without guessing.
+    """
+    if not line.parts:
+        if line.revenue_account is None:
+            raise ValueError(
+                f"SKU {line.sku or '?'} has no revenue account in the product crosswalk"
+            )
+        return [PartAmounts(line.revenue_account, line.gross, line.discount, line.tax)]
+    for part in line.parts:
+        if part.revenue_account is None:
+            label = "SKU" if part.kind in ("item", "component") else part.kind
+            raise ValueError(f"{label} {part.key} has no revenue account in the crosswalk")
+    fixed = [p for p in line.parts if p.share is None]
+    shared = [p for p in line.parts if p.share is not None]
+    if any(p.amount is None for p in fixed):
+        raise ValueError(f"line of SKU {line.sku or '?'} has a modifier amount missing")
+    rest = line.gross - sum(p.amount for p in fixed)
+    if rest < 0:
+        raise ValueError(f"line of SKU {line.sku or '?'}: modifiers exceed the line's gross")
+    if not shared:
+        if rest:
+            raise ValueError(f"line of SKU {line.sku or '?'}: {rest} cents belong to no part")
+        grosses = [p.amount for p in fixed]
+    else:
+        if sum(p.share for p in shared) != 1:
+            raise ValueError(f"bundle {line.sku or '?'}: component shares do not sum to 1")
+        split = iter(allocate(rest, [p.share for p in shared]))
+        grosses = [p.amount if p.share is None else next(split) for p in line.parts]
+    discounts = allocate(line.discount, grosses)
+    taxes = allocate(line.tax, grosses)
+    return [
+        PartAmounts(part.revenue_account, gross, discount, tax)
+        for part, gross, discount, tax in zip(line.parts, grosses, discounts, taxes, strict=True)
+    ]
 
 
 @dataclass(frozen=True)
@@ -146,8 +236,11 @@ def _order_problem(
         sku = line.sku or "?"
         if None in (line.gross, line.discount, line.tax, line.total):
             return f"line of SKU {sku} has an amount missing"
-        if line.revenue_account is None:
-            return f"SKU {sku} has no revenue account in the product crosswalk"
+        # Returns post to the returns account, but an unmapped SKU still holds them out.
+        try:
+            split_line(line)
+        except ValueError as exc:
+            return str(exc)
         if line.tax and line.tax_account is None:
             return f"SKU {sku} is taxed but no tax payable account is mapped"
         if line.gross - line.discount + line.tax != line.total:
@@ -226,11 +319,12 @@ def post_day(
 def _post_order(ledger: _Ledger, lines, tenders, order: OrderTotals, accounts) -> None:
     for line in lines:
         if line.line_kind == "sale":
-            ledger.credit(line.revenue_account, line.gross, "Gross sales")
-            if line.discount:
-                ledger.debit(accounts.discounts, line.discount, "Discounts given")
-            if line.tax:
-                ledger.credit(line.tax_account, line.tax, "Sales tax collected")
+            for part in split_line(line):
+                ledger.credit(part.account, part.gross, "Gross sales")
+                if part.discount:
+                    ledger.debit(accounts.discounts, part.discount, "Discounts given")
+                if part.tax:
+                    ledger.credit(line.tax_account, part.tax, "Sales tax collected")
         else:
             ledger.debit(accounts.returns, line.gross - line.discount, "Returns (net of discount)")
             if line.tax:

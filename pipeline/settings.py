@@ -7,7 +7,6 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SQL_DIR = REPO_ROOT / "dbt-free-sql"
-REFERENCE_DIR = Path(os.environ.get("BACKBONE_REFERENCE_DIR", REPO_ROOT / "reference"))
 
 # A reserved, never-resolvable host: requests to it go to the in-process sandbox.
 IN_PROCESS_HOST = "sandbox.invalid"
@@ -21,6 +20,17 @@ LIVE_BASE_URLS = {
     "hubspot": "https://api.hubapi.com",
     "xero": "https://api.xero.com/api.xro/2.0",
 }
+
+
+def reference_dir() -> Path:
+    """The ops reference CSVs: BACKBONE_REFERENCE_DIR, else the repository's reference/."""
+    override = os.environ.get("BACKBONE_REFERENCE_DIR", "").strip()
+    return Path(override).resolve() if override else REPO_ROOT / "reference"
+
+
+# Kept for code that imported the constant; it is read once at import, so new code calls
+# reference_dir(), which also sees a BACKBONE_REFERENCE_DIR set later (tests, the CLI).
+REFERENCE_DIR = reference_dir()
 
 
 def backbone_home() -> Path:

@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass
 from functools import cache
 
-from pipeline.settings import REFERENCE_DIR
+from pipeline.settings import reference_dir
 
 
 class UnknownBusinessError(KeyError):
@@ -26,7 +26,7 @@ class Location:
 
 @cache
 def locations() -> tuple[Location, ...]:
-    with (REFERENCE_DIR / "locations.csv").open(newline="") as handle:
+    with (reference_dir() / "locations.csv").open(newline="") as handle:
         return tuple(
             Location(
                 r["location_id"],
@@ -48,14 +48,14 @@ def xero_tenant(business_id: str) -> str:
     tenants = _csv_tenants()
     if business_id not in tenants:
         raise UnknownBusinessError(
-            f"{REFERENCE_DIR / 'businesses.csv'}: no business {business_id!r}"
+            f"{reference_dir() / 'businesses.csv'}: no business {business_id!r}"
         )
     return tenants[business_id]
 
 
 @cache
 def _csv_tenants() -> dict[str, str]:
-    with (REFERENCE_DIR / "businesses.csv").open(newline="") as handle:
+    with (reference_dir() / "businesses.csv").open(newline="") as handle:
         return {row["business_id"]: row["xero_tenant_id"] for row in csv.DictReader(handle)}
 
 

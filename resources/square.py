@@ -22,8 +22,9 @@ FIELDS = {
         + " line_items.uid line_items.name line_items.quantity line_items.catalog_object_id "
         "line_items.variation_name line_items.base_price_money line_items.gross_sales_money "
         "line_items.total_discount_money line_items.total_tax_money line_items.total_money "
-        "line_items.applied_taxes line_items.modifiers.name line_items.modifiers.base_price_money "
-        "line_items.modifiers.total_price_money "
+        "line_items.applied_taxes line_items.modifiers.uid line_items.modifiers.catalog_object_id "
+        "line_items.modifiers.name line_items.modifiers.quantity "
+        "line_items.modifiers.base_price_money line_items.modifiers.total_price_money "
         "taxes.uid taxes.name taxes.percentage taxes.applied_money "
         "discounts.uid discounts.name discounts.applied_money "
         "tenders.id tenders.type tenders.amount_money tenders.tip_money tenders.payment_id "
@@ -56,7 +57,9 @@ FIELDS = {
         "item_data.variations.item_variation_data.sku item_data.variations.item_variation_data.upc "
         "item_data.variations.item_variation_data.name "
         "item_data.variations.item_variation_data.price_money "
-        "tax_data.name tax_data.percentage"
+        "tax_data.name tax_data.percentage modifier_list_data.name "
+        "modifier_list_data.modifiers.id modifier_list_data.modifiers.modifier_data.name "
+        "modifier_list_data.modifiers.modifier_data.price_money"
     ),
     "customers": parse_spec(
         "id created_at updated_at given_name family_name email_address phone_number "
@@ -150,7 +153,7 @@ class SquareResource(VendorConnector):
         )
 
     def list_catalog(self, client):
-        params = {"types": "ITEM,TAX"}
+        params = {"types": "ITEM,TAX,MODIFIER_LIST"}
         return self._iter(client, "catalog", "GET", "/v2/catalog/list", "objects", params=params)
 
     def list_customers(self, client):

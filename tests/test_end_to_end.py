@@ -154,3 +154,32 @@ def test_identity_matches_the_sandbox_ground_truth(warehouse):
         print(f"{business}: pairwise precision {precision:.4f} recall {recall:.4f}")
         assert precision >= 0.99, business
         assert recall >= 0.975, business
+
+
+def test_catalog_crosswalk_bundles_and_modifiers_reach_their_accounts(warehouse):
+    home, _ = warehouse
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        # Square's "Morning Combo" (no SKU) and "CNDL-CEDAR-8" reach our SKUs via the crosswalk.
+        rules = dict(
+            con.execute(
+                "SELECT sku, any_value(sku_match_rule) FROM core.sales_lines "
+                "WHERE sku IN ('CAF-CC', 'BTQ-CNDL') GROUP BY sku"
+            ).fetchall()
+        )
+        assert rules == {"CAF-CC": "crosswalk:catalog_id", "BTQ-CNDL": "crosswalk:catalog_id"}
+        parts = dict(
+            con.execute(
+                "SELECT part_kind || ':' || part_key, any_value(revenue_account) "
+                "FROM core.sales_line_parts WHERE part_kind <> 'item' GROUP BY ALL"
+            ).fetchall()
+        )
+        assert parts["component:CAF-DRP-12"] == "4000" and parts["component:CAF-CRS"] == "4000"
+        assert parts["modifier:MOD-OAT-MILK"] == "4000"
+        # Every line has a cost; a modifier adds its cost to the line's.
+        assert (
+            con.execute(
+                "SELECT count(*) FILTER (WHERE cost_money IS NULL), count(*) FROM core.sales_lines"
+            ).fetchone()[0]
+            == 0
+        )
+        assert con.execute("SELECT count(*) FROM core.unmapped_items").fetchone() == (0,)

@@ -1,15 +1,21 @@
 """Posting rules on hand-computed days: every amount below is worked out by hand, in cents."""
 
+import random
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
 from pipeline.posting import (
     OrderTotals,
+    PartAmounts,
     PostingAccounts,
+    RevenuePart,
     SaleLine,
     TenderFact,
+    allocate,
     post_day,
+    split_line,
 )
 
 ACCOUNTS = PostingAccounts(
@@ -200,3 +206,144 @@ def test_line_with_missing_amount_is_held_out():
     entries, held = post_day("cafe", "LCAFE01", DAY, lines, tenders, [OrderTotals("A")], ACCOUNTS)
     assert entries == []
     assert held[0].reason == "line of SKU CAF-DRP-12 has an amount missing"
+
+
+# A latte (5.25) with oat milk (0.75) and an extra shot (1.00), 10% off, NYC tax 8.875%:
+# gross 7.00, discount 0.70, tax 8.875% of 6.30 = 0.559 -> 0.56, total 6.86.
+LATTE = SaleLine(
+    "M",
+    "sale",
+    "4000",
+    "2110",
+    700,
+    70,
+    56,
+    686,
+    "CAF-LAT-12",
+    parts=(
+        RevenuePart("item", "CAF-LAT-12", "4000", share=Decimal(1)),
+        RevenuePart("modifier", "MOD-OAT-MILK", "4030", amount=75),
+        RevenuePart("modifier", "MOD-EXTRA-SHOT", "4030", amount=100),
+    ),
+)
+# A Coffee & Croissant bundle (6.95: drip 35% to 4000, croissant 65% to 4005) with vanilla
+# syrup (0.60): gross 7.55, discount 0.76, tax 8.875% of 6.79 = 0.6026 -> 0.60, total 7.39.
+COMBO = SaleLine(
+    "M",
+    "sale",
+    None,
+    "2110",
+    755,
+    76,
+    60,
+    739,
+    "CAF-CC",
+    parts=(
+        RevenuePart("component", "CAF-DRP-12", "4000", share=Decimal("0.35")),
+        RevenuePart("component", "CAF-CRS", "4005", share=Decimal("0.65")),
+        RevenuePart("modifier", "MOD-VANILLA-SYRUP", "4030", amount=60),
+    ),
+)
+
+
+def test_modifier_line_splits_discount_and_tax_by_largest_remainder():
+    # Gross: item 7.00 - 0.75 - 1.00 = 5.25. Discount 70 over 525/75/100: 52.5, 7.5, 10 ->
+    # floors 52, 7, 10 leave 1 cent; the tie at .5 goes to the first part -> 53, 7, 10.
+    # Tax 56: 42, 6, 8 exactly.
+    assert split_line(LATTE) == [
+        PartAmounts("4000", 525, 53, 42),
+        PartAmounts("4030", 75, 7, 6),
+        PartAmounts("4030", 100, 10, 8),
+    ]
+
+
+def test_bundle_line_splits_by_component_share_to_the_cent():
+    # The modifiers leave 6.95 for the components: 35% = 243.25, 65% = 451.75 -> 243 and 452.
+    # Discount 76 over 243/452/60 (755): 24.46, 45.50, 6.04 -> 24, 46, 6.
+    # Tax 60: 19.31, 35.92, 4.77 -> floors 19, 35, 4 leave 2 cents -> 19, 36, 5.
+    parts = split_line(COMBO)
+    assert parts == [
+        PartAmounts("4000", 243, 24, 19),
+        PartAmounts("4005", 452, 46, 36),
+        PartAmounts("4030", 60, 6, 5),
+    ]
+    assert sum(p.gross - p.discount + p.tax for p in parts) == COMBO.total
+
+
+def test_order_with_modifiers_and_a_bundle_posts_each_part_to_its_account():
+    tenders = [TenderFact("p1", "payment", "M", "1000", None, 1425, 0, 0, "cash")]
+    entries, held = post_day(
+        "cafe", "LCAFE01", DAY, [LATTE, COMBO], tenders, [OrderTotals("M")], ACCOUNTS
+    )
+    assert held == []
+    (sales,) = entries
+    assert lines_of(sales) == {
+        ("4000", "Gross sales"): (0, 525 + 243),
+        ("4005", "Gross sales"): (0, 452),
+        ("4030", "Gross sales"): (0, 75 + 100 + 60),
+        ("4900", "Discounts given"): (70 + 76, 0),
+        ("2110", "Sales tax collected"): (0, 56 + 60),
+        ("1000", "Tendered: cash"): (1425, 0),
+    }
+    assert sales.total_debit == sales.total_credit == 1571
+
+
+def test_unmapped_modifier_holds_the_order_out_and_names_it():
+    line = SaleLine(
+        "M",
+        "sale",
+        "4000",
+        "2110",
+        700,
+        0,
+        62,
+        762,
+        "CAF-LAT-12",
+        parts=(
+            RevenuePart("item", "CAF-LAT-12", "4000", share=Decimal(1)),
+            RevenuePart("modifier", "MOD-HONEY", None, amount=175),
+        ),
+    )
+    tenders = [TenderFact("p1", "payment", "M", "1000", None, 762, 0, 0, "cash")]
+    entries, held = post_day("cafe", "LCAFE01", DAY, [line], tenders, [OrderTotals("M")], ACCOUNTS)
+    assert entries == []
+    assert held[0].order_id == "M"
+    assert held[0].reason == "modifier MOD-HONEY has no revenue account in the crosswalk"
+
+
+def test_bundle_whose_shares_do_not_sum_to_one_is_not_guessed():
+    line = SaleLine(
+        "B",
+        "sale",
+        None,
+        "2110",
+        695,
+        0,
+        0,
+        695,
+        "CAF-CC",
+        parts=(
+            RevenuePart("component", "CAF-DRP-12", "4000", share=Decimal("0.35")),
+            RevenuePart("component", "CAF-CRS", "4005", share=Decimal("0.60")),
+        ),
+    )
+    with pytest.raises(ValueError, match="bundle CAF-CC: component shares do not sum to 1"):
+        split_line(line)
+
+
+def test_allocate_is_exact_and_deterministic():
+    assert allocate(100, [1, 1, 1]) == [34, 33, 33]
+    assert allocate(0, [5, 3]) == [0, 0]
+    assert allocate(7, [0, 0]) == [7, 0]
+    rng = random.Random(3)
+    for _ in range(500):
+        weights = [rng.randint(0, 5000) for _ in range(rng.randint(1, 6))]
+        total = rng.randint(0, 10_000)
+        parts = allocate(total, weights)
+        assert sum(parts) == total
+        whole = sum(weights)
+        for part, weight in zip(parts, weights, strict=True):
+            # Never more than one cent away from the exact share.
+            exact = total * weight / whole if whole else None
+            if exact is not None:
+                assert abs(part - exact) < 1

@@ -38,7 +38,14 @@ from pipeline.sandbox.money import mul_ratio_half_up
 from pipeline.sandbox.server import start_background
 from pipeline.sandbox.store import World
 from pipeline.sandbox.web import dumps
-from pipeline.sandbox.world import ACCOUNTS, BUSINESSES, TAX_RATES, TENDERS, standard_tax
+from pipeline.sandbox.world import (
+    ACCOUNTS,
+    BUSINESSES,
+    MODIFIERS,
+    TAX_RATES,
+    TENDERS,
+    standard_tax,
+)
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 AUTH = {"Authorization": "Bearer behaviour-test"}
@@ -162,6 +169,23 @@ def test_world_matches_reference_csvs() -> None:
             r["revenue_account"],
         )
         assert p.price_cents == int(Decimal(r["price"]) * 100)
+    assert [(m.business_id, m.id, m.list_name, m.name, m.price_cents) for m in MODIFIERS] == [
+        (
+            r["business_id"],
+            r["modifier_id"],
+            r["modifier_list"],
+            r["name"],
+            int(Decimal(r["price"]) * 100),
+        )
+        for r in _csv("modifiers.csv")
+    ]
+    # Every SKU or name Square spells differently is mapped by the crosswalk, by catalog id.
+    crosswalk = {
+        (r["business_id"], r["pos_catalog_id"]): r["sku"] for r in _csv("pos_crosswalk.csv")
+    }
+    for p in products.values():
+        if p.square_sku != p.sku:
+            assert crosswalk.get((p.business_id, p.variation_id)) == p.sku, p.sku
     assert [(a.code, a.name, a.type, a.klass) for a in ACCOUNTS] == [
         (r["account_code"], r["name"], r["type"], r["class"]) for r in _csv("accounts.csv")
     ]
@@ -215,14 +239,16 @@ def test_catalog_exposes_skus_barcodes_prices_and_taxes(client: httpx.Client) ->
             client.get(f"/{business.id}/square/v2/catalog/list", params={"types": "ITEM,TAX"})
         )["objects"]
         variations = {
-            v["item_variation_data"]["sku"]: v["item_variation_data"]
+            v["id"]: v["item_variation_data"]
             for o in objects
             if o["type"] == "ITEM"
             for v in o["item_data"]["variations"]
         }
-        assert set(variations) == {p.sku for p in business.catalog}
+        assert set(variations) == {p.variation_id for p in business.catalog}
         for p in business.catalog:
-            data = variations[p.sku]
+            data = variations[p.variation_id]
+            # Square's SKU is the reference SKU except where the crosswalk has to map it.
+            assert data.get("sku") == p.square_sku
             assert data["price_money"] == {"amount": p.price_cents, "currency": "USD"}
             assert data.get("upc", "") == p.barcode
         taxes = {

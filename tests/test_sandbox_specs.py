@@ -210,12 +210,14 @@ def test_square_catalog_customers_locations_match_schema(
     catalog = _ok(
         client.get(
             f"/{business}/square/v2/catalog/list",
-            params={"types": "ITEM,ITEM_VARIATION,TAX,CATEGORY"},
+            params={"types": "ITEM,ITEM_VARIATION,TAX,CATEGORY,MODIFIER_LIST,MODIFIER"},
         )
     )
     square_schema("ListCatalogResponse", catalog)
     for obj in catalog["objects"]:
         square_schema("CatalogObject", obj)
+    if business == "cafe":
+        assert {"MODIFIER_LIST", "MODIFIER"} <= {obj["type"] for obj in catalog["objects"]}
     customers = _ok(client.get(f"/{business}/square/v2/customers", params={"limit": 100}))
     square_schema("ListCustomersResponse", customers)
     square_schema("Customer", customers["customers"][0])

@@ -12,7 +12,9 @@ WITH visits AS (
     JOIN core.identity_map AS m
         ON m.source = 'square' AND m.source_id = o.square_customer_id
         AND m.business_id = o.business_id
-    WHERE NOT o.is_return AND o.state = 'COMPLETED'
+    JOIN ref.lifecycle_states AS ls
+        ON ls.system = 'square' AND ls.entity = 'order' AND ls.vendor_state = o.state
+    WHERE NOT o.is_return AND ls.state = 'completed'
 ),
 numbered AS (
     SELECT

@@ -78,3 +78,16 @@ def blank(values: pd.Series | np.ndarray) -> np.ndarray:
     """Object array with '' for missing values, what rapidfuzz and numpy compare."""
     array = np.asarray(values, dtype=object)
     return np.where(pd.isna(array), "", array)
+
+
+def short_form(left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """True where one name is the other's first three or more letters: Sam and Samantha.
+
+    Catches the clipped forms a nickname list misses; an initial alone is weaker and handled as
+    such by the caller.
+    """
+    a = np.asarray(left, dtype=str)
+    b = np.asarray(right, dtype=str)
+    shorter = np.where(np.strings.str_len(a) <= np.strings.str_len(b), a, b)
+    longer = np.where(np.strings.str_len(a) <= np.strings.str_len(b), b, a)
+    return (np.strings.str_len(shorter) >= 3) & np.strings.startswith(longer, shorter)

@@ -154,6 +154,11 @@ def given_levels(f: Fields, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     short = (f.given_length[i] == 1) | (f.given_length[j] == 1)
     level[both & short & (f.given_first[i] == f.given_first[j])] = INITIAL
     level[both & (sim >= names.SAME_NAME_SIMILARITY)] = TYPO
+    unsure = np.flatnonzero(both & (level <= CLOSE))
+    if len(unsure):
+        level[unsure[names.short_form(f.take("given", i[unsure]), f.take("given", j[unsure]))]] = (
+            TYPO
+        )
     level[f.same("given", i, j) | (both & f.nicknames.related(i, j))] = SAME
     return level
 

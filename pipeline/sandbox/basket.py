@@ -18,6 +18,7 @@ class Modifier:
     uid: str
     name: str
     unit_cents: int
+    catalog_object_id: str | None = None  # the Square MODIFIER object
 
 
 @dataclass(slots=True)
@@ -61,11 +62,17 @@ class Adjustment:
     catalog_object_id: str | None = None
 
 
+def _modifier_ref(m: Modifier) -> dict:
+    if m.catalog_object_id is None:
+        return {}
+    return {"catalog_object_id": m.catalog_object_id, "catalog_version": 1}
+
+
 def line_json(line: Line, tax: Adjustment | None, discount: Adjustment | None) -> dict:
     product = line.product
     body: dict = {
         "uid": line.uid,
-        "name": product.name,
+        "name": product.square_name,
         "quantity": str(line.quantity),
         "catalog_object_id": product.variation_id,
         "catalog_version": 1,
@@ -76,6 +83,7 @@ def line_json(line: Line, tax: Adjustment | None, discount: Adjustment | None) -
         body["modifiers"] = [
             {
                 "uid": m.uid,
+                **_modifier_ref(m),
                 "name": m.name,
                 "quantity": "1",
                 "base_price_money": money(m.unit_cents),
@@ -115,7 +123,7 @@ def return_line_json(
     body: dict = {
         "uid": uid,
         "source_line_item_uid": line.uid,
-        "name": product.name,
+        "name": product.square_name,
         "quantity": str(line.quantity),
         "catalog_object_id": product.variation_id,
         "catalog_version": 1,
@@ -127,6 +135,7 @@ def return_line_json(
             {
                 "uid": f"{uid}-m{i}",
                 "source_modifier_uid": m.uid,
+                **_modifier_ref(m),
                 "name": m.name,
                 "quantity": "1",
                 "base_price_money": money(m.unit_cents),

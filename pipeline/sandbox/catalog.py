@@ -1,8 +1,11 @@
 """Square catalog objects (CATEGORY, TAX, ITEM with nested ITEM_VARIATION) and locations.
 
 Built from world.py: one ITEM per product name, one variation per products.csv row (sku, upc =
-barcode, price), one TAX per location jurisdiction with a non-zero STANDARD rate. Ids are readable
-and stable ("VAR-CAF-LAT-12", "TAX-US-NY-NYC") so pipeline tests can reference them.
+barcode, price), one TAX per location jurisdiction with a non-zero STANDARD rate, one
+MODIFIER_LIST (with nested MODIFIER objects) per modifier list. Ids are readable and stable
+("VAR-CAF-LAT-12", "TAX-US-NY-NYC", "MOD-OAT-MILK") so pipeline tests can reference them. A
+few variations are spelled differently in Square (another name, another SKU, no SKU at all):
+reference/pos_crosswalk.csv is what maps them.
 """
 
 from __future__ import annotations
@@ -12,10 +15,18 @@ from functools import cache
 
 from .clock import rfc3339_ms, to_ms
 from .money import money
-from .world import BUSINESSES, Business, Product, item_key, standard_tax
+from .world import (
+    BUSINESSES,
+    MODIFIER_LIST_ITEMS,
+    MODIFIERS,
+    Business,
+    Product,
+    item_key,
+    standard_tax,
+)
 
 CATALOG_UPDATED = rfc3339_ms(to_ms(datetime(2024, 6, 3, 15, 30, tzinfo=UTC)))
-TOP_LEVEL_TYPES = ("CATEGORY", "TAX", "ITEM")
+TOP_LEVEL_TYPES = ("CATEGORY", "TAX", "MODIFIER_LIST", "ITEM")
 
 
 def _slug(text: str) -> str:
@@ -47,13 +58,14 @@ def _variation(business: Business, product: Product, item_id: str, ordinal: int)
     data: dict = {
         "item_id": item_id,
         "name": product.variation,
-        "sku": product.sku,
         "ordinal": ordinal,
         "pricing_type": "FIXED_PRICING",
         "price_money": money(product.price_cents),
         "sellable": True,
         "stockable": True,
     }
+    if product.square_sku:
+        data["sku"] = product.square_sku
     if product.barcode:
         data["upc"] = product.barcode
     body["item_variation_data"] = data
@@ -88,6 +100,29 @@ def catalog_objects(business_id: str) -> tuple[dict, ...]:
             "enabled": True,
         }
         objects.append(body)
+    lists: dict[str, list] = {}
+    for option in MODIFIERS:
+        if option.business_id == business.id:
+            lists.setdefault(option.list_id, []).append(option)
+    for list_id, options in lists.items():
+        body = _base("MODIFIER_LIST", list_id, business)
+        body["modifier_list_data"] = {
+            "name": options[0].list_name,
+            "selection_type": "MULTIPLE",
+            "modifiers": [
+                {
+                    **_base("MODIFIER", option.id, business),
+                    "modifier_data": {
+                        "name": option.name,
+                        "price_money": money(option.price_cents),
+                        "ordinal": ordinal,
+                        "modifier_list_id": list_id,
+                    },
+                }
+                for ordinal, option in enumerate(options)
+            ],
+        }
+        objects.append(body)
     items: dict[str, list[Product]] = {}
     for product in business.catalog:
         items.setdefault(item_key(product), []).append(product)
@@ -96,7 +131,7 @@ def catalog_objects(business_id: str) -> tuple[dict, ...]:
         first = products[0]
         body = _base("ITEM", item_id, business)
         data: dict = {
-            "name": first.name,
+            "name": first.square_name,
             "is_taxable": first.tax_category == "STANDARD",
             "category_id": category_id(business, first.category),
             "categories": [{"id": category_id(business, first.category)}],
@@ -104,6 +139,15 @@ def catalog_objects(business_id: str) -> tuple[dict, ...]:
         }
         if first.tax_category == "STANDARD" and taxes:
             data["tax_ids"] = [tax_id(j) for j in taxes]
+        offered = [
+            list_id
+            for list_id in lists
+            if any(p.sku in MODIFIER_LIST_ITEMS.get(list_id, ()) for p in products)
+        ]
+        if offered:
+            data["modifier_list_info"] = [
+                {"modifier_list_id": list_id, "enabled": True} for list_id in offered
+            ]
         data["variations"] = [_variation(business, p, item_id, i) for i, p in enumerate(products)]
         body["item_data"] = data
         objects.append(body)
@@ -118,6 +162,8 @@ def list_objects(business_id: str, types: tuple[str, ...]) -> list[dict]:
             out.append(obj)
         if obj["type"] == "ITEM" and "ITEM_VARIATION" in types:
             out.extend(obj["item_data"]["variations"])
+        if obj["type"] == "MODIFIER_LIST" and "MODIFIER" in types:
+            out.extend(obj["modifier_list_data"]["modifiers"])
     return out
 
 

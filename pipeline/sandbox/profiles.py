@@ -34,7 +34,7 @@ class SalesProfile:
     tip_percents: tuple[int, ...] = (10, 15, 18, 20)
     customer_rate: float = 0.35  # share of orders carrying a customer_id
     loyalty_discount_rate: float = 0.0  # P(10% loyalty reward | customer with loyalty id)
-    modifiers: dict[str, tuple[tuple[str, int], ...]] = field(default_factory=dict)
+    modifiers: dict[str, tuple[str, ...]] = field(default_factory=dict)  # sku -> modifier ids
     modifier_rate: float = 0.0
     offline_rate: float = 0.0  # offline orders arrive 1-72 h after they were taken
     return_rate: float = 0.0
@@ -54,11 +54,7 @@ class SalesProfile:
         return max(offline, self.return_delay_days[1])
 
 
-_DRINK_MODIFIERS: tuple[tuple[str, int], ...] = (
-    ("Oat milk", 75),
-    ("Extra shot", 100),
-    ("Vanilla syrup", 60),
-)
+_DRINK_MODIFIERS: tuple[str, ...] = ("MOD-OAT-MILK", "MOD-EXTRA-SHOT", "MOD-VANILLA-SYRUP")
 
 PROFILES: dict[str, SalesProfile] = {
     "cafe": SalesProfile(
@@ -79,6 +75,7 @@ PROFILES: dict[str, SalesProfile] = {
             "CAF-SAN": 6,
             "CAF-BEAN": 1.2,
             "CAF-GC25": 0.25,
+            "CAF-CC": 5,
         },
         line_count_weights=(0.52, 0.3, 0.13, 0.05),
         quantity_weights=(0.9, 0.08, 0.02),
@@ -139,6 +136,7 @@ PROFILES: dict[str, SalesProfile] = {
             "STU-PT60": 8,
             "STU-MAT": 20,
             "STU-WATER": 15,
+            "STU-CLASSMAT": 10,
         },
         line_count_weights=(0.75, 0.25),
         quantity_weights=(0.95, 0.05),

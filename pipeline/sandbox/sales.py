@@ -28,7 +28,7 @@ from .money import money, percent_half_up, processing_fee
 from .people import PeoplePool
 from .profiles import CARD_BRANDS, SalesProfile
 from .records import DayData, OrderRec, PaymentRec, RefundEvent, RefundRec, dumps
-from .world import Business, Location, Product, standard_tax
+from .world import Business, Location, Product, modifier, standard_tax
 
 LOYALTY_DISCOUNT_PERCENT = 10
 _SQUARE_TENDER_TYPE = {
@@ -203,7 +203,8 @@ class DayGenerator:
                 if options and rng.random() < p.modifier_rate:
                     chosen = rng.sample(options, 2 if rng.random() < 0.2 else 1)
                     line.modifiers = [
-                        Modifier(ids.alnum(rng, 22), name, cents) for name, cents in chosen
+                        Modifier(ids.alnum(rng, 22), m.name, m.price_cents, m.id)
+                        for m in map(modifier, chosen)
                     ]
             lines.append(line)
         return lines

@@ -40,18 +40,41 @@ class Product:
     tax_category: str  # STANDARD | EXEMPT | NONE
     uom: str
     price_cents: int
-    revenue_account: str
+    revenue_account: str  # "" for a bundle: its components' accounts are in bundles.csv
     category: str  # sandbox-only grouping for Square CATEGORY objects
+    pos_name: str = ""  # sandbox-only: the item's name in Square when it differs from `name`
+    pos_sku: str = ""  # sandbox-only: Square's SKU when it differs; "none" = no SKU in Square
 
     @property
     def variation_id(self) -> str:
         return f"VAR-{self.sku}"
 
     @property
+    def square_name(self) -> str:
+        return self.pos_name or self.name
+
+    @property
+    def square_sku(self) -> str | None:
+        """What the Square variation carries; reference/pos_crosswalk.csv maps the odd ones."""
+        if self.pos_sku == "none":
+            return None
+        return self.pos_sku or self.sku
+
+    @property
     def is_gift_card(self) -> bool:
         # Gift card sales are a liability, not revenue: Square marks such lines GIFT_CARD and
         # never taxes or discounts them.
         return self.revenue_account == "2300"
+
+
+@dataclass(frozen=True)
+class ModifierOption:
+    business_id: str
+    id: str  # the Square MODIFIER catalog object id
+    list_name: str
+    name: str
+    price_cents: int
+    list_id: str
 
 
 @dataclass(frozen=True)
@@ -119,37 +142,53 @@ class Business:
         return self.locations[0]
 
 
-# The reference tables, copied verbatim from reference/*.csv (products gain a sandbox-only
-# `category` column for Square CATEGORY objects, businesses a `domain` for "info@" emails).
+# The reference tables as in reference/*.csv, the columns the sandbox needs (products drop
+# item_code and cost, which only the pipeline uses, and gain sandbox-only
+# `category` (Square CATEGORY objects), `pos_name` and `pos_sku` (how Square spells the item
+# where it differs, so the crosswalk has work to do) columns, businesses a `domain` for "info@"
+# emails, modifiers a `modifier_list_id` and the item SKUs the list is offered on).
 _PRODUCTS_CSV = """\
-business_id,sku,name,variation,barcode,tax_category,uom,price,revenue_account,category
-cafe,CAF-ESP,Espresso,Single,,STANDARD,each,3.50,4000,Coffee
-cafe,CAF-LAT-12,Latte,12 oz,,STANDARD,each,5.25,4000,Coffee
-cafe,CAF-LAT-16,Latte,16 oz,,STANDARD,each,5.95,4000,Coffee
-cafe,CAF-CAP,Cappuccino,Regular,,STANDARD,each,4.75,4000,Coffee
-cafe,CAF-DRP-12,Drip Coffee,12 oz,,STANDARD,each,3.00,4000,Coffee
-cafe,CAF-CHAI,Chai Latte,Regular,,STANDARD,each,4.95,4000,Coffee
-cafe,CAF-CRS,Butter Croissant,Regular,,STANDARD,each,4.25,4000,Bakery
-cafe,CAF-MUF,Blueberry Muffin,Regular,,STANDARD,each,3.95,4000,Bakery
-cafe,CAF-SAN,Turkey Sandwich,Regular,,STANDARD,each,10.95,4000,Kitchen
-cafe,CAF-BEAN,House Beans,1 lb bag,0850001234566,EXEMPT,bag,18.00,4010,Retail
-cafe,CAF-GC25,Gift Card,$25,,NONE,each,25.00,2300,Gift Cards
-boutique,BTQ-TEE-S,Organic Tee,Small,0850002000016,STANDARD,each,32.00,4010,Apparel
-boutique,BTQ-TEE-M,Organic Tee,Medium,0850002000023,STANDARD,each,32.00,4010,Apparel
-boutique,BTQ-TEE-L,Organic Tee,Large,0850002000030,STANDARD,each,32.00,4010,Apparel
-boutique,BTQ-DRS-S,Linen Dress,Small,0850002000047,STANDARD,each,89.00,4010,Apparel
-boutique,BTQ-DRS-M,Linen Dress,Medium,0850002000054,STANDARD,each,89.00,4010,Apparel
-boutique,BTQ-DRS-L,Linen Dress,Large,0850002000061,STANDARD,each,89.00,4010,Apparel
-boutique,BTQ-SCF,Wool Scarf,One size,0850002000078,STANDARD,each,45.00,4010,Accessories
-boutique,BTQ-TOTE,Canvas Tote,One size,0850002000085,STANDARD,each,38.00,4010,Accessories
-boutique,BTQ-CNDL,Cedar Candle,8 oz,0850002000092,STANDARD,each,28.00,4010,Home
-boutique,BTQ-GC50,Gift Card,$50,,NONE,each,50.00,2300,Gift Cards
-studio,STU-DROP,Drop-in Class,60 min,,EXEMPT,session,25.00,4020,Classes
-studio,STU-10PK,Class Pack,10 classes,,EXEMPT,pack,220.00,4020,Classes
-studio,STU-PT60,Private Session,60 min,,EXEMPT,session,95.00,4020,Classes
-studio,STU-MAT,Mat Rental,Per class,,STANDARD,each,3.00,4010,Retail
-studio,STU-WATER,Sparkling Water,12 oz,,STANDARD,each,2.50,4000,Retail
+business_id,sku,name,variation,barcode,tax_category,uom,price,revenue_account,category,pos_name,pos_sku
+cafe,CAF-ESP,Espresso,Single,,STANDARD,each,3.50,4000,Coffee,,
+cafe,CAF-LAT-12,Latte,12 oz,,STANDARD,each,5.25,4000,Coffee,,
+cafe,CAF-LAT-16,Latte,16 oz,,STANDARD,each,5.95,4000,Coffee,,
+cafe,CAF-CAP,Cappuccino,Regular,,STANDARD,each,4.75,4000,Coffee,,
+cafe,CAF-DRP-12,Drip Coffee,12 oz,,STANDARD,each,3.00,4000,Coffee,,
+cafe,CAF-CHAI,Chai Latte,Regular,,STANDARD,each,4.95,4000,Coffee,,
+cafe,CAF-CRS,Butter Croissant,Regular,,STANDARD,each,4.25,4000,Bakery,,
+cafe,CAF-MUF,Blueberry Muffin,Regular,,STANDARD,each,3.95,4000,Bakery,,
+cafe,CAF-SAN,Turkey Sandwich,Regular,,STANDARD,each,10.95,4000,Kitchen,,
+cafe,CAF-BEAN,House Beans,1 lb bag,0850001234566,EXEMPT,bag,18.00,4010,Retail,,
+cafe,CAF-GC25,Gift Card,$25,,NONE,each,25.00,2300,Gift Cards,,
+cafe,CAF-CC,Coffee & Croissant,Combo,,STANDARD,each,6.95,,Combos,Morning Combo,none
+boutique,BTQ-TEE-S,Organic Tee,Small,0850002000016,STANDARD,each,32.00,4010,Apparel,,
+boutique,BTQ-TEE-M,Organic Tee,Medium,0850002000023,STANDARD,each,32.00,4010,Apparel,,
+boutique,BTQ-TEE-L,Organic Tee,Large,0850002000030,STANDARD,each,32.00,4010,Apparel,,
+boutique,BTQ-DRS-S,Linen Dress,Small,0850002000047,STANDARD,each,89.00,4010,Apparel,,
+boutique,BTQ-DRS-M,Linen Dress,Medium,0850002000054,STANDARD,each,89.00,4010,Apparel,,
+boutique,BTQ-DRS-L,Linen Dress,Large,0850002000061,STANDARD,each,89.00,4010,Apparel,,
+boutique,BTQ-SCF,Wool Scarf,One size,0850002000078,STANDARD,each,45.00,4010,Accessories,,
+boutique,BTQ-TOTE,Canvas Tote,One size,0850002000085,STANDARD,each,38.00,4010,Accessories,,
+boutique,BTQ-CNDL,Cedar Candle,8 oz,0850002000092,STANDARD,each,28.00,4010,Home,,CNDL-CEDAR-8
+boutique,BTQ-GC50,Gift Card,$50,,NONE,each,50.00,2300,Gift Cards,,
+studio,STU-DROP,Drop-in Class,60 min,,EXEMPT,session,25.00,4020,Classes,,
+studio,STU-10PK,Class Pack,10 classes,,EXEMPT,pack,220.00,4020,Classes,,
+studio,STU-PT60,Private Session,60 min,,EXEMPT,session,95.00,4020,Classes,,
+studio,STU-MAT,Mat Rental,Per class,,STANDARD,each,3.00,4010,Retail,,
+studio,STU-WATER,Sparkling Water,12 oz,,STANDARD,each,2.50,4000,Retail,,
+studio,STU-CLASSMAT,Class + Mat,60 min + mat,,EXEMPT,session,27.00,,Classes,,
 """
+
+_MODIFIERS_CSV = """\
+business_id,modifier_id,modifier_list,name,price,cost,revenue_account,modifier_list_id
+cafe,MOD-OAT-MILK,Drink options,Oat milk,0.75,0.22,4000,MODLIST-CAFE-DRINK-OPTIONS
+cafe,MOD-EXTRA-SHOT,Drink options,Extra shot,1.00,0.30,4000,MODLIST-CAFE-DRINK-OPTIONS
+cafe,MOD-VANILLA-SYRUP,Drink options,Vanilla syrup,0.60,0.08,4000,MODLIST-CAFE-DRINK-OPTIONS
+"""
+# Which items offer which modifier list (Square ITEM modifier_list_info).
+MODIFIER_LIST_ITEMS: dict[str, tuple[str, ...]] = {
+    "MODLIST-CAFE-DRINK-OPTIONS": ("CAF-ESP", "CAF-LAT-12", "CAF-LAT-16", "CAF-CAP", "CAF-CHAI"),
+}
 
 _LOCATIONS_CSV = """\
 location_id,business_id,name,timezone,jurisdiction,country,phone
@@ -232,9 +271,31 @@ _CATALOG: tuple[Product, ...] = tuple(
         _cents(r["price"]),
         r["revenue_account"],
         r["category"],
+        r["pos_name"],
+        r["pos_sku"],
     )
     for r in _rows(_PRODUCTS_CSV)
 )
+MODIFIERS: tuple[ModifierOption, ...] = tuple(
+    ModifierOption(
+        r["business_id"],
+        r["modifier_id"],
+        r["modifier_list"],
+        r["name"],
+        _cents(r["price"]),
+        r["modifier_list_id"],
+    )
+    for r in _rows(_MODIFIERS_CSV)
+)
+
+
+def modifier(modifier_id: str) -> ModifierOption:
+    for m in MODIFIERS:
+        if m.id == modifier_id:
+            return m
+    raise KeyError(modifier_id)
+
+
 _LOCATIONS: tuple[Location, ...] = tuple(
     Location(
         r["location_id"],
