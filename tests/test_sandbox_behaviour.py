@@ -190,6 +190,8 @@ def test_world_matches_reference_csvs() -> None:
         (
             t.source_type,
             t.card_brand,
+            t.wallet_brand,
+            t.canonical_tender,
             t.tender_type,
             t.clearing_account,
             t.fee_account,
@@ -200,6 +202,8 @@ def test_world_matches_reference_csvs() -> None:
         (
             r["source_type"],
             r["card_brand"],
+            r["wallet_brand"],
+            r["canonical_tender"],
             r["tender_type"],
             r["clearing_account"],
             r["fee_account"],
