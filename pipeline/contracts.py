@@ -99,7 +99,10 @@ CONTRACTS: dict[str, pa.DataFrameSchema] = {
             "amount_money": money(),
             "tip_money": money(),
             "fee_money": money(),
-            "is_chargeback": pa.Column(bool),
+            # Checked by value, not dtype: an empty table has object columns.
+            "is_chargeback": pa.Column(
+                None, pa.Check(lambda s: s.map(lambda v: isinstance(v, bool)).all())
+            ),
         },
         checks=[
             pa.Check(_tender_signs, error="payments are positive; refunds and disputes negative"),

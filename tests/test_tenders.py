@@ -466,3 +466,16 @@ def test_disputes_extract_over_the_in_process_sandbox(monkeypatch):
         assert business_date <= SANDBOX_NOW.date()
     dead = con.execute("SELECT reason FROM ops.dead_letter WHERE entity = 'disputes'").fetchall()
     assert dead == [("field amount_money.amount is not integer minor units",)]
+
+
+def test_tender_fact_contract_refuses_wrong_signs_and_stray_chargebacks(con):
+    validate_table(con, "core.tender_facts")
+    con.execute("UPDATE core.tender_facts SET amount_money = 22.30 WHERE fact_id = 'pay_visa_rf1'")
+    with pytest.raises(ValueError, match="refunds and disputes negative"):
+        validate_table(con, "core.tender_facts")
+    con.execute("UPDATE core.tender_facts SET amount_money = -22.30 WHERE fact_id = 'pay_visa_rf1'")
+    con.execute("UPDATE core.tender_facts SET is_chargeback = TRUE WHERE fact_id = 'pay_cash'")
+    with pytest.raises(ValueError, match="only a dispute is a chargeback"):
+        validate_table(con, "core.tender_facts")
+    con.execute("DELETE FROM core.tender_facts")
+    validate_table(con, "core.tender_facts")
