@@ -87,7 +87,9 @@ def load_day(con: duckdb.DuckDBPyConnection, day: date, location_id: str):
             f"""SELECT fact_id, fact_kind, order_id, clearing_account, fee_account,
                        {_cents("amount_money")}, {_cents("tip_money")}, {_cents("fee_money")},
                        tender_type
-                FROM core.tender_facts WHERE business_date = ? AND location_id = ?
+                FROM core.tender_facts
+                -- Chargebacks are not posted yet (issue #4): they belong to no order's total.
+                WHERE business_date = ? AND location_id = ? AND fact_kind IN ('payment', 'refund')
                 ORDER BY fact_kind, fact_id""",
             params,
         ).fetchall()

@@ -252,6 +252,14 @@ SNAPSHOTS = [
         "Square catalog items, variations and taxes.",
     ),
     _snapshot_asset(
+        "square_disputes",
+        "square",
+        lambda c, cl: c.list_disputes(cl),
+        "id",
+        "updated_at",
+        "Square disputes (chargebacks) in every state (full list each run; they stay few).",
+    ),
+    _snapshot_asset(
         "hubspot_contacts",
         "hubspot",
         lambda c, cl: c.list_contacts(cl),

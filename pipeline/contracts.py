@@ -33,6 +33,13 @@ def nonneg_money() -> pa.Column:
     )
 
 
+def _tender_signs(df: pd.DataFrame) -> bool:
+    payment = df["fact_kind"] == "payment"
+    positive = df["amount_money"].map(lambda v: v >= 0)
+    negative = df["amount_money"].map(lambda v: v <= 0)
+    return bool(((payment & positive) | (~payment & negative)).all())
+
+
 _ID = pa.Column(str, nullable=False)
 _ACCOUNT = pa.Column(str, pa.Check.str_matches(r"^\d{3,4}$"))
 
@@ -91,8 +98,40 @@ CONTRACTS: dict[str, pa.DataFrameSchema] = {
         unique=["business_id", "order_id", "line_uid", "part_no"],
     ),
     "core.tenders": pa.DataFrameSchema(
-        {"tender_type": _ID, "source_type": _ID, "clearing_account": _ACCOUNT},
-        unique=["source_type", "card_brand"],
+        {
+            "canonical_tender": _ID,
+            "tender_type": _ID,
+            "source_type": _ID,
+            "clearing_account": _ACCOUNT,
+        },
+        unique=["source_type", "card_brand", "wallet_brand"],
+    ),
+    "core.tender_facts": pa.DataFrameSchema(
+        {
+            "fact_id": _ID,
+            "fact_kind": pa.Column(str, pa.Check.isin(["payment", "refund", "dispute"])),
+            "business_id": _ID,
+            "location_id": _ID,
+            "business_date": pa.Column(nullable=False),
+            "source_type": pa.Column(str, nullable=True),
+            # NULL when the tender is unmapped: never a guessed account.
+            "clearing_account": pa.Column(str, pa.Check.str_matches(r"^\d{3,4}$"), nullable=True),
+            "amount_money": money(),
+            "tip_money": money(),
+            "fee_money": money(),
+            # Checked by value, not dtype: an empty table has object columns.
+            "is_chargeback": pa.Column(
+                None, pa.Check(lambda s: s.map(lambda v: isinstance(v, bool)).all())
+            ),
+        },
+        checks=[
+            pa.Check(_tender_signs, error="payments are positive; refunds and disputes negative"),
+            pa.Check(
+                lambda df: (~df["is_chargeback"] | (df["fact_kind"] == "dispute")).all(),
+                error="only a dispute is a chargeback",
+            ),
+        ],
+        unique=["business_id", "fact_kind", "fact_id"],
     ),
     "marts.journal_entries": pa.DataFrameSchema(
         {

@@ -120,10 +120,14 @@ SCHEMAS: dict[str, tuple[pa.DataFrameSchema, list[str]]] = {
         ["business_id", "sku"],
     ),
     "tenders": (
+        # POS source type / card brand / wallet brand -> canonical tender -> accounts. A blank
+        # brand is the source type's catch-all; a row naming the brand beats it.
         pa.DataFrameSchema(
             {
-                "source_type": _TEXT,
-                "card_brand": pa.Column(str),
+                "source_type": pa.Column(str, pa.Check.str_matches(r"^[A-Z][A-Z_]*$")),
+                "card_brand": pa.Column(str, pa.Check.str_matches(r"^([A-Z][A-Z0-9_]*)?$")),
+                "wallet_brand": pa.Column(str, pa.Check.str_matches(r"^([A-Z][A-Z0-9_]*)?$")),
+                "canonical_tender": pa.Column(str, pa.Check.str_matches(r"^[a-z][a-z0-9_]*$")),
                 "tender_type": pa.Column(
                     str, pa.Check.isin(["cash", "card", "wallet", "gift_card", "other"])
                 ),
@@ -133,7 +137,7 @@ SCHEMAS: dict[str, tuple[pa.DataFrameSchema, list[str]]] = {
             },
             strict=True,
         ),
-        ["source_type", "card_brand"],
+        ["source_type", "card_brand", "wallet_brand"],
     ),
 }
 
@@ -280,6 +284,26 @@ def _timezone_check(frame: pd.DataFrame, path: Path) -> None:
             ) from None
 
 
+# What a canonical tender decides; every row naming it must say the same.
+_CANONICAL_TENDER_FIELDS = ("tender_type", "clearing_account", "fee_account", "settles_in_payout")
+
+
+def _canonical_tender_check(frame: pd.DataFrame, path: Path) -> None:
+    first: dict[str, int] = {}
+    for idx, canonical in frame["canonical_tender"].items():
+        if canonical not in first:
+            first[canonical] = idx
+            continue
+        for field in _CANONICAL_TENDER_FIELDS:
+            seen, value = frame.at[first[canonical], field], frame.at[idx, field]
+            if value != seen:
+                raise ReferenceDataError(
+                    f"{path}:{idx + 2}: field {field!r}: {value!r} contradicts line "
+                    f"{first[canonical] + 2}, which maps canonical tender {canonical!r} to "
+                    f"{seen!r}"
+                )
+
+
 def _read(path: Path) -> pd.DataFrame:
     if not path.exists():
         raise ReferenceDataError(f"{path}: reference file is missing")
@@ -394,6 +418,8 @@ def validate(name: str, frame: pd.DataFrame, path: Path) -> pd.DataFrame:
         values = {k: frame.at[idx, k] for k in key}
         raise ReferenceDataError(f"{path}:{idx + 2}: field {key[0]!r}: duplicate key {values}")
     _row_rules(name, frame, path)
+    if name == "tenders":
+        _canonical_tender_check(frame, path)
     return frame
 
 

@@ -1,4 +1,4 @@
-"""Square (POS): orders, payments, refunds, payouts, catalog, customers."""
+"""Square (POS): orders, payments, refunds, payouts, disputes, catalog, customers."""
 
 from __future__ import annotations
 
@@ -50,7 +50,13 @@ FIELDS = {
     "payout_entries": parse_spec(
         "id payout_id effective_at type gross_amount_money fee_amount_money net_amount_money "
         "type_charge_details.payment_id type_refund_details.payment_id "
-        "type_refund_details.refund_id"
+        "type_refund_details.refund_id type_dispute_details.payment_id "
+        "type_dispute_details.dispute_id"
+    ),
+    # No evidence, no cardholder details: what the chargeback is, for which payment, and where.
+    "disputes": parse_spec(
+        "id location_id state reason amount_money card_brand disputed_payment.payment_id "
+        "created_at updated_at reported_at due_at version"
     ),
     "catalog": parse_spec(
         "id type updated_at present_at_location_ids item_data.name item_data.variations.id "
@@ -151,6 +157,10 @@ class SquareResource(VendorConnector):
         return self._iter(
             client, "payout_entries", "GET", path, "payout_entries", params={"limit": 100}
         )
+
+    def list_disputes(self, client):
+        """Every dispute of the seller, all locations and states (the API has no time filter)."""
+        return self._iter(client, "disputes", "GET", "/v2/disputes", "disputes")
 
     def list_catalog(self, client):
         params = {"types": "ITEM,TAX,MODIFIER_LIST"}

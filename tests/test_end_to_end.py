@@ -183,3 +183,29 @@ def test_catalog_crosswalk_bundles_and_modifiers_reach_their_accounts(warehouse)
             == 0
         )
         assert con.execute("SELECT count(*) FROM core.unmapped_items").fetchone() == (0,)
+
+
+def test_tender_facts_cover_chargebacks_and_payouts_still_add_up(warehouse):
+    home, _ = warehouse
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        kinds = dict(
+            con.execute("SELECT fact_kind, count(*) FROM core.tender_facts GROUP BY ALL").fetchall()
+        )
+        assert kinds["payment"] > 500 and kinds["refund"] > 0 and kinds["dispute"] > 0
+        assert con.execute(
+            "SELECT count(*) FROM core.tender_facts WHERE clearing_account IS NULL"
+        ).fetchone() == (0,)
+        assert con.execute(
+            "SELECT bool_and(is_chargeback = (fact_kind = 'dispute')) FROM core.tender_facts"
+        ).fetchone() == (True,)
+        disputed = con.execute(
+            "SELECT count(*) FROM staging.stg_square__payout_entries WHERE entry_type = 'DISPUTE'"
+        ).fetchone()[0]
+        assert disputed > 0
+        # A payout withholding a chargeback is still exactly the sum of its entries.
+        mismatched = con.execute(
+            "SELECT p.payout_id FROM staging.stg_square__payouts AS p "
+            "JOIN staging.stg_square__payout_entries AS e USING (payout_id) "
+            "GROUP BY p.payout_id, p.amount_money HAVING sum(e.net_money) <> p.amount_money"
+        ).fetchall()
+        assert mismatched == []

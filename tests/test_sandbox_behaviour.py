@@ -214,6 +214,8 @@ def test_world_matches_reference_csvs() -> None:
         (
             t.source_type,
             t.card_brand,
+            t.wallet_brand,
+            t.canonical_tender,
             t.tender_type,
             t.clearing_account,
             t.fee_account,
@@ -224,6 +226,8 @@ def test_world_matches_reference_csvs() -> None:
         (
             r["source_type"],
             r["card_brand"],
+            r["wallet_brand"],
+            r["canonical_tender"],
             r["tender_type"],
             r["clearing_account"],
             r["fee_account"],
@@ -652,6 +656,54 @@ def test_payouts_sum_their_entries_and_match_the_bank_feed(client: httpx.Client)
         )
     }
     assert settling and settling <= charged
+
+
+def test_disputes_move_payouts_and_follow_the_clock() -> None:
+    """A dispute withholds its amount when opened, returns it when won, shows its state at now."""
+    later = Sandbox(now=NOW + timedelta(days=40), seed=7)
+    with _client(Sandbox(now=NOW, seed=7)) as early_client, _client(later) as late_client:
+        early = {
+            d["id"]: d for d in _all_pages(early_client, "/boutique/square/v2/disputes", "disputes")
+        }
+        late = {
+            d["id"]: d for d in _all_pages(late_client, "/boutique/square/v2/disputes", "disputes")
+        }
+        # The later clock's 120-day window starts in September: compare what both still cover.
+        recent = {k for k, d in early.items() if d["created_at"] >= "2026-10-01"}
+        assert recent and recent < set(late)
+        for dispute_id in recent:
+            d = early[dispute_id]
+            assert d["created_at"] <= "2026-11-20T12:00:00.000Z"
+            assert late[dispute_id]["version"] >= d["version"]
+        # 40 days on, every dispute open at NOW has reached its final state.
+        assert {late[k]["state"] for k in recent} <= {"WON", "LOST", "ACCEPTED"}
+        assert all(d["card_brand"] != "SQUARE_GIFT_CARD" for d in late.values())
+        # Every dispute's money moves show up in the payout of the local day they happened.
+        moves: dict[str, list[int]] = {}
+        for location in ("LBTQSEA", "LBTQPDX"):
+            payouts = _all_pages(
+                late_client, "/boutique/square/v2/payouts", "payouts", location_id=location
+            )
+            for payout in payouts:
+                entries = _all_pages(
+                    late_client,
+                    f"/boutique/square/v2/payouts/{payout['id']}/payout-entries",
+                    "payout_entries",
+                )
+                assert not payout_problems(payout, entries)
+                for e in entries:
+                    if e["type"] == "DISPUTE":
+                        details = e["type_dispute_details"]
+                        moves.setdefault(details["dispute_id"], []).append(
+                            e["gross_amount_money"]["amount"]
+                        )
+        oldest_payout_day = min(p["created_at"] for p in payouts)
+        for dispute_id, d in late.items():
+            if d["created_at"] < oldest_payout_day:
+                continue
+            amount = d["amount_money"]["amount"]
+            expected = [-amount, amount] if d["state"] == "WON" else [-amount]
+            assert sorted(moves[dispute_id]) == sorted(expected), dispute_id
 
 
 def test_studio_invoices_reflect_won_deals(client: httpx.Client) -> None:

@@ -203,6 +203,40 @@ def test_square_payouts_match_schema(client: httpx.Client, square_schema: Valida
     square_schema("PayoutEntry", entries["payout_entries"][0])
 
 
+def test_square_disputes_and_their_payout_entries_match_schema(
+    client: httpx.Client, square_schema: Validate
+) -> None:
+    disputes = _ok(client.get("/boutique/square/v2/disputes"))
+    assert disputes["disputes"], "expected a few boutique disputes in the data window"
+    square_schema("ListDisputesResponse", disputes)
+    states = set()
+    for dispute in disputes["disputes"]:
+        square_schema("Dispute", dispute)
+        states.add(dispute["state"])
+    assert {"WON", "LOST"} <= states
+    one_location = _ok(
+        client.get("/boutique/square/v2/disputes", params={"location_id": "LBTQPDX"})
+    )
+    square_schema("ListDisputesResponse", one_location)
+    assert {d["location_id"] for d in one_location["disputes"]} == {"LBTQPDX"}
+    # The payout of the day a dispute opened withholds it with a DISPUTE entry.
+    opened = disputes["disputes"][-2]
+    params = {"location_id": opened["location_id"], "begin_time": opened["created_at"]}
+    for payout in _ok(client.get("/boutique/square/v2/payouts", params=params))["payouts"]:
+        entries = _ok(client.get(f"/boutique/square/v2/payouts/{payout['id']}/payout-entries"))
+        found = [e for e in entries["payout_entries"] if e["type"] == "DISPUTE"]
+        if found:
+            square_schema("ListPayoutEntriesResponse", entries)
+            for entry in found:
+                square_schema("PayoutEntry", entry)
+            break
+    else:
+        pytest.fail("no payout carries a DISPUTE entry after a dispute opened")
+    cafe = _ok(client.get("/cafe/square/v2/disputes"))
+    square_schema("ListDisputesResponse", cafe)
+    assert cafe["disputes"] == []
+
+
 @pytest.mark.parametrize("business", sorted(BUSINESSES))
 def test_square_catalog_customers_locations_match_schema(
     client: httpx.Client, square_schema: Validate, business: str

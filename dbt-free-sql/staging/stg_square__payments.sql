@@ -10,7 +10,8 @@ WITH typed AS (
         payload ->> '$.customer_id' AS square_customer_id,
         payload ->> '$.status' AS status,
         payload ->> '$.source_type' AS source_type,
-        coalesce(payload ->> '$.card_details.card.card_brand', '') AS card_brand,
+        -- Square gift cards are CARD payments with card brand SQUARE_GIFT_CARD.
+        payload ->> '$.card_details.card.card_brand' AS card_brand,
         payload ->> '$.wallet_details.brand' AS wallet_brand,
         coalesce(TRY_CAST(payload ->> '$.is_offline_payment' AS BOOLEAN), FALSE) AS is_offline,
         TRY_CAST(payload ->> '$.created_at' AS TIMESTAMPTZ) AS created_at,

@@ -64,6 +64,12 @@ def _payout_entry(r: dict) -> dict:
     return b
 
 
+def _dispute(r: dict) -> dict:
+    b = _fresh(r, "id", "alnum")
+    b.setdefault("amount_money", {"currency": "USD"})["amount"] = BAD_AMOUNT
+    return b
+
+
 def _catalog(r: dict) -> dict:
     b = copy.deepcopy(r)
     b.pop("id", None)
@@ -121,6 +127,7 @@ BREAKERS: dict[str, tuple[Breaker, dict]] = {
     "square.refund": (_refund, {"id": "", "status": "COMPLETED", "amount_money": {}}),
     "square.payout": (_payout, {"id": "", "location_id": "", "status": "PAID"}),
     "square.payout_entry": (_payout_entry, {"id": "", "payout_id": "", "type": "CHARGE"}),
+    "square.dispute": (_dispute, {"id": "", "state": "EVIDENCE_REQUIRED", "amount_money": {}}),
     "square.catalog": (_catalog, {"type": "ITEM", "item_data": {"name": "?"}}),
     "square.customer": (_customer, {"id": "", "given_name": "?"}),
     "hubspot.contact": (_hubspot_contact, {"id": "", "properties": {}, "archived": False}),

@@ -4,6 +4,8 @@ A payment settles on the day it reached Square (offline payments on their arriva
 refund on the day it was made. Activity of day D is paid out at 10:00 local on the next weekday
 (Friday, Saturday and Sunday all on Monday, each still its own payout), arriving that day.
 Payout amount = sum of entry nets; CHARGE entries carry the processing fee as a negative amount.
+A dispute withholds its amount on the day it is opened and gives it back on the day it is won
+(DISPUTE entries, see disputes.py), so a payout is still exactly the sum of its entries.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from datetime import date
 
 from . import ids
 from .clock import HOUR_MS, days, local_ms, next_weekday, rfc3339_ms, window
+from .disputes import balance_events, sale_days_before
 from .money import money
 from .store import World
 from .world import Location
@@ -23,12 +26,13 @@ PAYOUT_HOUR = 10
 @dataclass(frozen=True, slots=True)
 class Entry:
     id: str
-    type: str  # CHARGE | REFUND
+    type: str  # CHARGE | REFUND | DISPUTE
     effective_ms: int
     gross: int
     fee: int  # <= 0
     payment_id: str
     refund_id: str | None = None
+    dispute_id: str | None = None
 
     @property
     def net(self) -> int:
@@ -74,6 +78,14 @@ def build_payout(
         for r in data.refunds:
             if r.settles and r.day == activity_day:
                 entries.append(Entry("", "REFUND", r.created, -r.amount, 0, r.payment_id, r.id))
+    first, _ = window(now_ms, location.tz)
+    for sale_day in sale_days_before(activity_day):
+        if sale_day < first:
+            continue
+        for d in world.disputes(location, sale_day):
+            for day, at, gross in balance_events(d, location.tz):
+                if day == activity_day:
+                    entries.append(Entry("", "DISPUTE", at, gross, 0, d.payment_id, None, d.id))
     if not entries:
         return None
     entries.sort(key=lambda e: (e.effective_ms, e.payment_id, e.type))
@@ -86,6 +98,7 @@ def build_payout(
             e.fee,
             e.payment_id,
             e.refund_id,
+            e.dispute_id,
         )
         for i, e in enumerate(entries)
     )
@@ -140,6 +153,8 @@ def entry_json(e: Entry, payout_id_: str) -> dict:
     }
     if e.type == "CHARGE":
         body["type_charge_details"] = {"payment_id": e.payment_id}
-    else:
+    elif e.type == "REFUND":
         body["type_refund_details"] = {"payment_id": e.payment_id, "refund_id": e.refund_id}
+    else:
+        body["type_dispute_details"] = {"payment_id": e.payment_id, "dispute_id": e.dispute_id}
     return body

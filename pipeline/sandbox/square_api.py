@@ -1,4 +1,5 @@
-"""Square Connect v2 simulator: orders, payments, refunds, payouts, catalog, customers, locations.
+"""Square Connect v2 simulator: orders, payments, refunds, payouts, disputes, catalog, customers,
+locations.
 
 Semantics follow Square's documentation where it matters to a sync client: time ranges are
 start-inclusive / end-exclusive, SearchOrders requires the sort field to match the date filter,
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from . import malformed, paging
 from .catalog import TOP_LEVEL_TYPES, list_objects, location_json
 from .clock import days, local_date, parse_rfc3339_ms, window
+from .disputes import DISPUTE_STATES
 from .payouts import activity_days_paid_between, build_payout, entry_json, payout_id, payout_json
 from .records import OrderRec, PaymentRec, RefundRec
 from .routing import Router
@@ -372,6 +374,39 @@ def list_payout_entries(sb: Sandbox, call: Call) -> Reply:
     offset = _offset(call.params.get("cursor"), fp)
     limit = _capped_limit(call.params.get("limit"), 100, 100)
     return _listing(sb, call, "payout_entries", "square.payout_entry", texts, offset, limit, fp)
+
+
+# -- disputes ------------------------------------------------------------------------------------
+
+
+@router.add("GET", "/v2/disputes")
+def list_disputes(sb: Sandbox, call: Call) -> Reply:
+    p = call.params
+    # Unlike payments, no location_id means every location of the seller (Square docs).
+    location_id = p.get("location_id")
+    locs = call.business.locations if not location_id else (_location(sb, call),)
+    raw = p.get("states") or ""
+    states = tuple(sorted({s.strip().upper() for s in raw.split(",") if s.strip()}))
+    unknown = [s for s in states if s not in DISPUTE_STATES]
+    if unknown:
+        raise _bad("INVALID_ENUM_VALUE", f"Unknown dispute state `{unknown[0]}`.", "states")
+    fp = paging.fingerprint("disputes", tuple(loc.id for loc in locs), states)
+
+    def collect() -> list[str]:
+        found = []
+        for loc in locs:
+            first, last = window(sb.now_ms, loc.tz)
+            for day in days(first, last):
+                for d in sb.world.disputes(loc, day):
+                    seen = d.seen(sb.now_ms)
+                    if seen and (not states or seen[-1].state in states):
+                        found.append(d)
+        found.sort(key=lambda d: (d.created, d.id))
+        return [d.render(sb.now_ms) for d in found]
+
+    texts = sb.cached((call.business.id, fp), collect)
+    offset = _offset(p.get("cursor"), fp)
+    return _listing(sb, call, "disputes", "square.dispute", texts, offset, 100, fp)
 
 
 # -- catalog, customers, locations ---------------------------------------------------------------

@@ -16,6 +16,7 @@ from typing import TypeVar
 
 from . import crm
 from .clock import window
+from .disputes import DISPUTE_RATES, DisputeRec, disputes_for_day
 from .people import PeoplePool, build_pool
 from .profiles import PROFILES
 from .records import DayData
@@ -53,6 +54,7 @@ class World:
         self._pools: dict[str, PeoplePool] = {}
         self._days: dict[tuple[str, date], DayData] = {}
         self._deals: dict[date, tuple[crm.Deal, ...]] = {}
+        self._disputes: dict[tuple[str, date], tuple[DisputeRec, ...]] = {}
 
     def _cached(self, cache: dict, key: object, make: Callable[[], T]) -> T:
         value = cache.get(key)
@@ -75,6 +77,18 @@ class World:
             )
 
         return self._cached(self._days, (location.id, day), make)
+
+    def disputes(self, location: Location, day: date) -> tuple[DisputeRec, ...]:
+        """Disputes of the payments taken on one sale day (all of them, whatever the clock)."""
+        if not DISPUTE_RATES.get(location.business_id):
+            return ()
+        return self._cached(
+            self._disputes,
+            (location.id, day),
+            lambda: disputes_for_day(
+                self.seed, location.business_id, location, day, self.day(location, day).payments
+            ),
+        )
 
     def owner_days(
         self, location: Location, now_ms: int, first: date | None, last: date | None

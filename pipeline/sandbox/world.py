@@ -110,6 +110,8 @@ class TaxRate:
 class Tender:
     source_type: str
     card_brand: str
+    wallet_brand: str
+    canonical_tender: str
     tender_type: str
     clearing_account: str
     fee_account: str
@@ -240,14 +242,15 @@ US-IL-CHI,EXEMPT,0,2140,2020-01-01,
 """
 
 _TENDERS_CSV = """\
-source_type,card_brand,tender_type,clearing_account,fee_account,settles_in_payout
-CASH,,cash,1000,,false
-CARD,VISA,card,1010,6100,true
-CARD,MASTERCARD,card,1010,6100,true
-CARD,AMERICAN_EXPRESS,card,1010,6100,true
-CARD,DISCOVER,card,1010,6100,true
-CARD,SQUARE_GIFT_CARD,gift_card,2300,,false
-WALLET,,wallet,1010,6100,true
+source_type,card_brand,wallet_brand,canonical_tender,tender_type,clearing_account,fee_account,settles_in_payout
+CASH,,,cash,cash,1000,,false
+CARD,VISA,,card_visa,card,1010,6100,true
+CARD,MASTERCARD,,card_mastercard,card,1010,6100,true
+CARD,AMERICAN_EXPRESS,,card_amex,card,1010,6100,true
+CARD,DISCOVER,,card_discover,card,1010,6100,true
+CARD,SQUARE_GIFT_CARD,,square_gift_card,gift_card,2300,,false
+WALLET,,CASH_APP,wallet_cash_app,wallet,1010,6100,true
+WALLET,,,wallet_other,wallet,1010,6100,true
 """
 
 
@@ -349,6 +352,8 @@ TENDERS: tuple[Tender, ...] = tuple(
     Tender(
         r["source_type"],
         r["card_brand"],
+        r["wallet_brand"],
+        r["canonical_tender"],
         r["tender_type"],
         r["clearing_account"],
         r["fee_account"],
