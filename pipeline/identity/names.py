@@ -17,20 +17,25 @@ from rapidfuzz.process import cpdist
 
 # A typo in a short name ('Jonh', 'Micheal') scores above this; different names rarely do.
 SAME_NAME_SIMILARITY = 0.92
-CLOSE_NAME_SIMILARITY = 0.85
-# Below this two given names are different people, whatever else agrees.
-DIFFERENT_NAME_SIMILARITY = 0.80
+# Below this two given names are different people, whatever else agrees: Jaro-Winkler is generous
+# to short names (Lisa and Lois score 0.85, Brian and Brandon 0.86).
+CLOSE_NAME_SIMILARITY = 0.88
 
 
 @cache
-def related_names() -> dict[str, frozenset[str]]:
-    """Every name to the names it may stand for: itself, its nicknames, their formal forms."""
-    related: dict[str, set[str]] = defaultdict(set)
+def related_names() -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
+    """(direct, sibling): a formal name and its nicknames (Robert, Bob) are one name; two
+    nicknames of one formal name (Bob, Rob) only probably are, since a nickname can belong to
+    several formal names (Lisa: Elizabeth, Alice, Melissa) and the chain grows loose."""
+    direct: dict[str, set[str]] = defaultdict(set)
+    sibling: dict[str, set[str]] = defaultdict(set)
     for formal, nicknames in NickNamer().nickname_lookup.items():
-        group = {formal, *nicknames}
-        for name in group:
-            related[name] |= group
-    return {name: frozenset(group) for name, group in related.items()}
+        for nick in nicknames:
+            direct[formal].add(nick)
+            direct[nick].add(formal)
+            sibling[nick] |= nicknames - {nick}
+    freeze = lambda table: {k: frozenset(v) for k, v in table.items()}  # noqa: E731
+    return freeze(direct), freeze(sibling)
 
 
 class Nicknames:
@@ -41,23 +46,30 @@ class Nicknames:
         self.codes = codes.astype(np.int64)
         self.size = len(vocabulary) + 1
         position = {name: n for n, name in enumerate(vocabulary)}
-        lookup = related_names()
-        self.allowed = np.array(
-            sorted(
-                a * self.size + position[b]
-                for a, name in enumerate(vocabulary)
-                for b in lookup.get(name, ())
-                if b in position and b != name
-            ),
-            dtype=np.int64,
-        )
+        self.allowed = [
+            np.array(
+                sorted(
+                    a * self.size + position[b]
+                    for a, name in enumerate(vocabulary)
+                    for b in table.get(name, ())
+                    if b in position
+                ),
+                dtype=np.int64,
+            )
+            for table in related_names()
+        ]
 
-    def related(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-        """True where records i and j carry given names related through the dataset."""
-        if len(self.allowed) == 0:
-            return np.zeros(len(i), dtype=bool)
+    def _pairs(self, table: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         a, b = self.codes[i], self.codes[j]
-        return (a >= 0) & (b >= 0) & np.isin(a * self.size + b, self.allowed)
+        return (a >= 0) & (b >= 0) & np.isin(a * self.size + b, self.allowed[table])
+
+    def formal(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        """True where one given name is the other's nickname (Bob and Robert)."""
+        return self._pairs(0, i, j)
+
+    def siblings(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        """True where both are nicknames of one formal name (Bob and Rob)."""
+        return self._pairs(1, i, j)
 
 
 def similarity(left: np.ndarray, right: np.ndarray) -> np.ndarray:

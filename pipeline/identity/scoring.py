@@ -87,6 +87,8 @@ class Fields:
         parts = ev["email"].str.split("@", n=1)
         local = parts.str[0]
         self.code["email_local"] = pd.factorize(local.where(local.str.len() >= 4, None))[0]
+        self.text["email_local"] = names.blank(local.to_numpy())
+        self.email_local_length = local.str.len().fillna(0).to_numpy()
         self.code["email_domain"] = pd.factorize(parts.str[1])[0]
         self.code["email_stem"] = pd.factorize(local.str.rstrip("0123456789"))[0]
         self.code["scope"] = pd.factorize(ev["scope"])[0]
@@ -148,18 +150,15 @@ def given_levels(f: Fields, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     sim = f.similarity("given", i, j)
     level = np.where(both, DIFFERENT, MISSING)
     level[both & (sim >= names.CLOSE_NAME_SIMILARITY)] = CLOSE
-    level[both & (sim >= names.DIFFERENT_NAME_SIMILARITY) & (sim < names.CLOSE_NAME_SIMILARITY)] = (
-        CLOSE
-    )
+    level[both & f.nicknames.siblings(i, j)] = CLOSE
     short = (f.given_length[i] == 1) | (f.given_length[j] == 1)
     level[both & short & (f.given_first[i] == f.given_first[j])] = INITIAL
     level[both & (sim >= names.SAME_NAME_SIMILARITY)] = TYPO
     unsure = np.flatnonzero(both & (level <= CLOSE))
     if len(unsure):
-        level[unsure[names.short_form(f.take("given", i[unsure]), f.take("given", j[unsure]))]] = (
-            TYPO
-        )
-    level[f.same("given", i, j) | (both & f.nicknames.related(i, j))] = SAME
+        clipped = names.short_form(f.take("given", i[unsure]), f.take("given", j[unsure]))
+        level[unsure[clipped]] = CLOSE
+    level[f.same("given", i, j) | (both & f.nicknames.formal(i, j))] = SAME
     return level
 
 
@@ -211,7 +210,9 @@ def compare(f: Fields, i: np.ndarray, j: np.ndarray) -> Comparison:
         0.0,
     )
     name_w = given_w + family_w
-    keep = np.flatnonzero(name_w >= NAME_MIN)
+    # A fuzzy link needs both given names: a nameless record on a shared household phone or
+    # inbox cannot say whose it is (the exact-key guard's reasoning, applied here too).
+    keep = np.flatnonzero((name_w >= NAME_MIN) & (level >= CLOSE))
     i, j, name_w, level = i[keep], j[keep], name_w[keep], level[keep]
     flags = {
         "given=": level == SAME,
@@ -239,7 +240,11 @@ def compare(f: Fields, i: np.ndarray, j: np.ndarray) -> Comparison:
     differ = f.differ("email", i, j)
     same_domain = f.same("email_domain", i, j)
     typo = (
-        differ & same_domain & ~f.same("email_stem", i, j) & (f.similarity("email", i, j) >= 0.93)
+        differ
+        & same_domain
+        & ~f.same("email_stem", i, j)
+        & (f.email_local_length[i] >= 5)
+        & (f.similarity("email_local", i, j, DamerauLevenshtein.distance) == 1)
     )
     other_domain = differ & ~same_domain & f.same("email_local", i, j)
     support += np.select(
