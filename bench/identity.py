@@ -247,6 +247,8 @@ def measure(
             row["stability_error"] = str(exc)
             return row
         row["stability"] = stability(first["result"], second["result"])
+        row["stability"]["first_seconds"] = first["seconds"]
+        row["stability"]["second_seconds"] = second["seconds"]
     return row
 
 
