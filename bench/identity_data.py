@@ -860,9 +860,10 @@ def exact_key_reach(frame: pd.DataFrame) -> dict[str, float]:
     """How far exact keys alone can get, from the truth's side.
 
     Links two records of the same person that share a trimmed, lower-cased email, the 10 digits of
-    a phone or a loyalty number, and reports the share of true pairs these links connect (the
-    recall ceiling of an exact-key resolver with perfect guards) and the share of people with 2+
-    records whose records are not all connected. Uses its own simple canonical forms, not the
+    a phone or a loyalty number, and reports the share of true pairs these links connect and the
+    share of people with 2+ records whose records are not all connected. That is roughly the
+    recall ceiling of an exact-key resolver (one that never refused a key; a real one refuses
+    shared values, so it reaches a little less). Uses its own simple canonical forms, not the
     resolver's, so the benchmark does not grade the code under test with itself.
     """
     from scipy.sparse import coo_matrix
