@@ -223,7 +223,7 @@ def _given_names(rng: np.random.Generator, size: int) -> np.ndarray:
 
 
 def _family_names(rng: np.random.Generator, size: int) -> np.ndarray:
-    # Census 2010 shape: Smith ~0.8%, the top 300 names ~30% of people, a long tail.
+    # Census 2010 shape: Smith ~0.8%, the top ~300 names about a third of people, a long tail.
     return _FAMILY[_zipf_choice(rng, size, len(_FAMILY), 6, 0.8)]
 
 

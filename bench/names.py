@@ -184,7 +184,7 @@ ACCENTED = {
     "Nunez": "Núñez",
 }
 
-# Syllables for the long tail of surnames (rank > 300): plausible shapes and lengths, and
+# Syllables for the long tail of surnames (rank > ~290): plausible shapes and lengths, and
 # neighbours one edit apart (Barton/Burton) just as real rare names have.
 TAIL_ROOTS = _words(
     """
