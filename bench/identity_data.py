@@ -20,21 +20,11 @@ import numpy as np
 import pandas as pd
 
 from bench import names
+from pipeline.identity.evidence import INPUT_FIELDS
 
 SOURCES = ("square", "hubspot", "xero")
-INPUT_COLUMNS = [
-    "source",
-    "source_id",
-    "email",
-    "phone",
-    "loyalty_id",
-    "given_name",
-    "family_name",
-    "address",
-    "postcode",
-    "birth_date",
-    "region",
-]
+# What resolve_identities reads (CONTRACT.md), in its own order.
+INPUT_COLUMNS = ["source", "source_id", *INPUT_FIELDS, "region"]
 TRUTH_COLUMNS = ["person_id", "household_id"]
 
 BySource = tuple[float, float, float]  # square, hubspot, xero
@@ -302,11 +292,18 @@ def _mailboxes(rng, given, family, birth_year, work: bool) -> tuple[np.ndarray, 
 
 
 def _unique_emails(rng, local: np.ndarray, domain: np.ndarray) -> np.ndarray:
-    """Mailboxes are unique: a second John Smith at gmail gets a number. Earlier rows win."""
+    """Mailboxes are unique: a second John Smith at gmail gets a number. Earlier rows win.
+
+    Unique as the provider delivers: Gmail ignores dots, so john.smith@ and johnsmith@ are one
+    mailbox and cannot belong to two people.
+    """
     local = local.copy()
     while True:
         email = local + "@" + domain
-        dup = pd.Series(email, dtype=object).duplicated().to_numpy()
+        delivered = np.where(
+            domain == "gmail.com", np.char.replace(local.astype(str), ".", ""), local
+        )
+        dup = pd.Series(delivered + "@" + domain, dtype=object).duplicated().to_numpy()
         if not dup.any():
             return email
         local[dup] = local[dup] + rng.integers(1, 100, int(dup.sum())).astype("U2").astype(object)
