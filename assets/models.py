@@ -207,14 +207,21 @@ def identity_map(context, warehouse: WarehouseResource) -> dg.MaterializeResult:
 
 
 def _record_aliases(con, previous: pd.DataFrame, result: pd.DataFrame, retired: list[str]):
-    """A merged-away id keeps pointing at its survivor, so old references still resolve."""
+    """A merged-away id keeps pointing at its survivor, so old references still resolve.
+
+    Source ids are unique only within a business (each has its own CRM portal), hence the join
+    on business_id; an id whose records went several ways points at where most of them went.
+    """
+    keys = ["business_id", "source", "source_id"]
     joined = previous[previous["customer_id"].isin(retired)].merge(
-        result[["source", "source_id", "customer_id"]],
-        on=["source", "source_id"],
-        suffixes=("_old", ""),
+        result[[*keys, "customer_id"]], on=keys, suffixes=("_old", "")
+    )
+    counts = joined.groupby(["customer_id_old", "customer_id"]).size().rename("n").reset_index()
+    counts = counts.sort_values(
+        ["customer_id_old", "n", "customer_id"], ascending=[True, False, True]
     )
     for alias, survivor in (
-        joined[["customer_id_old", "customer_id"]]
+        counts[["customer_id_old", "customer_id"]]
         .drop_duplicates("customer_id_old")
         .itertuples(index=False)
     ):
