@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.identity_data import INPUT_COLUMNS, exact_key_reach, generate  # noqa: E402
+from bench.identity_data import INPUT_COLUMNS, PROFILES, exact_key_reach, generate  # noqa: E402
 
 DEFAULT_RESOLVER = "pipeline.identity:resolve_identities"
 
@@ -212,10 +212,16 @@ def measure(
     resolver: str = DEFAULT_RESOLVER,
     with_stability: bool = False,
     timeout: float | None = None,
+    profile: str = "pos",
 ) -> dict:
     started = time.perf_counter()
-    frame = generate(size, seed)
-    row: dict = {"size": size, "seed": seed, "generate_seconds": time.perf_counter() - started}
+    frame = generate(size, seed, PROFILES[profile])
+    row: dict = {
+        "size": size,
+        "seed": seed,
+        "profile": profile,
+        "generate_seconds": time.perf_counter() - started,
+    }
     row.update(exact_key_reach(frame))
     records = frame[INPUT_COLUMNS]
     try:
@@ -314,6 +320,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--profile", choices=sorted(PROFILES), default="pos", help="noise profile (bench/README.md)"
+    )
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--stability", action="store_true", help="also check id stability")
     parser.add_argument("--resolver", default=DEFAULT_RESOLVER, help="module:function")
@@ -330,7 +339,9 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for size in (int(s.replace("_", "")) for s in args.sizes.split(",")):
         console.print(f"[dim]{size:,} records…[/dim]")
-        rows.append(measure(size, args.seed, args.resolver, args.stability, args.timeout))
+        rows.append(
+            measure(size, args.seed, args.resolver, args.stability, args.timeout, args.profile)
+        )
     for table in _table(rows):
         console.print(table)
     console.print(

@@ -156,8 +156,12 @@ def given_levels(f: Fields, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     level[both & (sim >= names.SAME_NAME_SIMILARITY)] = TYPO
     unsure = np.flatnonzero(both & (level <= CLOSE))
     if len(unsure):
-        clipped = names.short_form(f.take("given", i[unsure]), f.take("given", j[unsure]))
-        level[unsure[clipped]] = CLOSE
+        a, b = f.take("given", i[unsure]), f.take("given", j[unsure])
+        # A clipped form (Sam, Samantha) or a single slip of the keyboard (Jhn, Jon) may be one
+        # person: not proof, but no veto either. Short names are left alone: Al/Ed are not typos.
+        slip = cpdist(list(a), list(b), scorer=DamerauLevenshtein.distance, workers=-1) <= 1
+        slip &= (f.given_length[i[unsure]] >= 3) & (f.given_length[j[unsure]] >= 3)
+        level[unsure[names.short_form(a, b) | slip]] = CLOSE
     level[f.same("given", i, j) | (both & f.nicknames.formal(i, j))] = SAME
     return level
 
