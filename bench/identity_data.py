@@ -882,18 +882,44 @@ def exact_key_reach(frame: pd.DataFrame) -> dict[str, float]:
     shared values, so it reaches a little less). Uses its own simple canonical forms, not the
     resolver's, so the benchmark does not grade the code under test with itself.
     """
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
+    reached, split = _reach(frame, _exact_keys(frame))
+    return {"exact_key_pair_recall": reached, "people_split_by_exact_keys": split}
 
-    n = len(frame)
-    person = frame["person_id"].to_numpy()
-    keys = {
+
+def evidence_reach(frame: pd.DataFrame) -> dict[str, float]:
+    """How far any identifying field beyond a name can get, from the truth's side.
+
+    As `exact_key_reach`, plus the same street address (USPS-normalized by
+    `pipeline.normalize.address_key`) or the same birth date. A true pair outside this reach is
+    connected, if at all, by names alone (or names and a postcode): the recall ceiling of a
+    resolver that never links two records on a name.
+    """
+    from pipeline.normalize import address_key, birth_date_key
+
+    keys = _exact_keys(frame)
+    keys["address"] = frame["address"].map(address_key, na_action="ignore")
+    keys["birth"] = frame["birth_date"].map(birth_date_key, na_action="ignore")
+    reached, _ = _reach(frame, keys)
+    return {"evidence_pair_recall": reached}
+
+
+def _exact_keys(frame: pd.DataFrame) -> dict[str, pd.Series]:
+    return {
         "email": frame["email"].map(lambda v: None if v is None else v.strip().lower()),
         "phone": frame["phone"].map(_phone_key),
         "loyalty": frame["loyalty_id"].map(
             lambda v: None if v is None else str(int(re.sub(r"\D", "", v) or 0))
         ),
     }
+
+
+def _reach(frame: pd.DataFrame, keys: dict[str, pd.Series]) -> tuple[float, float]:
+    """Share of true pairs that records sharing any key connect; share of people left split."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    n = len(frame)
+    person = frame["person_id"].to_numpy()
     rows, cols = [], []
     for values in keys.values():
         present = values.notna().to_numpy()
@@ -909,10 +935,10 @@ def exact_key_reach(frame: pd.DataFrame) -> dict[str, float]:
     per_person = pd.DataFrame({"p": person, "c": component}).groupby("p")["c"].nunique()
     sizes = pd.Series(person).value_counts()
     multi = sizes[sizes >= 2].index
-    return {
-        "exact_key_pair_recall": reached / true_pairs if true_pairs else 1.0,
-        "people_split_by_exact_keys": float((per_person[multi] > 1).mean()) if len(multi) else 0.0,
-    }
+    return (
+        reached / true_pairs if true_pairs else 1.0,
+        float((per_person[multi] > 1).mean()) if len(multi) else 0.0,
+    )
 
 
 def _pairs(counts: np.ndarray) -> int:

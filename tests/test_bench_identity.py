@@ -19,6 +19,7 @@ from bench.identity_data import (
     TRUTH_COLUMNS,
     Noise,
     _phone_numbers,
+    evidence_reach,
     exact_key_reach,
     generate,
 )
@@ -150,6 +151,24 @@ def test_some_people_share_no_exact_key_across_their_records(records):
     reach = exact_key_reach(records)
     assert 0.1 < reach["people_split_by_exact_keys"] < 0.7
     assert 0.5 < reach["exact_key_pair_recall"] < 0.95
+
+
+def test_evidence_reach_adds_addresses_and_birth_dates_on_a_hand_made_frame():
+    # One person, three records: r1-r2 share an email, r2-r3 an address (typed differently),
+    # r4 shares only a birth date with r1. A second person has one record.
+    frame = pd.DataFrame(
+        {
+            "person_id": [1, 1, 1, 1, 2],
+            "email": ["a@x.org", "A@x.org ", None, None, "a@x.org"],
+            "phone": [None] * 5,
+            "loyalty_id": [None] * 5,
+            "address": [None, "12 North Main Street", "12 N Main St.", None, None],
+            "birth_date": ["1980-02-03", None, None, "02/03/1980", None],
+        }
+    )
+    # Exact keys reach only r1-r2 of person 1's six pairs (person 2 adds none); evidence all.
+    assert exact_key_reach(frame)["exact_key_pair_recall"] == pytest.approx(1 / 6)
+    assert evidence_reach(frame)["evidence_pair_recall"] == pytest.approx(1.0)
 
 
 def _phone_digits(value):
