@@ -18,7 +18,7 @@ from rapidfuzz.process import cpdist
 
 from pipeline.identity import names
 
-# Weights (log2 likelihood ratios), set from the labelled benchmark (bench/identity.py).
+# Weights (log2 likelihood ratios): set by hand, checked on the labelled benchmark (bench/).
 FAMILY_TYPO, FAMILY_CLOSE, FAMILY_DIFFERENT = 4.0, 2.0, -5.0
 FAMILY_SAME_RANGE = (3.0, 12.0)
 EMAIL_SAME, EMAIL_TYPO, EMAIL_OTHER_DOMAIN, EMAIL_DIFFERENT = 10.0, 5.0, 2.0, -1.0
@@ -228,19 +228,17 @@ def compare(f: Fields, i: np.ndarray, j: np.ndarray) -> Comparison:
 
     support = np.zeros(len(i))
 
-    def weigh(column, same_mask, near_mask, weights, label):
+    def add(label: str, levels: list[tuple[np.ndarray, float, str | None]]) -> None:
+        """Weigh one field: the first matching level counts; marked levels become evidence."""
         nonlocal support
-        both = f.both(column, i, j)
-        same_w, near_w, different_w = weights
-        support += np.select([same_mask, near_mask, both], [same_w, near_w, different_w], 0.0)
-        flags[f"{label}="] = same_mask
-        if near_w:
-            flags[f"{label}~"] = near_mask
+        support += np.select([mask for mask, _, _ in levels], [w for _, w, _ in levels], 0.0)
+        for mask, _, mark in levels:
+            if mark:
+                flags[label + mark] = flags.get(label + mark, False) | mask
 
     # A typo inside one mailbox is evidence; the same local part at another provider is weak
     # (jamesdavis@ is taken by many James Davises), and a trailing number usually means the
     # name was taken, i.e. a different person.
-    same = f.same("email", i, j)
     differ = f.differ("email", i, j)
     same_domain = f.same("email_domain", i, j)
     typo = (
@@ -251,33 +249,44 @@ def compare(f: Fields, i: np.ndarray, j: np.ndarray) -> Comparison:
         & (f.similarity("email_local", i, j, DamerauLevenshtein.distance) == 1)
     )
     other_domain = differ & ~same_domain & f.same("email_local", i, j)
-    support += np.select(
-        [same, typo, other_domain, differ],
-        [EMAIL_SAME, EMAIL_TYPO, EMAIL_OTHER_DOMAIN, EMAIL_DIFFERENT],
-        0.0,
+    add(
+        "email",
+        [
+            (f.same("email", i, j), EMAIL_SAME, "="),
+            (typo, EMAIL_TYPO, "~"),
+            (other_domain, EMAIL_OTHER_DOMAIN, "~"),
+            (differ, EMAIL_DIFFERENT, None),
+        ],
     )
-    flags["email="] = same
-    flags["email~"] = typo | other_domain
-    same = f.same("phone", i, j)
-    distance = f.similarity("phone", i, j, DamerauLevenshtein.distance)
-    near = f.differ("phone", i, j) & (distance <= 1)
-    weigh("phone", same, near, (PHONE_SAME, PHONE_NEAR, PHONE_DIFFERENT), "phone")
-    same = f.same("loyalty_id", i, j)
-    weigh("loyalty_id", same, same & False, (LOYALTY_SAME, 0.0, 0.0), "loyalty")
+    differ = f.differ("phone", i, j)
+    slip = differ & (f.similarity("phone", i, j, DamerauLevenshtein.distance) <= 1)
+    add(
+        "phone",
+        [
+            (f.same("phone", i, j), PHONE_SAME, "="),
+            (slip, PHONE_NEAR, "~"),
+            (differ, PHONE_DIFFERENT, None),
+        ],
+    )
+    add("loyalty", [(f.same("loyalty_id", i, j), LOYALTY_SAME, "=")])
     ratio = f.similarity("address", i, j, token_sort_ratio) / 100.0
-    ratio[f.same("address", i, j)] = 1.0
     both = f.both("address", i, j)
-    weigh(
+    add(
         "address",
-        both & (ratio >= 0.92),
-        both & (ratio >= 0.80) & (ratio < 0.92),
-        (ADDRESS_SAME, ADDRESS_NEAR, ADDRESS_DIFFERENT),
-        "address",
+        [
+            (f.same("address", i, j) | (both & (ratio >= 0.92)), ADDRESS_SAME, "="),
+            (both & (ratio >= 0.80), ADDRESS_NEAR, "~"),
+            (both, ADDRESS_DIFFERENT, None),
+        ],
     )
-    same = f.same("postcode", i, j)
-    weigh("postcode", same, same & False, (POSTCODE_SAME, 0.0, POSTCODE_DIFFERENT), "postcode")
-    same = f.same("birth_date", i, j)
-    weigh("birth_date", same, same & False, (BIRTH_SAME, 0.0, 0.0), "birth_date")
+    add(
+        "postcode",
+        [
+            (f.same("postcode", i, j), POSTCODE_SAME, "="),
+            (f.differ("postcode", i, j), POSTCODE_DIFFERENT, None),
+        ],
+    )
+    add("birth_date", [(f.same("birth_date", i, j), BIRTH_SAME, "=")])
 
     vetoed = (
         ((level == DIFFERENT) & ~swapped[keep])
