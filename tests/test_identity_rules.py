@@ -269,3 +269,16 @@ def test_a_split_keeps_the_id_with_the_larger_part():
 def test_vectorized_phones_equal_phonenumbers(raw, region):
     fast = phones(pd.Series([raw]), pd.Series([region])).iloc[0]
     assert fast == normalize.phone(raw, region)
+
+
+def test_numbers_read_as_floats_still_match():
+    # A spreadsheet export turned phone numbers into 2064821937.0.
+    result = resolve(
+        [
+            person("xero", "1", given_name="Ines", family_name="Paz", phone=2064821937.0),
+            person("square", "2", given_name="Ines", family_name="Paz", phone="(206) 482-1937"),
+            person("hubspot", "3", given_name="Ole", family_name="Berg", phone=float("nan")),
+        ]
+    )
+    assert same(result, "xero:1", "square:2")
+    assert result.at["xero:1", "phone_e164"] == "+12064821937"

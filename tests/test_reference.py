@@ -242,3 +242,24 @@ def test_malformed_csv_names_the_file(refdir):
         ReferenceDataError, match=r"uom\.csv:6: malformed CSV: 4 fields, the header has 3"
     ):
         load_all(refdir)
+
+
+def test_identity_overrides_are_checked_like_every_reference_file(refdir):
+    path = refdir / "identity_overrides.csv"
+    header = path.read_text().splitlines()[0]
+    path.write_text(
+        header + "\n"
+        "split,cafe,square,SQ1,hubspot,101,twins sharing one inbox\n"
+        "merge,cafe,square,SQ2,hubspot,102,same person\n"
+    )
+    with pytest.raises(
+        ReferenceDataError, match=r"identity_overrides\.csv:3: field 'action': value 'merge'"
+    ):
+        load_all(refdir)
+    path.write_text(
+        header + "\n"
+        "split,cafe,square,SQ1,hubspot,101,twins sharing one inbox\n"
+        "link,cafe,square,SQ1,hubspot,101,changed our mind\n"
+    )
+    with pytest.raises(ReferenceDataError, match=r"identity_overrides\.csv:3: .*duplicate key"):
+        load_all(refdir)

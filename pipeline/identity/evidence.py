@@ -32,7 +32,12 @@ NANP_REGIONS = frozenset(phonenumbers.COUNTRY_CODE_TO_REGION_CODE[1])
 def _column(records: pd.DataFrame, name: str) -> pd.Series:
     if name not in records:
         return pd.Series(None, index=records.index, dtype=object)
-    return records[name].astype(object).where(records[name].notna(), None)
+    values = records[name]
+    if pd.api.types.is_float_dtype(values):
+        # Phone numbers or loyalty ids read as numbers (a spreadsheet did it): 2064821937.0.
+        whole = values.notna() & (values % 1 == 0)
+        values = values.astype(object).where(~whole, values[whole].astype("int64").astype(str))
+    return values.astype(object).where(values.notna(), None)
 
 
 def _per_distinct(values: pd.Series, rule: Callable[[str], str | None]) -> pd.Series:
