@@ -33,11 +33,14 @@ def _column(records: pd.DataFrame, name: str) -> pd.Series:
     if name not in records:
         return pd.Series(None, index=records.index, dtype=object)
     values = records[name]
-    if pd.api.types.is_float_dtype(values):
-        # Phone numbers or loyalty ids read as numbers (a spreadsheet did it): 2064821937.0.
-        whole = values.notna() & (values % 1 == 0)
-        values = values.astype(object).where(~whole, values[whole].astype("int64").astype(str))
     return values.astype(object).where(values.notna(), None)
+
+
+def _digits_column(records: pd.DataFrame, name: str) -> pd.Series:
+    """A column of numbers people type (phones, loyalty ids), which a spreadsheet export may
+    have turned into floats: 2064821937.0 is the number 2064821937."""
+    values = _column(records, name)
+    return values.map(lambda v: str(int(v)) if isinstance(v, float) and v.is_integer() else v)
 
 
 def _per_distinct(values: pd.Series, rule: Callable[[str], str | None]) -> pd.Series:
@@ -173,8 +176,8 @@ def build(records: pd.DataFrame, blocked_values: Iterable[str] = ()) -> pd.DataF
     email = emails(_column(records, "email"))
     generic = email.str.split("@").str[0].isin(normalize.GENERIC_EMAIL_LOCALS)
     ev["email"] = email.where(~generic, None)
-    ev["phone"] = phones(_column(records, "phone"), region)
-    ev["loyalty_id"] = loyalty_ids(_column(records, "loyalty_id"))
+    ev["phone"] = phones(_digits_column(records, "phone"), region)
+    ev["loyalty_id"] = loyalty_ids(_digits_column(records, "loyalty_id"))
     blocked = set(blocked_values)
     if blocked:
         for column in ("email", "phone", "loyalty_id"):
