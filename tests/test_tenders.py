@@ -195,7 +195,7 @@ def _land(con, table: str, rows: list[dict], partitioned: bool = True) -> None:
 
 def _load_reference(con, directory: Path | None = None) -> None:
     tables = load_all(directory)
-    for name in ("locations", "tenders"):
+    for name in ("locations", "tenders", "lifecycle_states"):
         con.register("_ref", tables[name].replace({"": None}))
         con.execute(f"CREATE OR REPLACE TABLE ref.{name} AS SELECT * FROM _ref")
         con.unregister("_ref")
@@ -479,3 +479,14 @@ def test_tender_fact_contract_refuses_wrong_signs_and_stray_chargebacks(con):
         validate_table(con, "core.tender_facts")
     con.execute("DELETE FROM core.tender_facts")
     validate_table(con, "core.tender_facts")
+
+
+def test_only_payments_completed_in_the_shared_lifecycle_are_facts(con):
+    failed = dict(payment("pay_failed", "ord_x", 900, brand="VISA"), status="FAILED")
+    approved = dict(payment("pay_approved", "ord_y", 700, brand="VISA"), status="APPROVED")
+    _land(con, "square_payments", [failed, approved])
+    for table in TENDER_MODELS:
+        build(con, MODELS[table], run_id="t2", validate=validate_table)
+    ids = {fid for (fid,) in con.execute("SELECT fact_id FROM core.tender_facts").fetchall()}
+    assert "pay_failed" not in ids and "pay_approved" not in ids
+    assert "pay_visa" in ids

@@ -2,9 +2,21 @@
 -- card brand, wallet, gift card, tip, processor fee, the payout it settled in, the refunded or
 -- disputed payment, and the clearing and fee accounts it moves through. Accounts come only from
 -- reference/tenders.csv: an unmapped tender keeps NULL accounts (and its source type and brands,
--- so the coverage check can name it).
+-- so the coverage check can name it). Payments and refunds count once completed in the shared
+-- lifecycle of reference/lifecycle_states.csv, not by a vendor's word.
 WITH payments AS (
-    SELECT * FROM staging.stg_square__payments WHERE status = 'COMPLETED'
+    SELECT p.*
+    FROM staging.stg_square__payments AS p
+    JOIN ref.lifecycle_states AS ls
+        ON ls.system = 'square' AND ls.entity = 'payment' AND ls.vendor_state = p.status
+    WHERE ls.state = 'completed'
+),
+refunds AS (
+    SELECT r.*
+    FROM staging.stg_square__refunds AS r
+    JOIN ref.lifecycle_states AS ls
+        ON ls.system = 'square' AND ls.entity = 'refund' AND ls.vendor_state = r.status
+    WHERE ls.state = 'completed'
 ),
 facts AS (
     SELECT
@@ -53,10 +65,9 @@ facts AS (
         NULL,
         NULL,
         FALSE
-    FROM staging.stg_square__refunds AS r
+    FROM refunds AS r
     LEFT JOIN payments AS p
         ON p.payment_id = r.payment_id AND p.business_id = r.business_id
-    WHERE r.status = 'COMPLETED'
     UNION ALL
     SELECT
         d.dispute_id,
