@@ -9,6 +9,7 @@ import duckdb
 
 from assets.scope import in_scope
 from pipeline import audit
+from pipeline.adjustments import PostedEntry, entries_to_write
 from pipeline.money import to_decimal
 from pipeline.partitions import DAILY, WAREHOUSE_POOL
 from pipeline.posting import (
@@ -50,7 +51,17 @@ CREATE TABLE IF NOT EXISTS marts.posting_exceptions (
     business_date DATE NOT NULL, location_id VARCHAR NOT NULL, object_id VARCHAR NOT NULL,
     reason VARCHAR NOT NULL
 );
+-- History is append-only: an adjusting entry is dated when it is posted and says which day
+-- (activity_date) and which original entry it corrects.
+ALTER TABLE marts.journal_entries ADD COLUMN IF NOT EXISTS activity_date DATE;
+ALTER TABLE marts.journal_entries ADD COLUMN IF NOT EXISTS adjusts_entry_id VARCHAR;
+ALTER TABLE marts.journal_entries ADD COLUMN IF NOT EXISTS posted_at TIMESTAMPTZ;
+UPDATE marts.journal_entries SET activity_date = business_date WHERE activity_date IS NULL;
 """
+ENTRY_COLUMNS = (
+    "entry_id, business_id, location_id, business_date, kind, memo, total, activity_date, "
+    "adjusts_entry_id, posted_at"
+)
 
 
 def _cents(column: str) -> str:
@@ -121,20 +132,43 @@ def unmapped_on(con: duckdb.DuckDBPyConnection, day: date, locations: list[str])
     ]
 
 
+def posted_entries(
+    con: duckdb.DuckDBPyConnection, day: date, locations: list[str]
+) -> list[PostedEntry]:
+    """What the ledger already holds for these locations' business day, per entry."""
+    amounts: dict[str, dict[str, int]] = {}
+    heads = con.execute(
+        "SELECT entry_id, business_id, location_id, kind, activity_date, adjusts_entry_id "
+        "FROM marts.journal_entries WHERE activity_date = ? AND location_id IN (SELECT unnest(?)) "
+        "ORDER BY entry_id",
+        [day, locations],
+    ).fetchall()
+    for entry_id, account, cents in con.execute(
+        f"""SELECT l.entry_id, l.account_code, {_cents("(sum(l.debit) - sum(l.credit))")}
+            FROM marts.journal_lines AS l JOIN marts.journal_entries AS e USING (entry_id)
+            WHERE e.activity_date = ? AND e.location_id IN (SELECT unnest(?))
+            GROUP BY ALL""",
+        [day, locations],
+    ).fetchall():
+        amounts.setdefault(entry_id, {})[account] = cents
+    return [PostedEntry(*head[:5], head[5], amounts.get(head[0], {})) for head in heads]
+
+
 def _write(con, day: date, locations: list[str], entries, held, run_id: str) -> None:
+    """Append the new entries (never touching posted ones) and replace the day's exceptions."""
     from pipeline.contracts import validate_table
 
     con.execute("BEGIN TRANSACTION")
     try:
-        for table in ("journal_lines", "journal_entries", "posting_exceptions"):
-            con.execute(
-                f"DELETE FROM marts.{table} WHERE business_date = ? "
-                "AND location_id IN (SELECT unnest(?))",
-                [day, locations],
-            )
+        con.execute(
+            "DELETE FROM marts.posting_exceptions WHERE business_date = ? "
+            "AND location_id IN (SELECT unnest(?))",
+            [day, locations],
+        )
         insert_many(
             con,
-            "INSERT INTO marts.journal_entries VALUES (?, ?, ?, ?, ?, ?, money(?))",
+            f"INSERT INTO marts.journal_entries ({ENTRY_COLUMNS}) "
+            "VALUES (?, ?, ?, ?, ?, ?, money(?), ?, ?, now())",
             [
                 (
                     e.entry_id,
@@ -144,6 +178,8 @@ def _write(con, day: date, locations: list[str], entries, held, run_id: str) -> 
                     e.kind,
                     e.memo,
                     e.total_debit,
+                    e.activity_date,
+                    e.adjusts_entry_id,
                 )
                 for e in entries
             ],
@@ -171,20 +207,32 @@ def _write(con, day: date, locations: list[str], entries, held, run_id: str) -> 
             "INSERT INTO marts.posting_exceptions VALUES (?, ?, ?, ?)",
             [(day, location, h.order_id, h.reason) for location, h in held],
         )
-        audit.record(
-            con,
-            "post",
-            f"marts.journal/{day.isoformat()}",
-            ((e.entry_id, [(x.account_code, x.debit, x.credit) for x in e.lines]) for e in entries),
-            run_id=run_id,
-        )
-        # Only the day's rows: earlier days were validated when they were written.
-        for table in ("marts.journal_entries", "marts.journal_lines"):
-            validate_table(con, table, where="WHERE business_date = ?", params=[day])
+        if entries:
+            audit.record(
+                con,
+                "post",
+                f"marts.journal/{day.isoformat()}",
+                (
+                    (e.entry_id, [(x.account_code, x.debit, x.credit) for x in e.lines])
+                    for e in entries
+                ),
+                run_id=run_id,
+            )
+        # Only what this run wrote: posted entries were validated when they were written.
+        ids = [e.entry_id for e in entries]
+        for table in ("marts.journal_entries", "marts.journal_lines") if ids else ():
+            validate_table(con, table, where="WHERE entry_id IN (SELECT unnest(?))", params=[ids])
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
+
+
+def posting_date(timezone: str) -> date:
+    """Today in the location's time zone, by the pipeline's clock: adjusting entries' date."""
+    from pipeline.timeutil import business_date, pipeline_now
+
+    return business_date(pipeline_now(), timezone)
 
 
 @dg.multi_asset(
@@ -207,7 +255,11 @@ def _write(con, day: date, locations: list[str], entries, held, run_id: str) -> 
     pool=WAREHOUSE_POOL,
 )
 def daily_journal(context, warehouse: WarehouseResource):
-    """Sales, returns and processor fees of each location's business day, to the cent."""
+    """Sales, returns and processor fees of each location's business day, to the cent.
+
+    Append-only: a day is posted once; a re-run with changed facts appends an adjusting entry
+    on the posting date (pipeline/adjustments.py), a re-run with unchanged facts writes nothing.
+    """
     day = date.fromisoformat(context.partition_key)
     entries, held = [], []
     with warehouse.connect() as con:
@@ -215,13 +267,13 @@ def daily_journal(context, warehouse: WarehouseResource):
         roles = dict(con.execute("SELECT role, account_code FROM ref.posting_accounts").fetchall())
         accounts = PostingAccounts.from_roles(roles)
         locations = con.execute(
-            "SELECT business_id, location_id FROM ref.locations "
+            "SELECT business_id, location_id, timezone FROM ref.locations "
             "WHERE business_id IN (SELECT unnest(?)) ORDER BY location_id",
             [in_scope()],
         ).fetchall()
         # Postings never guess an account: a day with anything unmapped is refused whole,
         # so it posts complete once ops has mapped the items (its earlier postings stay).
-        unmapped = unmapped_on(con, day, [loc for _, loc in locations])
+        unmapped = unmapped_on(con, day, [loc for _, loc, _ in locations])
         if unmapped:
             listing = "; ".join(unmapped[:10]) + (" ..." if len(unmapped) > 10 else "")
             raise dg.Failure(
@@ -229,14 +281,15 @@ def daily_journal(context, warehouse: WarehouseResource):
                 "Map them in reference/ (docs/reference-data.md) and re-run.",
                 metadata={"unmapped": "\n".join(unmapped)},
             )
-        for business_id, location_id in locations:
+        for business_id, location_id, timezone in locations:
             lines, tenders, orders = load_day(con, day, location_id)
             day_entries, day_held = post_day(
                 business_id, location_id, day, lines, tenders, orders, accounts
             )
-            entries += day_entries
+            posted = posted_entries(con, day, [location_id])
+            entries += entries_to_write(day_entries, posted, posting_date(timezone))
             held += [(location_id, h) for h in day_held]
-        _write(con, day, [loc for _, loc in locations], entries, held, context.run_id)
+        _write(con, day, [loc for _, loc, _ in locations], entries, held, context.run_id)
     if held:
         context.log.warning(
             f"{len(held)} orders held out of the journal; see marts.posting_exceptions"
@@ -245,6 +298,7 @@ def daily_journal(context, warehouse: WarehouseResource):
         asset_key=ENTRIES,
         metadata={
             "entries": len(entries),
+            "adjusting_entries": sum(1 for e in entries if e.adjusts_entry_id),
             "held_out": len(held),
             "total_debit": str(to_decimal(sum(e.total_debit for e in entries))),
         },

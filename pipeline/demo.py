@@ -22,13 +22,9 @@ def business_days(days: int, today: date | None = None) -> list[str]:
 
 def _today() -> date:
     """Real today, or in sandbox mode the sandbox clock's (BACKBONE_SANDBOX_NOW)."""
-    from pipeline.settings import source_mode
+    from pipeline.timeutil import pipeline_now
 
-    if source_mode() == "sandbox":
-        from pipeline.sandbox.clock import resolve_now
-
-        return resolve_now().date()
-    return datetime.now(UTC).date()
+    return pipeline_now().date()
 
 
 def _run(defs, instance, job: str, partition: str | None, label: str) -> None:

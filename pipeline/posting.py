@@ -169,6 +169,14 @@ class Entry:
     kind: str
     memo: str
     lines: list[JournalLine] = field(default_factory=list)
+    # The business day the activity belongs to (an adjusting entry is dated later), and for an
+    # adjusting entry the original it corrects.
+    activity_date: date | None = None
+    adjusts_entry_id: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.activity_date is None:
+            self.activity_date = self.business_date
 
     @property
     def total_debit(self) -> int:

@@ -39,3 +39,15 @@ def business_date(ts: datetime, timezone: str) -> date:
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def pipeline_now() -> datetime:
+    """Now by the clock the data lives on: in sandbox mode the sandbox's (BACKBONE_SANDBOX_NOW,
+    so a demo set in the past posts into that past), else the wall clock."""
+    from pipeline.settings import source_mode
+
+    if source_mode() == "sandbox":
+        from pipeline.sandbox.clock import resolve_now
+
+        return resolve_now()
+    return utcnow()
