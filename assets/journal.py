@@ -20,6 +20,7 @@ from pipeline.posting import (
     TenderFact,
     post_day,
 )
+from pipeline.settlement import DisputeMovement, Payout, post_settlement
 from resources.warehouse import WarehouseResource, insert_many
 
 ENTRIES = dg.AssetKey(["marts", "journal_entries"])
@@ -30,6 +31,10 @@ UPSTREAM = [
     dg.AssetKey(["core", "unmapped_items"]),
     dg.AssetKey(["ref", "lifecycle_states"]),
     dg.AssetKey(["core", "tender_facts"]),
+    dg.AssetKey(["staging", "stg_square__payouts"]),
+    dg.AssetKey(["staging", "stg_square__payout_entries"]),
+    dg.AssetKey(["staging", "stg_square__disputes"]),
+    dg.AssetKey(["ref", "tenders"]),
     dg.AssetKey(["staging", "stg_square__orders"]),
     dg.AssetKey(["ref", "posting_accounts"]),
     dg.AssetKey(["ref", "locations"]),
@@ -118,6 +123,56 @@ def load_day(con: duckdb.DuckDBPyConnection, day: date, location_id: str):
         ).fetchall()
     ]
     return lines, tenders, orders
+
+
+# The clearing account of a payout's entries, from the fact each entry settles; an entry with no
+# fact (a processor adjustment) goes to the account the payout's other entries use.
+_PAYOUT_PARTS = f"""
+WITH parts AS (
+    SELECT p.payout_id, e.entry_type, e.dispute_id, f.clearing_account, e.net_money
+    FROM staging.stg_square__payouts AS p
+    JOIN staging.stg_square__payout_entries AS e
+        ON e.payout_id = p.payout_id AND e.business_id = p.business_id
+    LEFT JOIN core.tender_facts AS f
+        ON f.business_id = e.business_id AND f.payout_entry_id = e.payout_entry_id
+    WHERE p.business_date = ? AND p.location_id = ? AND p.status <> 'FAILED'
+)
+SELECT payout_id, entry_type, dispute_id,
+       coalesce(clearing_account,
+                mode(clearing_account) OVER (PARTITION BY payout_id),
+                (SELECT min(clearing_account) FROM ref.tenders WHERE settles_in_payout = 'true')),
+       {_cents("net_money")}
+FROM parts
+ORDER BY payout_id, entry_type, dispute_id
+"""
+
+
+def load_settlement(con: duckdb.DuckDBPyConnection, day: date, location_id: str):
+    """The day's payouts (per clearing account) and dispute money movements."""
+    paid: dict[tuple[str, str], int] = {}
+    disputes: list[DisputeMovement] = []
+    for payout_id, entry_type, dispute_id, clearing, cents in con.execute(
+        _PAYOUT_PARTS, [day, location_id]
+    ).fetchall():
+        paid[(payout_id, clearing)] = paid.get((payout_id, clearing), 0) + cents
+        if entry_type == "DISPUTE":
+            disputes.append(DisputeMovement(dispute_id, clearing, cents))
+    # A lost or accepted dispute is decided on the day Square last updated it.
+    for dispute_id, clearing, cents in con.execute(
+        f"""SELECT d.dispute_id, f.clearing_account, {_cents("d.amount_money")}
+            FROM staging.stg_square__disputes AS d
+            JOIN ref.locations AS l ON l.location_id = d.location_id
+            LEFT JOIN core.tender_facts AS f
+                ON f.business_id = d.business_id AND f.fact_kind = 'dispute'
+                AND f.fact_id = d.dispute_id
+            WHERE d.location_id = ? AND d.is_chargeback AND d.state IN ('LOST', 'ACCEPTED')
+              AND CAST(timezone(l.timezone, d.updated_at) AS DATE) = ?
+            ORDER BY d.dispute_id""",
+        [location_id, day],
+    ).fetchall():
+        disputes.append(DisputeMovement(dispute_id, clearing, cents, lost=True))
+    payouts = [Payout(pid, clearing, cents) for (pid, clearing), cents in paid.items() if cents]
+    return payouts, disputes
 
 
 def unmapped_on(con: duckdb.DuckDBPyConnection, day: date, locations: list[str]) -> list[str]:
@@ -285,6 +340,10 @@ def daily_journal(context, warehouse: WarehouseResource):
             lines, tenders, orders = load_day(con, day, location_id)
             day_entries, day_held = post_day(
                 business_id, location_id, day, lines, tenders, orders, accounts
+            )
+            payouts, disputes = load_settlement(con, day, location_id)
+            day_entries += post_settlement(
+                business_id, location_id, day, payouts, disputes, accounts
             )
             posted = posted_entries(con, day, [location_id])
             entries += entries_to_write(day_entries, posted, posting_date(timezone))

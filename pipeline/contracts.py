@@ -138,7 +138,9 @@ CONTRACTS: dict[str, pa.DataFrameSchema] = {
             "entry_id": _ID,
             "business_id": _ID,
             "location_id": _ID,
-            "kind": pa.Column(str, pa.Check.isin(["SALES", "RETURNS", "FEES"])),
+            "kind": pa.Column(
+                str, pa.Check.isin(["SALES", "RETURNS", "FEES", "PAYOUT", "CHARGEBACK"])
+            ),
             "memo": _ID,
         },
         unique=["entry_id"],

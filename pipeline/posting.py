@@ -146,6 +146,9 @@ class PostingAccounts:
     tips_payable: str
     service_charges: str
     rounding: str
+    payout_bank: str
+    disputed_funds: str
+    chargeback_losses: str
 
     @classmethod
     def from_roles(cls, roles: Mapping[str, str]) -> PostingAccounts:

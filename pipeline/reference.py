@@ -147,7 +147,16 @@ SCHEMAS["posting_accounts"] = (
             "role": pa.Column(
                 str,
                 pa.Check.isin(
-                    ["discounts", "returns", "tips_payable", "service_charges", "rounding"]
+                    [
+                        "discounts",
+                        "returns",
+                        "tips_payable",
+                        "service_charges",
+                        "rounding",
+                        "payout_bank",
+                        "disputed_funds",
+                        "chargeback_losses",
+                    ]
                 ),
             ),
             "account_code": _CODE,

@@ -24,6 +24,9 @@ ACCOUNTS = PostingAccounts(
     tips_payable="2200",
     service_charges="4020",
     rounding="6900",
+    payout_bank="1090",
+    disputed_funds="1250",
+    chargeback_losses="6150",
 )
 DAY = date(2026, 11, 20)
 

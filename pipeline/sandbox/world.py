@@ -213,6 +213,7 @@ account_code,name,type,class
 1010,Square Clearing,CURRENT,ASSET
 1090,Business Checking,BANK,ASSET
 1200,Accounts Receivable,CURRENT,ASSET
+1250,Disputed Card Payments,CURRENT,ASSET
 2110,Sales Tax Payable - New York City,CURRLIAB,LIABILITY
 2120,Sales Tax Payable - Washington,CURRLIAB,LIABILITY
 2130,Sales Tax Payable - Oregon,CURRLIAB,LIABILITY
@@ -226,6 +227,7 @@ account_code,name,type,class
 4900,Sales Discounts,REVENUE,REVENUE
 4910,Sales Returns & Refunds,REVENUE,REVENUE
 6100,Merchant Processing Fees,EXPENSE,EXPENSE
+6150,Chargeback Losses,EXPENSE,EXPENSE
 6900,Rounding,EXPENSE,EXPENSE
 """
 
