@@ -319,8 +319,11 @@ def daily_journal(context, warehouse: WarehouseResource):
     entries, held = [], []
     with warehouse.connect() as con:
         con.execute(DDL)
-        roles = dict(con.execute("SELECT role, account_code FROM ref.posting_accounts").fetchall())
-        accounts = PostingAccounts.from_roles(roles)
+        rows = con.execute(
+            "SELECT role, account_code, cap_cents FROM ref.posting_accounts"
+        ).fetchall()
+        cap = next((int(c) for role, _, c in rows if role == "rounding" and c), 0)
+        accounts = PostingAccounts.from_roles({r: a for r, a, _ in rows}, rounding_cap=cap)
         locations = con.execute(
             "SELECT business_id, location_id, timezone FROM ref.locations "
             "WHERE business_id IN (SELECT unnest(?)) ORDER BY location_id",

@@ -149,10 +149,14 @@ class PostingAccounts:
     payout_bank: str
     disputed_funds: str
     chargeback_losses: str
+    # Largest gap (cents) between an order's tenders and its total that is booked to the
+    # rounding account (cash rounding, a POS's own rounding); a larger gap holds the order out.
+    rounding_cap: int = 0
 
     @classmethod
-    def from_roles(cls, roles: Mapping[str, str]) -> PostingAccounts:
-        return cls(**{name: roles[name] for name in cls.__dataclass_fields__})
+    def from_roles(cls, roles: Mapping[str, str], rounding_cap: int = 0) -> PostingAccounts:
+        names = [n for n in cls.__dataclass_fields__ if n != "rounding_cap"]
+        return cls(**{name: roles[name] for name in names}, rounding_cap=rounding_cap)
 
 
 @dataclass(frozen=True)
@@ -237,7 +241,10 @@ def _group(items: Iterable, key) -> dict[str, list]:
 
 
 def _order_problem(
-    lines: list[SaleLine], tenders: list[TenderFact], totals: OrderTotals | None
+    lines: list[SaleLine],
+    tenders: list[TenderFact],
+    totals: OrderTotals | None,
+    rounding_cap: int = 0,
 ) -> str | None:
     if totals is None:
         return "order is not in staging (dead-lettered, not completed, or not yet arrived)"
@@ -265,8 +272,13 @@ def _order_problem(
     returned = sum(line.total for line in lines if line.line_kind == "return")
     expected = sold + totals.service_charge + totals.tip - returned - totals.return_tip
     tendered = sum(t.amount + t.tip for t in tenders)
-    if tendered != expected:
-        return f"tenders {tendered} <> order total {expected}"
+    if abs(tendered - expected) > rounding_cap:
+        return (
+            f"tenders {tendered} <> order total {expected}: {tendered - expected} cents over "
+            f"the rounding cap of {rounding_cap}"
+            if rounding_cap
+            else f"tenders {tendered} <> order total {expected}"
+        )
     return None
 
 
@@ -292,7 +304,9 @@ def post_day(
     for order_id in sorted(set(lines_by_order) | set(tenders_by_order)):
         order_lines = lines_by_order.get(order_id, [])
         order_tenders = tenders_by_order.get(order_id, [])
-        problem = _order_problem(order_lines, order_tenders, totals.get(order_id))
+        problem = _order_problem(
+            order_lines, order_tenders, totals.get(order_id), accounts.rounding_cap
+        )
         if problem:
             held.append(HeldOut(order_id, problem))
             continue
@@ -350,3 +364,10 @@ def _post_order(ledger: _Ledger, lines, tenders, order: OrderTotals, accounts) -
         moved = tender.amount + tender.tip
         verb = "Tendered" if moved >= 0 else "Refunded"
         ledger.debit(tender.clearing_account, moved, f"{verb}: {tender.tender_type or 'unknown'}")
+    # Within the cap, what tenders and order disagree by is rounding (checked by _order_problem).
+    sold = sum(line.total for line in lines if line.line_kind == "sale")
+    returned = sum(line.total for line in lines if line.line_kind == "return")
+    expected = sold + order.service_charge + order.tip - returned - order.return_tip
+    gap = sum(t.amount + t.tip for t in tenders) - expected
+    if gap:
+        ledger.credit(accounts.rounding, gap, "Rounding")

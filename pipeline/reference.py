@@ -160,6 +160,8 @@ SCHEMAS["posting_accounts"] = (
                 ),
             ),
             "account_code": _CODE,
+            # Only the rounding role has one: the largest per-order gap booked as rounding.
+            "cap_cents": pa.Column(str, pa.Check.str_matches(r"^(\d{1,3})?$")),
         },
         strict=True,
     ),

@@ -1,5 +1,6 @@
 """Posting rules on hand-computed days: every amount below is worked out by hand, in cents."""
 
+import dataclasses
 import random
 from datetime import date
 from decimal import Decimal
@@ -27,6 +28,7 @@ ACCOUNTS = PostingAccounts(
     payout_bank="1090",
     disputed_funds="1250",
     chargeback_losses="6150",
+    rounding_cap=5,
 )
 DAY = date(2026, 11, 20)
 
@@ -150,6 +152,8 @@ def test_unmapped_sku_is_held_out_and_named():
     [(326, "tenders 326 <> order total 327"), (0, "tenders 0 <> order total 327")],
 )
 def test_order_that_does_not_add_up_is_held_out(tendered, reason):
+    # Without a rounding allowance even a cent is a reason to hold the order.
+    strict = dataclasses.replace(ACCOUNTS, rounding_cap=0)
     lines = [SaleLine("A", "sale", "4000", "2110", 300, 0, 27, 327, "CAF-DRP-12")]
     tenders = [TenderFact("p1", "payment", "A", "1000", None, tendered, 0, 0, "cash")]
     entries, held = post_day(
@@ -159,7 +163,7 @@ def test_order_that_does_not_add_up_is_held_out(tendered, reason):
         lines,
         tenders if tendered else [],
         [OrderTotals("A")],
-        ACCOUNTS,
+        strict,
     )
     assert entries == []
     assert held[0].reason == reason
@@ -350,3 +354,25 @@ def test_allocate_is_exact_and_deterministic():
             exact = total * weight / whole if whole else None
             if exact is not None:
                 assert abs(part - exact) < 1
+
+
+def test_a_gap_within_the_rounding_cap_is_booked_to_rounding():
+    # Cash rounded to the nickel: a 5.72 order paid with 5.70 in cash.
+    lines = [SaleLine("R", "sale", "4000", "2110", 525, 0, 47, 572, "CAF-LAT-12")]
+    tenders = [TenderFact("c1", "payment", "R", "1000", None, 570, 0, 0, "cash")]
+    (sales,), held = post_day("cafe", "LCAFE01", DAY, lines, tenders, [OrderTotals("R")], ACCOUNTS)
+    assert held == []
+    assert lines_of(sales) == {
+        ("4000", "Gross sales"): (0, 525),
+        ("2110", "Sales tax collected"): (0, 47),
+        ("1000", "Tendered: cash"): (570, 0),
+        ("6900", "Rounding"): (2, 0),
+    }
+
+
+def test_a_gap_over_the_rounding_cap_holds_the_order_and_says_why():
+    lines = [SaleLine("X", "sale", "4000", "2110", 525, 0, 47, 572, "CAF-LAT-12")]
+    tenders = [TenderFact("c1", "payment", "X", "1000", None, 560, 0, 0, "cash")]
+    entries, held = post_day("cafe", "LCAFE01", DAY, lines, tenders, [OrderTotals("X")], ACCOUNTS)
+    assert entries == []
+    assert held[0].reason == "tenders 560 <> order total 572: -12 cents over the rounding cap of 5"
