@@ -35,6 +35,7 @@ UPSTREAM = [
     dg.AssetKey(["staging", "stg_square__payout_entries"]),
     dg.AssetKey(["staging", "stg_square__disputes"]),
     dg.AssetKey(["ref", "tenders"]),
+    dg.AssetKey(["ref", "refund_reasons"]),
     dg.AssetKey(["staging", "stg_square__orders"]),
     dg.AssetKey(["ref", "posting_accounts"]),
     dg.AssetKey(["ref", "locations"]),
@@ -73,6 +74,25 @@ def _cents(column: str) -> str:
     return f"CAST({column} * 100 AS BIGINT)"
 
 
+# A return order's refund reason: what staff entered in the refund-reason form, else the POS's
+# free-text reason as reference/refund_reasons.csv maps it. One reason per return order (its
+# first refund's).
+_RETURN_REASONS = """
+SELECT DISTINCT ON (f.order_id) f.order_id, rr.label, rr.account_code
+FROM core.tender_facts AS f
+LEFT JOIN ops.refund_reasons AS form
+    ON form.refund_id = f.fact_id AND form.business_id = f.business_id
+JOIN ref.refund_reasons AS rr
+    ON rr.reason = coalesce(
+        form.reason,
+        (SELECT min(p.reason) FROM ref.refund_reasons AS p
+         WHERE list_contains(string_split(p.pos_reasons, '|'), f.refund_reason))
+    )
+WHERE f.fact_kind = 'refund' AND f.order_id IS NOT NULL
+ORDER BY f.order_id, f.fact_id
+"""
+
+
 def load_day(con: duckdb.DuckDBPyConnection, day: date, location_id: str):
     params = [day, location_id]
     parts: dict[tuple[str, str], list[RevenuePart]] = {}
@@ -87,13 +107,19 @@ def load_day(con: duckdb.DuckDBPyConnection, day: date, location_id: str):
             RevenuePart(kind, key, account, amount, share)
         )
     lines = [
-        SaleLine(*row, parts=tuple(parts.get((row[0], line_uid), ())))
-        for *row, line_uid in con.execute(
-            f"""SELECT order_id, line_kind, revenue_account, tax_account, {_cents("gross_money")},
-                       {_cents("discount_money")}, {_cents("tax_money")}, {_cents("total_money")},
-                       sku, line_uid
-                FROM core.sales_lines WHERE business_date = ? AND location_id = ?
-                ORDER BY order_id, line_uid""",
+        SaleLine(
+            *row, parts=tuple(parts.get((row[0], line_uid), ())), reason=reason, return_account=acct
+        )
+        for *row, line_uid, reason, acct in con.execute(
+            f"""SELECT l.order_id, l.line_kind, l.revenue_account, l.tax_account,
+                       {_cents("l.gross_money")}, {_cents("l.discount_money")},
+                       {_cents("l.tax_money")}, {_cents("l.total_money")}, l.sku, l.line_uid,
+                       r.label, r.account_code
+                FROM core.sales_lines AS l
+                LEFT JOIN ({_RETURN_REASONS}) AS r
+                    ON l.line_kind = 'return' AND r.order_id = l.order_id
+                WHERE l.business_date = ? AND l.location_id = ?
+                ORDER BY l.order_id, l.line_uid""",
             params,
         ).fetchall()
     ]
@@ -310,64 +336,65 @@ def posting_date(timezone: str) -> date:
     pool=WAREHOUSE_POOL,
 )
 def daily_journal(context, warehouse: WarehouseResource):
-    """Sales, returns and processor fees of each location's business day, to the cent.
+    """Sales, returns, fees, payouts and chargebacks of each location's business day, to the cent.
 
     Append-only: a day is posted once; a re-run with changed facts appends an adjusting entry
     on the posting date (pipeline/adjustments.py), a re-run with unchanged facts writes nothing.
     """
     day = date.fromisoformat(context.partition_key)
-    entries, held = [], []
     with warehouse.connect() as con:
-        con.execute(DDL)
-        rows = con.execute(
-            "SELECT role, account_code, cap_cents FROM ref.posting_accounts"
-        ).fetchall()
-        cap = next((int(c) for role, _, c in rows if role == "rounding" and c), 0)
-        accounts = PostingAccounts.from_roles({r: a for r, a, _ in rows}, rounding_cap=cap)
-        locations = con.execute(
-            "SELECT business_id, location_id, timezone FROM ref.locations "
-            "WHERE business_id IN (SELECT unnest(?)) ORDER BY location_id",
-            [in_scope()],
-        ).fetchall()
-        # Postings never guess an account: a day with anything unmapped is refused whole,
-        # so it posts complete once ops has mapped the items (its earlier postings stay).
-        unmapped = unmapped_on(con, day, [loc for _, loc, _ in locations])
-        if unmapped:
-            listing = "; ".join(unmapped[:10]) + (" ..." if len(unmapped) > 10 else "")
-            raise dg.Failure(
-                description=f"{day} not posted: {len(unmapped)} unmapped item(s): {listing}. "
-                "Map them in reference/ (docs/reference-data.md) and re-run.",
-                metadata={"unmapped": "\n".join(unmapped)},
-            )
-        for business_id, location_id, timezone in locations:
-            lines, tenders, orders = load_day(con, day, location_id)
-            day_entries, day_held = post_day(
-                business_id, location_id, day, lines, tenders, orders, accounts
-            )
-            payouts, disputes = load_settlement(con, day, location_id)
-            day_entries += post_settlement(
-                business_id, location_id, day, payouts, disputes, accounts
-            )
-            posted = posted_entries(con, day, [location_id])
-            entries += entries_to_write(day_entries, posted, posting_date(timezone))
-            held += [(location_id, h) for h in day_held]
-        _write(con, day, [loc for _, loc, _ in locations], entries, held, context.run_id)
+        entries, held = post_business_day(con, day, context.run_id)
     if held:
         context.log.warning(
             f"{len(held)} orders held out of the journal; see marts.posting_exceptions"
         )
-    yield dg.MaterializeResult(
-        asset_key=ENTRIES,
-        metadata={
+    for key, metadata in journal_metadata(entries, held).items():
+        yield dg.MaterializeResult(asset_key=key, metadata=metadata)
+
+
+def post_business_day(con: duckdb.DuckDBPyConnection, day: date, run_id: str):
+    """Post every in-scope location's day (append-only); returns (new entries, held orders)."""
+    con.execute(DDL)
+    rows = con.execute("SELECT role, account_code, cap_cents FROM ref.posting_accounts").fetchall()
+    cap = next((int(c) for role, _, c in rows if role == "rounding" and c), 0)
+    accounts = PostingAccounts.from_roles({r: a for r, a, _ in rows}, rounding_cap=cap)
+    locations = con.execute(
+        "SELECT business_id, location_id, timezone FROM ref.locations "
+        "WHERE business_id IN (SELECT unnest(?)) ORDER BY location_id",
+        [in_scope()],
+    ).fetchall()
+    # Postings never guess an account: a day with anything unmapped is refused whole,
+    # so it posts complete once ops has mapped the items (its earlier postings stay).
+    unmapped = unmapped_on(con, day, [loc for _, loc, _ in locations])
+    if unmapped:
+        listing = "; ".join(unmapped[:10]) + (" ..." if len(unmapped) > 10 else "")
+        raise dg.Failure(
+            description=f"{day} not posted: {len(unmapped)} unmapped item(s): {listing}. "
+            "Map them in reference/ (docs/reference-data.md) and re-run.",
+            metadata={"unmapped": "\n".join(unmapped)},
+        )
+    entries, held = [], []
+    for business_id, location_id, timezone in locations:
+        lines, tenders, orders = load_day(con, day, location_id)
+        day_entries, day_held = post_day(
+            business_id, location_id, day, lines, tenders, orders, accounts
+        )
+        payouts, disputes = load_settlement(con, day, location_id)
+        day_entries += post_settlement(business_id, location_id, day, payouts, disputes, accounts)
+        posted = posted_entries(con, day, [location_id])
+        entries += entries_to_write(day_entries, posted, posting_date(timezone))
+        held += [(location_id, h) for h in day_held]
+    _write(con, day, [loc for _, loc, _ in locations], entries, held, run_id)
+    return entries, held
+
+
+def journal_metadata(entries, held) -> dict[dg.AssetKey, dict]:
+    return {
+        ENTRIES: {
             "entries": len(entries),
             "adjusting_entries": sum(1 for e in entries if e.adjusts_entry_id),
             "held_out": len(held),
             "total_debit": str(to_decimal(sum(e.total_debit for e in entries))),
         },
-    )
-    yield dg.MaterializeResult(
-        asset_key=LINES,
-        metadata={
-            "lines": sum(len(e.lines) for e in entries),
-        },
-    )
+        LINES: {"lines": sum(len(e.lines) for e in entries)},
+    }

@@ -71,6 +71,17 @@ CREATE TABLE IF NOT EXISTS ops.audit_log (
     payload_sha256 VARCHAR
 );
 
+-- Refund reasons entered by staff through the refund-reason form (refund_reason_job); the latest
+-- entry per refund wins, every entry is in ops.audit_log.
+CREATE TABLE IF NOT EXISTS ops.refund_reasons (
+    refund_id VARCHAR PRIMARY KEY,
+    business_id VARCHAR NOT NULL,
+    reason VARCHAR NOT NULL,
+    note VARCHAR,
+    entered_at TIMESTAMPTZ NOT NULL,
+    run_id VARCHAR
+);
+
 CREATE TABLE IF NOT EXISTS ops.sync_log (
     target VARCHAR NOT NULL,
     idempotency_key VARCHAR NOT NULL,

@@ -19,6 +19,7 @@ from assets.checks import (
 from assets.exports import scorecard_duckdb
 from assets.journal import daily_journal
 from assets.models import SQL_ASSETS, identity_map, reference_tables
+from assets.refund_reason_form import refund_reason_job
 from pipeline.schedules import build_daily_schedule
 from pipeline.settings import LIVE_BASE_URLS, SANDBOX_BASE_URLS, source_mode
 from resources.hubspot import HubSpotResource
@@ -86,7 +87,7 @@ daily_schedule = build_daily_schedule(daily_job)
 defs = dg.Definitions(
     assets=ALL_ASSETS,
     asset_checks=[journal_lines_gx, no_held_out_orders, reference_covers_data, pos_barcodes_agree],
-    jobs=[daily_job, extract_job, models_job, journal_job, export_job],
+    jobs=[daily_job, extract_job, models_job, journal_job, export_job, refund_reason_job],
     schedules=[daily_schedule],
     resources=resources(),
     executor=dg.in_process_executor,

@@ -52,6 +52,9 @@ class SaleLine:
     total: int
     sku: str | None = None
     parts: tuple[RevenuePart, ...] = ()
+    # Return lines: the refund's reason and the account it books to (reference/refund_reasons).
+    reason: str | None = None
+    return_account: str | None = None
 
 
 def allocate(total: int, weights: Sequence[int | Decimal | Fraction]) -> list[int]:
@@ -351,7 +354,9 @@ def _post_order(ledger: _Ledger, lines, tenders, order: OrderTotals, accounts) -
                 if part.tax:
                     ledger.credit(line.tax_account, part.tax, "Sales tax collected")
         else:
-            ledger.debit(accounts.returns, line.gross - line.discount, "Returns (net of discount)")
+            memo = "Returns (net of discount)" + (f": {line.reason}" if line.reason else "")
+            account = line.return_account or accounts.returns
+            ledger.debit(account, line.gross - line.discount, memo)
             if line.tax:
                 ledger.debit(line.tax_account, line.tax, "Sales tax refunded")
     if order.service_charge:

@@ -264,6 +264,7 @@ ACCOUNT_REFERENCES = {
     "posting_accounts": ["account_code"],
     "modifiers": ["revenue_account"],
     "bundles": ["revenue_account"],
+    "refund_reasons": ["account_code"],
 }
 # Which columns must name an existing row of another table (same business where both have one).
 KEY_REFERENCES = {
@@ -524,4 +525,20 @@ SCHEMAS["identity_overrides"] = (
         strict=True,
     ),
     ["business_id", "source_a", "source_id_a", "source_b", "source_id_b"],
+)
+
+
+SCHEMAS["refund_reasons"] = (
+    pa.DataFrameSchema(
+        {
+            "reason": pa.Column(str, pa.Check.str_matches(r"^[a-z][a-z_]*$")),
+            "label": _TEXT,
+            # Where the refunded goods' net amount is booked: returns, or a cost of service.
+            "account_code": _CODE,
+            # Free-text reasons a POS records (Square's refund reason), separated by '|'.
+            "pos_reasons": pa.Column(str),
+        },
+        strict=True,
+    ),
+    ["reason"],
 )

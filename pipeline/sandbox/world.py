@@ -228,6 +228,7 @@ account_code,name,type,class
 4910,Sales Returns & Refunds,REVENUE,REVENUE
 6100,Merchant Processing Fees,EXPENSE,EXPENSE
 6150,Chargeback Losses,EXPENSE,EXPENSE
+6200,Customer Goodwill & Order Mistakes,EXPENSE,EXPENSE
 6900,Rounding,EXPENSE,EXPENSE
 """
 

@@ -1,0 +1,94 @@
+"""The refund-reason form: a job staff launch from the Dagster launchpad.
+
+They name a refund and pick a reason from reference/refund_reasons.csv, with an optional note.
+The reason is stored in ops.refund_reasons and written to the audit log, then the refund's
+business day is re-posted: the refund's journal line takes the reason in its memo and books to
+the reason's account. A day already posted gets an adjusting entry; nothing posted is edited.
+"""
+
+import csv
+from datetime import date
+from enum import Enum
+
+import dagster as dg
+from pydantic import Field
+
+from assets.journal import ENTRIES, LINES, journal_metadata, post_business_day
+from pipeline import audit
+from pipeline.settings import reference_dir
+from resources.warehouse import WarehouseResource
+
+
+def _reasons() -> list[str]:
+    # Read plainly: definitions must load fast; the file's contract is checked by ref assets.
+    with (reference_dir() / "refund_reasons.csv").open(newline="") as handle:
+        return [row["reason"] for row in csv.DictReader(handle) if row.get("reason")]
+
+
+# The launchpad offers exactly the reasons operations maintain (read when definitions load).
+RefundReason = Enum("RefundReason", {code: code for code in _reasons()})  # type: ignore[misc]
+
+
+class RefundReasonForm(dg.Config):
+    refund_id: str = Field(description="The Square refund id (core.tender_facts.fact_id).")
+    reason: RefundReason = Field(description="Why the money went back (refund_reasons.csv).")
+    note: str = Field(default="", description="Anything the bookkeeper should know.")
+
+
+@dg.op(description="Store the refund's reason and note, and audit it.")
+def record_refund_reason(
+    context: dg.OpExecutionContext, config: RefundReasonForm, warehouse: WarehouseResource
+) -> str:
+    with warehouse.connect() as con:
+        found = con.execute(
+            # The day its return lines post on (the return order's), else the refund's own.
+            "SELECT f.business_id, coalesce(min(s.business_date), any_value(f.business_date)) "
+            "FROM core.tender_facts AS f "
+            "LEFT JOIN core.sales_lines AS s ON s.order_id = f.order_id "
+            "AND s.business_id = f.business_id AND s.line_kind = 'return' "
+            "WHERE f.fact_kind = 'refund' AND f.fact_id = ? GROUP BY f.business_id",
+            [config.refund_id],
+        ).fetchone()
+        if found is None:
+            raise dg.Failure(
+                description=f"refund {config.refund_id!r} is not in core.tender_facts: check the "
+                "id in Square, or run the day's extract first"
+            )
+        business_id, day = found
+        con.execute("BEGIN TRANSACTION")
+        con.execute(
+            "INSERT OR REPLACE INTO ops.refund_reasons VALUES (?, ?, ?, ?, now(), ?)",
+            [config.refund_id, business_id, config.reason.value, config.note, context.run_id],
+        )
+        audit.record(
+            con,
+            "refund_reason",
+            f"refund/{config.refund_id}",
+            [(config.reason.value, config.note)],
+            run_id=context.run_id,
+            actor="refund_reason_form",
+        )
+        con.execute("COMMIT")
+    context.log.info(f"refund {config.refund_id}: {config.reason.value}; re-posting {day}")
+    return day.isoformat()
+
+
+@dg.op(description="Re-post the refund's business day so the journal reflects the reason.")
+def repost_refund_day(
+    context: dg.OpExecutionContext, day: str, warehouse: WarehouseResource
+) -> None:
+    with warehouse.connect() as con:
+        entries, held = post_business_day(con, date.fromisoformat(day), context.run_id)
+    for key, metadata in journal_metadata(entries, held).items():
+        context.log_event(dg.AssetMaterialization(asset_key=key, partition=day, metadata=metadata))
+
+
+@dg.job(
+    description="Refund-reason form: give a refund its reason; its day is re-posted.",
+    tags={"form": "refund_reason"},
+)
+def refund_reason_job():
+    repost_refund_day(record_refund_reason())
+
+
+__all__ = ["ENTRIES", "LINES", "refund_reason_job"]
