@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from pipeline.fields import parse_spec, project
 from resources.connector import VendorConnector
-from resources.http import ApiClient
+from resources.http import ApiClient, ApiError
 
 FIELDS = {
     "Accounts": parse_spec("AccountID Code Name Type Class Status UpdatedDateUTC"),
@@ -59,3 +61,24 @@ class XeroResource(VendorConnector):
             if collection == "Accounts" or len(records) < PAGE_SIZE:
                 return
             page += 1
+
+    def put_manual_journal(self, client: ApiClient, idempotency_key: str, body: str) -> str:
+        """PUT one ManualJournals envelope (already-serialised JSON, exact amounts) and return
+        the ManualJournalID. The key makes the call safe to repeat: the connector's retries on
+        429/5xx, and a re-run after a crash, get the stored answer instead of a second journal.
+        """
+        response = client.request(
+            "PUT",
+            "/ManualJournals",
+            content=body.encode(),
+            headers={"Idempotency-Key": idempotency_key, "Content-Type": "application/json"},
+        )
+        answer = json.loads(response.text, parse_float=Decimal)
+        journals = answer.get("ManualJournals") if isinstance(answer, dict) else None
+        journal = journals[0] if isinstance(journals, list) and len(journals) == 1 else None
+        if not isinstance(journal, dict) or journal.get("ValidationErrors"):
+            raise ApiError(self.vendor, response)
+        journal_id = journal.get("ManualJournalID")
+        if not isinstance(journal_id, str) or not journal_id:
+            raise ApiError(self.vendor, response)
+        return journal_id
