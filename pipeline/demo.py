@@ -119,7 +119,7 @@ def run_demo(days: int = 14, businesses: list[str] | None = None, home: Path | N
             _run(defs, instance, "journal_job", partition, f"{partition} [{n}/{days}]")
         console.print("[bold]4/5 Write back[/bold] journal entries to Xero (once each)")
         result = _run(defs, instance, "ledger_job", None, "ledger write-back")
-        console.print(f"    {_ledger_label(result)}")
+        console.print(f"    {_ledger_label(result)}", soft_wrap=True, highlight=False)
         console.print("[bold]5/5 Export[/bold] PII-free scorecard")
         _run(defs, instance, "export_job", None, "scorecard.duckdb swapped in")
     print_scorecard(scorecard_path(), partitions)
