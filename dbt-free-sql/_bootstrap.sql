@@ -91,3 +91,6 @@ CREATE TABLE IF NOT EXISTS ops.sync_log (
     run_id VARCHAR,
     PRIMARY KEY (target, idempotency_key)
 );
+-- Why a write failed (masked: no tokens, emails or phones); NULL once it has succeeded.
+-- Added after the table shipped, so warehouses created earlier gain it here.
+ALTER TABLE ops.sync_log ADD COLUMN IF NOT EXISTS error VARCHAR;

@@ -18,6 +18,7 @@ from assets.checks import (
 )
 from assets.exports import scorecard_duckdb
 from assets.journal import daily_journal
+from assets.ledger_sync import xero_manual_journals
 from assets.models import SQL_ASSETS, identity_map, reference_tables
 from assets.refund_reason_form import refund_reason_job
 from pipeline.schedules import build_daily_schedule
@@ -33,6 +34,7 @@ ALL_ASSETS = [
     *SQL_ASSETS,
     identity_map,
     daily_journal,
+    xero_manual_journals,
     scorecard_duckdb,
 ]
 
@@ -61,22 +63,28 @@ def resources() -> dict:
 EXTRACT = dg.AssetSelection.assets(*raw.PARTITIONED)
 JOURNAL = dg.AssetSelection.assets(daily_journal)
 EXPORT = dg.AssetSelection.assets(scorecard_duckdb)
+LEDGER = dg.AssetSelection.assets(xero_manual_journals)
 
 daily_job = dg.define_asset_job(
     "daily_job",
     selection=dg.AssetSelection.all(),
-    description="Everything for one business date: extract, model, post, export.",
+    description="Everything for one business date: extract, model, post, write back, export.",
 )
 extract_job = dg.define_asset_job(
     "extract_job", selection=EXTRACT, description="Partitioned extracts of one business date."
 )
 models_job = dg.define_asset_job(
     "models_job",
-    selection=dg.AssetSelection.all() - EXTRACT - JOURNAL - EXPORT,
+    selection=dg.AssetSelection.all() - EXTRACT - JOURNAL - LEDGER - EXPORT,
     description="Reference tables, snapshots, staging, core and unpartitioned marts.",
 )
 journal_job = dg.define_asset_job(
     "journal_job", selection=JOURNAL, description="Post one business date's journal."
+)
+ledger_job = dg.define_asset_job(
+    "ledger_job",
+    selection=LEDGER,
+    description="Post journal entries not yet in ops.sync_log to Xero ManualJournals.",
 )
 export_job = dg.define_asset_job(
     "export_job", selection=EXPORT, description="Swap in the PII-free scorecard.duckdb."
@@ -87,7 +95,15 @@ daily_schedule = build_daily_schedule(daily_job)
 defs = dg.Definitions(
     assets=ALL_ASSETS,
     asset_checks=[journal_lines_gx, no_held_out_orders, reference_covers_data, pos_barcodes_agree],
-    jobs=[daily_job, extract_job, models_job, journal_job, export_job, refund_reason_job],
+    jobs=[
+        daily_job,
+        extract_job,
+        models_job,
+        journal_job,
+        ledger_job,
+        export_job,
+        refund_reason_job,
+    ],
     schedules=[daily_schedule],
     resources=resources(),
     executor=dg.in_process_executor,

@@ -27,7 +27,7 @@ def _today() -> date:
     return pipeline_now().date()
 
 
-def _run(defs, instance, job: str, partition: str | None, label: str) -> None:
+def _run(defs, instance, job: str, partition: str | None, label: str):
     started = time.monotonic()
     result = defs.resolve_job_def(job).execute_in_process(
         instance=instance,
@@ -48,6 +48,20 @@ def _run(defs, instance, job: str, partition: str | None, label: str) -> None:
             console.print(f"  [red]{message}[/red]")
         raise SystemExit(1)
     console.print(f"  [green]✓[/green] {label} [dim]({took:.1f}s)[/dim]")
+    return result
+
+
+def _ledger_label(result) -> str:
+    """What the write-back did, from its materialization: a re-run shows 0 sent."""
+    for event in result.get_asset_materialization_events():
+        meta = event.materialization.metadata
+        if "posted_this_run" in meta:
+            return (
+                f"{meta['posted_this_run'].value} manual journal(s) posted to Xero in "
+                f"{meta['requests'].value} request(s); {meta['posted_total'].value} in "
+                "ops.sync_log"
+            )
+    return "Xero manual journals"
 
 
 def check_reference() -> None:
@@ -91,15 +105,18 @@ def run_demo(days: int = 14, businesses: list[str] | None = None, home: Path | N
     )
     started = time.monotonic()
     with DagsterInstance.get() as instance:
-        console.print("[bold]1/4 Extract[/bold] POS, CRM and ledger per business date")
+        console.print("[bold]1/5 Extract[/bold] POS, CRM and ledger per business date")
         for n, partition in enumerate(partitions, 1):
             _run(defs, instance, "extract_job", partition, f"{partition} [{n}/{days}]")
-        console.print("[bold]2/4 Model[/bold] reference, staging, identity, catalog, tenders")
+        console.print("[bold]2/5 Model[/bold] reference, staging, identity, catalog, tenders")
         _run(defs, instance, "models_job", None, "models")
-        console.print("[bold]3/4 Post[/bold] daily journals (GX suite blocks on imbalance)")
+        console.print("[bold]3/5 Post[/bold] daily journals (GX suite blocks on imbalance)")
         for n, partition in enumerate(partitions, 1):
             _run(defs, instance, "journal_job", partition, f"{partition} [{n}/{days}]")
-        console.print("[bold]4/4 Export[/bold] PII-free scorecard")
+        console.print("[bold]4/5 Write back[/bold] journal entries to Xero (once each)")
+        result = _run(defs, instance, "ledger_job", None, "ledger write-back")
+        console.print(f"    {_ledger_label(result)}", soft_wrap=True, highlight=False)
+        console.print("[bold]5/5 Export[/bold] PII-free scorecard")
         _run(defs, instance, "export_job", None, "scorecard.duckdb swapped in")
     print_scorecard(scorecard_path(), partitions)
     console.print(f"\nDone in {time.monotonic() - started:.0f}s.")

@@ -51,6 +51,7 @@ class ApiError(Exception):
 
     def __init__(self, vendor: str, response: httpx.Response) -> None:
         self.status_code = response.status_code
+        self.response = response  # for connectors that read the vendor's error shape
         detail = mask_text(response.text[:500])
         super().__init__(
             f"{vendor}: {response.request.method} {safe_url(response.request.url)} -> "

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
+import httpx
+
 from pipeline.fields import parse_spec, project
+from pipeline.normalize import mask_text
 from resources.connector import VendorConnector
-from resources.http import ApiClient
+from resources.http import ApiClient, ApiError, safe_url
 
 FIELDS = {
     "Accounts": parse_spec("AccountID Code Name Type Class Status UpdatedDateUTC"),
@@ -31,6 +36,34 @@ FIELDS = {
     ),
 }
 PAGE_SIZE = 100
+
+
+class XeroValidationError(ApiError):
+    """Xero refused a document: its own validation messages, not the echoed document."""
+
+    def __init__(self, vendor: str, response: httpx.Response) -> None:
+        super().__init__(vendor, response)
+        messages = _validation_messages(response)
+        if messages:
+            self.args = (
+                f"{vendor}: {response.request.method} {safe_url(response.request.url)} -> "
+                f"{response.status_code}: " + mask_text("; ".join(messages))[:500],
+            )
+
+
+def _validation_messages(response: httpx.Response) -> list[str]:
+    try:
+        body = response.json()
+    except ValueError:
+        return []
+    elements = body.get("Elements") if isinstance(body, dict) else None
+    return [
+        str(error.get("Message"))
+        for element in elements or []
+        if isinstance(element, dict)
+        for error in element.get("ValidationErrors") or []
+        if isinstance(error, dict) and error.get("Message")
+    ]
 
 
 class XeroResource(VendorConnector):
@@ -59,3 +92,29 @@ class XeroResource(VendorConnector):
             if collection == "Accounts" or len(records) < PAGE_SIZE:
                 return
             page += 1
+
+    def put_manual_journal(self, client: ApiClient, idempotency_key: str, body: str) -> str:
+        """PUT one ManualJournals envelope (already-serialised JSON, exact amounts) and return
+        the ManualJournalID. The key makes the call safe to repeat: the connector's retries on
+        429/5xx, and a re-run after a crash, get the stored answer instead of a second journal.
+        """
+        try:
+            response = client.request(
+                "PUT",
+                "/ManualJournals",
+                content=body.encode(),
+                headers={"Idempotency-Key": idempotency_key, "Content-Type": "application/json"},
+            )
+        except ApiError as exc:
+            if exc.status_code == 400:
+                raise XeroValidationError(self.vendor, exc.response) from None
+            raise
+        answer = json.loads(response.text, parse_float=Decimal)
+        journals = answer.get("ManualJournals") if isinstance(answer, dict) else None
+        journal = journals[0] if isinstance(journals, list) and len(journals) == 1 else None
+        if not isinstance(journal, dict) or journal.get("ValidationErrors"):
+            raise ApiError(self.vendor, response)
+        journal_id = journal.get("ManualJournalID")
+        if not isinstance(journal_id, str) or not journal_id:
+            raise ApiError(self.vendor, response)
+        return journal_id

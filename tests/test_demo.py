@@ -1,5 +1,5 @@
 """`backbone demo` end to end (in-process sandbox): files, scorecard, and a re-run that
-changes no journal row."""
+changes no journal row and makes no ledger call."""
 
 from __future__ import annotations
 
@@ -7,6 +7,21 @@ import duckdb
 import pytest
 
 from pipeline.cli import main
+
+
+def sync_log(home):
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        return con.execute(
+            'SELECT target, idempotency_key, object_id, status, "at", run_id, error '
+            "FROM ops.sync_log ORDER BY ALL"
+        ).fetchall()
+
+
+def ledger_writes() -> list[dict]:
+    """PUTs the demo's in-process Xero has answered (the sandbox is one per process)."""
+    from resources.connector import _sandbox
+
+    return [w for w in _sandbox().writes if w["path"] == "/ManualJournals"]
 
 
 def journal(home):
@@ -24,13 +39,27 @@ def test_demo_runs_and_a_second_run_changes_no_journal_row(tmp_path, monkeypatch
     monkeypatch.setenv("BACKBONE_SANDBOX_NOW", "2026-11-20T12:00:00Z")
     args = ["demo", "--days", "2", "--business", "cafe,boutique", "--home", str(tmp_path)]
 
+    writes_before = len(ledger_writes())
     assert main(args) == 0
     first = journal(tmp_path)
+    first_log = sync_log(tmp_path)
+    first_writes = ledger_writes()[writes_before:]
     out = capsys.readouterr().out
     assert "2026-11-18 .. 2026-11-19" in out and "scorecard.duckdb" in out
     assert (tmp_path / "scorecard.duckdb").exists()
     assert (tmp_path / "dagster" / "dagster.yaml").exists()
 
+    # Every entry went to its business's Xero organisation once, keyed by entry id.
+    entries = {(row[1], row[0]) for row in first}
+    assert {(t.removeprefix("xero:ManualJournals:"), k) for t, k, *_ in first_log} == entries
+    assert {(status, error) for *_, status, _, _, error in first_log} == {("posted", None)}
+    assert sorted(w["idempotency_key"] for w in first_writes) == sorted(k for _, k in entries)
+    assert {(w["status"], w["replayed"]) for w in first_writes} == {(200, False)}
+    assert f"{len(entries)} manual journal(s) posted to Xero" in out
+
     assert main(args) == 0
     assert journal(tmp_path) == first
+    assert sync_log(tmp_path) == first_log  # no new row, no row touched
+    assert len(ledger_writes()) == writes_before + len(first_writes)  # 0 new ledger calls
+    assert "0 manual journal(s) posted to Xero in 0 request(s)" in capsys.readouterr().out
     assert {row[2] for row in first} == {"LCAFE01", "LBTQSEA", "LBTQPDX"}

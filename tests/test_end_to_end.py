@@ -5,6 +5,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
+from assets.ledger_sync import LEDGER_SYNC
 from tests.conftest import DAY_1, DAY_2, http_resources, served_sandbox
 
 CONTRACT_TABLES = [
@@ -18,6 +19,8 @@ CONTRACT_TABLES = [
     "marts.scorecard_daily",
     "ops.dead_letter",
 ]
+# Ledger write-back requests per daily_job run, in run order (filled by the fixture).
+LEDGER_REQUESTS: list[int] = []
 PII_HINTS = ("email", "phone", "name", "given", "family", "address", "customer")
 
 
@@ -42,6 +45,12 @@ def warehouse(tmp_path_factory):
                     run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}},
                 )
                 assert result.success
+                (ledger,) = [
+                    e.materialization.metadata["requests"].value
+                    for e in result.get_asset_materialization_events()
+                    if e.asset_key == LEDGER_SYNC
+                ]
+                LEDGER_REQUESTS.append(ledger)
             with duckdb.connect(path, read_only=True) as con:
                 journals.append(
                     con.execute(
@@ -88,6 +97,25 @@ def test_rerun_changes_no_journal_row(warehouse):
     _, journals = warehouse
     assert journals[0] == journals[1]
     assert len(journals[0]) > 20
+
+
+def test_every_entry_is_written_back_once_and_the_rerun_sends_nothing(warehouse):
+    home, _ = warehouse
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        entries = con.execute(
+            "SELECT 'xero:ManualJournals:' || business_id, entry_id FROM marts.journal_entries "
+            "ORDER BY ALL"
+        ).fetchall()
+        log = con.execute(
+            "SELECT target, idempotency_key, status, object_id FROM ops.sync_log ORDER BY ALL"
+        ).fetchall()
+    assert [(t, k) for t, k, _, _ in log] == entries
+    assert {s for _, _, s, _ in log} == {"posted"}
+    assert len({o for *_, o in log}) == len(entries)  # one ManualJournalID per entry
+    # Day 1 and day 2 post their own entries; the second pass over both days sends nothing.
+    assert LEDGER_REQUESTS[0] > 0 and LEDGER_REQUESTS[1] > 0
+    assert sum(LEDGER_REQUESTS[:2]) == len(entries)
+    assert LEDGER_REQUESTS[2:] == [0, 0]
 
 
 def test_scorecard_has_no_pii_columns(warehouse):
