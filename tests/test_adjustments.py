@@ -90,3 +90,29 @@ def test_two_originals_for_one_day_is_a_corrupt_ledger():
     twin = PostedEntry("other", "cafe", "LCAFE01", "SALES", DAY, None, {})
     with pytest.raises(ValueError, match="2 original entries"):
         entries_to_write([], [original, twin], TODAY)
+
+
+def test_a_late_refund_on_a_posted_day_is_an_adjustment_even_without_a_returns_entry():
+    original = sales(cash=1000, card=2270, tax=270)
+    # A partial refund of a card sale taken on the 17th syncs on the 19th.
+    refund = Entry(
+        "LCAFE01-2026-11-17-RETURNS",
+        "cafe",
+        "LCAFE01",
+        DAY,
+        "RETURNS",
+        "Returns and refunds",
+        [
+            JournalLine("4910", 500, 0, "Returns (net of discount)"),
+            JournalLine("2110", 44, 0, "Sales tax refunded"),
+            JournalLine("1010", 0, 544, "Refunded: card"),
+        ],
+    )
+    (adjusting,) = entries_to_write([original, refund], [as_posted(original)], TODAY)
+    assert adjusting.entry_id == "LCAFE01-2026-11-17-RETURNS-ADJ01"
+    assert (adjusting.business_date, adjusting.adjusts_entry_id) == (TODAY, original.entry_id)
+    assert signed(adjusting.lines) == {"1010": -544, "2110": 44, "4910": 500}
+    # Posted now: the next run adds nothing, a further change numbers on.
+    ledger = [as_posted(original), as_posted(adjusting)]
+    assert entries_to_write([original, refund], ledger, TODAY) == []
+    assert entries_to_write([original], ledger, TODAY)[0].entry_id.endswith("RETURNS-ADJ02")
