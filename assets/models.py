@@ -24,6 +24,7 @@ REFERENCE_TABLES = [
     "bundles",
     "lifecycle_states",
     "identity_overrides",
+    "reconciliation_settings",
 ]
 
 
