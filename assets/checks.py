@@ -89,3 +89,32 @@ def pos_barcodes_agree(warehouse: WarehouseResource) -> dg.AssetCheckResult:
         severity=dg.AssetCheckSeverity.WARN,
         metadata={"flagged": "\n".join(r for (r,) in rows) or "none"},
     )
+
+
+@dg.asset_check(
+    asset=dg.AssetKey(["marts", "reconciliation"]),
+    description="Every payout matched to a bank deposit; open items listed by aging bucket",
+)
+def payouts_reconciled(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    with warehouse.connect() as con:
+        rows = con.execute(
+            "SELECT aging_bucket, business_id || ' ' || payout_id || ' ' || status || ' ' || "
+            "coalesce(CAST(difference AS VARCHAR), 'no deposit') "
+            "FROM marts.reconciliation WHERE status <> 'matched' ORDER BY age_days DESC, 2"
+        ).fetchall()
+        payouts = con.execute(
+            "SELECT count(DISTINCT payout_id) FROM marts.reconciliation"
+        ).fetchone()[0]
+    buckets: dict[str, int] = {}
+    for bucket, _ in rows:
+        buckets[bucket] = buckets.get(bucket, 0) + 1
+    return dg.AssetCheckResult(
+        passed=not rows,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "payouts": int(payouts),
+            "open_items": len(rows),
+            **{f"aged {bucket} days": n for bucket, n in sorted(buckets.items())},
+            "oldest": "\n".join(text for _, text in rows[:20]) or "none",
+        },
+    )

@@ -25,6 +25,7 @@ REFERENCE_TABLES = [
     "lifecycle_states",
     "identity_overrides",
     "refund_reasons",
+    "reconciliation_settings",
 ]
 
 

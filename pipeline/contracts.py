@@ -40,6 +40,29 @@ def _tender_signs(df: pd.DataFrame) -> bool:
     return bool(((payment & positive) | (~payment & negative)).all())
 
 
+def _recon_net(df: pd.DataFrame) -> bool:
+    parts = df["gross_charges"] - df["refunds"] - df["fees"] + df["disputes"] + df["other_entries"]
+    known = df["net_amount"].notna()
+    return bool((parts[known] == df.loc[known, "net_amount"]).all())
+
+
+def _clearing_rolls(df: pd.DataFrame) -> bool:
+    moved = df["inflow"] - df["outflow"] - df["fees"] - df["settled"]
+    return bool(
+        ((df["opening"] + moved) == df["closing"]).all()
+        and ((df["refunds"] + df["disputes"]) == df["outflow"]).all()
+    )
+
+
+def _clearing_continues(df: pd.DataFrame) -> bool:
+    """Each day opens at the previous day's close; the first loaded day at zero."""
+    keys = ["business_id", "location_id", "clearing_account", "canonical_tender"]
+    ordered = df.sort_values([*keys, "business_date"])
+    previous = ordered.groupby(keys, dropna=False)["closing"].shift()
+    previous = previous.where(previous.notna(), Decimal("0.00"))
+    return bool((ordered["opening"] == previous).all())
+
+
 _ID = pa.Column(str, nullable=False)
 _ACCOUNT = pa.Column(str, pa.Check.str_matches(r"^\d{3,4}$"))
 
@@ -175,6 +198,73 @@ CONTRACTS: dict[str, pa.DataFrameSchema] = {
     ),
     "marts.scorecard_daily": pa.DataFrameSchema(
         {"business_date": pa.Column(nullable=False), "metric": _ID, "value": money()},
+    ),
+    "marts.reconciliation": pa.DataFrameSchema(
+        {
+            "business_id": _ID,
+            "payout_id": _ID,
+            "deposit_id": pa.Column(str, nullable=True),
+            "gross_charges": money(),
+            "refunds": money(),
+            "fees": money(),
+            "disputes": money(),
+            "other_entries": money(),
+            "net_amount": money(nullable=True),
+            "expected_amount": money(),
+            "deposited_amount": money(nullable=True),
+            "difference": money(nullable=True),
+            "status": pa.Column(str, pa.Check.isin(["matched", "partial", "unmatched"])),
+            "aging_bucket": pa.Column(
+                str, pa.Check.isin(["0-2", "3-7", "8-30", "30+"]), nullable=True
+            ),
+        },
+        checks=[
+            pa.Check(_recon_net, error="net = gross charges - refunds - fees + disputes + other"),
+            pa.Check(
+                lambda df: (df["deposit_id"].isna() == (df["status"] == "unmatched")).all(),
+                error="a payout is unmatched exactly when it has no deposit",
+            ),
+            pa.Check(
+                lambda df: (df["aging_bucket"].isna() == (df["status"] == "matched")).all(),
+                error="open items, and only they, are aged",
+            ),
+        ],
+        unique=["payout_id", "deposit_id"],
+    ),
+    "marts.clearing_balances": pa.DataFrameSchema(
+        {
+            "business_id": _ID,
+            "location_id": _ID,
+            "clearing_account": pa.Column(str, pa.Check.str_matches(r"^\d{3,4}$"), nullable=True),
+            "canonical_tender": pa.Column(str, nullable=True),
+            "business_date": pa.Column(nullable=False),
+            **{
+                name: money()
+                for name in (
+                    "opening",
+                    "inflow",
+                    "refunds",
+                    "disputes",
+                    "outflow",
+                    "fees",
+                    "settled",
+                    "closing",
+                )
+            },
+        },
+        checks=[
+            pa.Check(
+                _clearing_rolls, error="closing = opening + inflow - outflow - fees - settled"
+            ),
+            pa.Check(_clearing_continues, error="a day opens at the previous day's close"),
+        ],
+        unique=[
+            "business_id",
+            "location_id",
+            "clearing_account",
+            "canonical_tender",
+            "business_date",
+        ],
     ),
 }
 

@@ -13,6 +13,7 @@ from assets import raw
 from assets.checks import (
     journal_lines_gx,
     no_held_out_orders,
+    payouts_reconciled,
     pos_barcodes_agree,
     reference_covers_data,
 )
@@ -94,7 +95,13 @@ daily_schedule = build_daily_schedule(daily_job)
 
 defs = dg.Definitions(
     assets=ALL_ASSETS,
-    asset_checks=[journal_lines_gx, no_held_out_orders, reference_covers_data, pos_barcodes_agree],
+    asset_checks=[
+        journal_lines_gx,
+        no_held_out_orders,
+        reference_covers_data,
+        pos_barcodes_agree,
+        payouts_reconciled,
+    ],
     jobs=[
         daily_job,
         extract_job,

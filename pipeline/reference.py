@@ -542,3 +542,23 @@ SCHEMAS["refund_reasons"] = (
     ),
     ["reason"],
 )
+
+# Payout-to-deposit matching. A blank business_id is the default for every business without a
+# row of its own; with no row at all, amounts must agree exactly on the same day.
+SCHEMAS["reconciliation_settings"] = (
+    pa.DataFrameSchema(
+        {
+            "business_id": pa.Column(str, pa.Check.str_matches(r"^([a-z][a-z0-9_]*)?$")),
+            "amount_tolerance": _MONEY,
+            "date_window_days": pa.Column(
+                str,
+                pa.Check(
+                    lambda s: s.map(lambda v: v.isdigit() and int(v) <= 31),
+                    error="a whole number of days from 0 to 31",
+                ),
+            ),
+        },
+        strict=True,
+    ),
+    ["business_id"],
+)

@@ -237,3 +237,30 @@ def test_tender_facts_cover_chargebacks_and_payouts_still_add_up(warehouse):
             "GROUP BY p.payout_id, p.amount_money HAVING sum(e.net_money) <> p.amount_money"
         ).fetchall()
         assert mismatched == []
+
+
+def test_reconciliation_matches_every_sandbox_payout_to_its_deposit(warehouse):
+    home, _ = warehouse
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        payouts = con.execute(
+            "SELECT count(*), sum(amount_money) FROM staging.stg_square__payouts"
+        ).fetchone()
+        assert payouts[0] >= 8
+        statuses = con.execute(
+            "SELECT status, count(DISTINCT payout_id) FROM marts.reconciliation GROUP BY ALL"
+        ).fetchall()
+        assert statuses == [("matched", payouts[0])]
+        # The sandbox's bank feed names each payout: one deposit each, to the cent, net of fees.
+        assert con.execute(
+            "SELECT count(*) FROM marts.reconciliation WHERE match_rule <> 'reference' "
+            "OR payouts_in_deposit <> 1 OR deposits_for_payout <> 1 "
+            "OR deposited_amount <> expected_amount OR net_amount <> expected_amount "
+            "OR expected_amount <> gross_charges - refunds - fees + disputes + other_entries"
+        ).fetchone() == (0,)
+        assert con.execute(
+            "SELECT sum(fees) > 0, sum(refunds) > 0, min(disputes) < 0 FROM marts.reconciliation"
+        ).fetchone() == (True, True, True)
+        # Every payout leaves the clearing accounts on its arrival day, in the clearing balances.
+        assert con.execute("SELECT sum(settled) FROM marts.clearing_balances").fetchone() == (
+            payouts[1],
+        )

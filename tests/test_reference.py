@@ -263,3 +263,13 @@ def test_identity_overrides_are_checked_like_every_reference_file(refdir):
     )
     with pytest.raises(ReferenceDataError, match=r"identity_overrides\.csv:3: .*duplicate key"):
         load_all(refdir)
+
+
+def test_reconciliation_settings_name_the_bad_field(refdir):
+    path = refdir / "reconciliation_settings.csv"
+    path.write_text(path.read_text() + "cafe,0.5,3\nboutique,1.00,45\n")
+    with pytest.raises(ReferenceDataError) as info:
+        load_all(refdir)
+    message = str(info.value)
+    assert "reconciliation_settings.csv:3: field 'amount_tolerance'" in message
+    assert "reconciliation_settings.csv:4: field 'date_window_days'" in message
