@@ -1,4 +1,5 @@
-"""The analysts' copy: scorecard.duckdb without PII, swapped in atomically."""
+"""Exports swapped in atomically: the analysts' PII-free scorecard.duckdb and the Beancount
+ledger."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import dagster as dg
 
 from assets.journal import ENTRIES, LINES
 from pipeline.partitions import WAREHOUSE_POOL
-from pipeline.settings import scorecard_path
+from pipeline.settings import ledger_export_path, scorecard_path
 from resources.warehouse import WarehouseResource, export_tables
 
 # Tables with no customer ids, emails, phones or names: metrics and the journal only.
@@ -26,3 +27,41 @@ def scorecard_duckdb(warehouse: WarehouseResource) -> dg.MaterializeResult:
     with warehouse.connect() as con:
         export_tables(con, target, SCORECARD_TABLES)
     return dg.MaterializeResult(metadata={"path": str(target), "tables": len(SCORECARD_TABLES)})
+
+
+LEDGER_DEPS = [
+    ENTRIES,
+    LINES,
+    dg.AssetKey(["staging", "stg_square__payouts"]),
+    dg.AssetKey(["ref", "businesses"]),
+    dg.AssetKey(["ref", "accounts"]),
+    dg.AssetKey(["ref", "tenders"]),
+]
+
+
+@dg.asset(
+    key=["exports", "ledger_beancount"],
+    deps=LEDGER_DEPS,
+    group_name="exports",
+    kinds={"python"},
+    pool=WAREHOUSE_POOL,
+)
+def ledger_beancount(warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """$BACKBONE_HOME/exports/ledger.beancount: every journal, with balance assertions on the
+    payout clearing accounts; replaced only by a file Beancount accepts (docs/ledger-export.md)."""
+    from pipeline.beancount_export import (
+        LedgerExportError,
+        read_ledger,
+        render,
+        summary,
+        write_checked,
+    )
+
+    target = ledger_export_path()
+    try:
+        with warehouse.connect() as con:
+            ledger = read_ledger(con)
+        write_checked(render(ledger), target)
+    except LedgerExportError as exc:
+        raise dg.Failure(description=str(exc)) from exc
+    return dg.MaterializeResult(metadata={"path": str(target), **summary(ledger)})

@@ -17,7 +17,7 @@ from assets.checks import (
     pos_barcodes_agree,
     reference_covers_data,
 )
-from assets.exports import scorecard_duckdb
+from assets.exports import ledger_beancount, scorecard_duckdb
 from assets.journal import daily_journal
 from assets.ledger_sync import xero_manual_journals
 from assets.models import SQL_ASSETS, identity_map, reference_tables
@@ -37,6 +37,7 @@ ALL_ASSETS = [
     daily_journal,
     xero_manual_journals,
     scorecard_duckdb,
+    ledger_beancount,
 ]
 
 
@@ -63,7 +64,7 @@ def resources() -> dict:
 
 EXTRACT = dg.AssetSelection.assets(*raw.PARTITIONED)
 JOURNAL = dg.AssetSelection.assets(daily_journal)
-EXPORT = dg.AssetSelection.assets(scorecard_duckdb)
+EXPORT = dg.AssetSelection.assets(scorecard_duckdb, ledger_beancount)
 LEDGER = dg.AssetSelection.assets(xero_manual_journals)
 
 daily_job = dg.define_asset_job(
@@ -88,7 +89,9 @@ ledger_job = dg.define_asset_job(
     description="Post journal entries not yet in ops.sync_log to Xero ManualJournals.",
 )
 export_job = dg.define_asset_job(
-    "export_job", selection=EXPORT, description="Swap in the PII-free scorecard.duckdb."
+    "export_job",
+    selection=EXPORT,
+    description="Swap in the PII-free scorecard.duckdb and the Beancount ledger.",
 )
 
 daily_schedule = build_daily_schedule(daily_job)

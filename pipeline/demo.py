@@ -93,7 +93,12 @@ def run_demo(days: int = 14, businesses: list[str] | None = None, home: Path | N
     from dagster import DagsterInstance
 
     from pipeline.instance import prepare_dagster_home
-    from pipeline.settings import backbone_home, scorecard_path, warehouse_path
+    from pipeline.settings import (
+        backbone_home,
+        ledger_export_path,
+        scorecard_path,
+        warehouse_path,
+    )
 
     prepare_dagster_home()
     from pipeline.definitions import defs
@@ -116,12 +121,13 @@ def run_demo(days: int = 14, businesses: list[str] | None = None, home: Path | N
         console.print("[bold]4/5 Write back[/bold] journal entries to Xero (once each)")
         result = _run(defs, instance, "ledger_job", None, "ledger write-back")
         console.print(f"    {_ledger_label(result)}", soft_wrap=True, highlight=False)
-        console.print("[bold]5/5 Export[/bold] PII-free scorecard")
-        _run(defs, instance, "export_job", None, "scorecard.duckdb swapped in")
+        console.print("[bold]5/5 Export[/bold] PII-free scorecard, Beancount ledger")
+        _run(defs, instance, "export_job", None, "scorecard.duckdb and ledger.beancount swapped in")
     print_scorecard(scorecard_path(), partitions)
     console.print(f"\nDone in {time.monotonic() - started:.0f}s.")
     console.print(f"  warehouse: {warehouse_path()}")
     console.print(f"  scorecard: {scorecard_path()}  (duckdb {scorecard_path()})")
+    console.print(f"  ledger:    {ledger_export_path()}  (bean-check it)")
     console.print(f"  dagster:   {backbone_home() / 'dagster'}  (make ui)")
     return 0
 

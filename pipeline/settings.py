@@ -45,6 +45,10 @@ def scorecard_path() -> Path:
     return backbone_home() / "scorecard.duckdb"
 
 
+def ledger_export_path() -> Path:
+    return backbone_home() / "exports" / "ledger.beancount"
+
+
 def source_mode() -> str:
     mode = os.environ.get("BACKBONE_SOURCE", "sandbox").strip().lower()
     if mode not in {"sandbox", "live"}:

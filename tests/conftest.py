@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -53,3 +56,9 @@ def home(tmp_path, monkeypatch):
     monkeypatch.setenv("BACKBONE_HOME", str(tmp_path))
     monkeypatch.delenv("BACKBONE_BUSINESSES", raising=False)
     return tmp_path
+
+
+def bean_check(path) -> subprocess.CompletedProcess:
+    """The `bean-check` command installed beside this Python, on one ledger file."""
+    command = [str(Path(sys.executable).with_name("bean-check")), str(path)]
+    return subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603

@@ -7,6 +7,7 @@ import duckdb
 import pytest
 
 from pipeline.cli import main
+from tests.conftest import bean_check
 
 
 def sync_log(home):
@@ -48,6 +49,10 @@ def test_demo_runs_and_a_second_run_changes_no_journal_row(tmp_path, monkeypatch
     assert "2026-11-18 .. 2026-11-19" in out and "scorecard.duckdb" in out
     assert (tmp_path / "scorecard.duckdb").exists()
     assert (tmp_path / "dagster" / "dagster.yaml").exists()
+    ledger = tmp_path / "exports" / "ledger.beancount"
+    checked = bean_check(ledger)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    exported = ledger.read_bytes()
 
     # Every entry went to its business's Xero organisation once, keyed by entry id.
     entries = {(row[1], row[0]) for row in first}
@@ -62,4 +67,5 @@ def test_demo_runs_and_a_second_run_changes_no_journal_row(tmp_path, monkeypatch
     assert sync_log(tmp_path) == first_log  # no new row, no row touched
     assert len(ledger_writes()) == writes_before + len(first_writes)  # 0 new ledger calls
     assert "0 manual journal(s) posted to Xero in 0 request(s)" in capsys.readouterr().out
+    assert ledger.read_bytes() == exported
     assert {row[2] for row in first} == {"LCAFE01", "LBTQSEA", "LBTQPDX"}

@@ -6,7 +6,7 @@ import duckdb
 import pytest
 
 from assets.ledger_sync import LEDGER_SYNC
-from tests.conftest import DAY_1, DAY_2, http_resources, served_sandbox
+from tests.conftest import DAY_1, DAY_2, bean_check, http_resources, served_sandbox
 
 CONTRACT_TABLES = [
     "core.identity_map",
@@ -264,3 +264,17 @@ def test_reconciliation_matches_every_sandbox_payout_to_its_deposit(warehouse):
         assert con.execute("SELECT sum(settled) FROM marts.clearing_balances").fetchone() == (
             payouts[1],
         )
+
+
+def test_beancount_export_passes_bean_check(warehouse):
+    home, _ = warehouse
+    ledger = home / "exports" / "ledger.beancount"
+    text = ledger.read_text()
+    result = bean_check(ledger)
+    assert result.returncode == 0, result.stdout + result.stderr
+    # Every journal entry is a transaction, and the payouts of both days are asserted.
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        entries = con.execute("SELECT count(*) FROM marts.journal_entries").fetchone()[0]
+    assert text.count(" txn ") == entries > 0
+    assert " balance Assets:Cafe:1010-Square-Clearing " in text
+    assert " balance Assets:Boutique:1010-Square-Clearing " in text
