@@ -278,3 +278,32 @@ def test_beancount_export_passes_bean_check(warehouse):
     assert text.count(" txn ") == entries > 0
     assert " balance Assets:Cafe:1010-Square-Clearing " in text
     assert " balance Assets:Boutique:1010-Square-Clearing " in text
+
+
+def test_beancount_export_reads_back_as_the_journal(warehouse):
+    """Parsed by Beancount, the file is the journal line for line: entry, date, account, amount."""
+    from beancount import loader
+    from beancount.core import data
+
+    home, _ = warehouse
+    parsed, errors, _ = loader.load_file(str(home / "exports" / "ledger.beancount"))
+    assert errors == []
+    exported = sorted(
+        (
+            t.meta["entry_id"],
+            t.date,
+            p.account.split(":")[1].lower(),
+            p.account.split(":")[-1].split("-")[0],
+            p.units.number,
+        )
+        for t in parsed
+        if isinstance(t, data.Transaction)
+        for p in t.postings
+    )
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        journal = con.execute(
+            "SELECT l.entry_id, e.business_date, e.business_id, l.account_code, "
+            "l.debit - l.credit FROM marts.journal_lines AS l JOIN marts.journal_entries AS e "
+            "USING (entry_id) ORDER BY ALL"
+        ).fetchall()
+    assert exported == journal
