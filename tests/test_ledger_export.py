@@ -38,6 +38,7 @@ BUSINESSES = [
 ACCOUNTS = [
     ("1000", "Cash on Hand", "ASSET"),
     ("1010", "Square Clearing", "ASSET"),
+    ("1090", "Business Checking", "ASSET"),
     ("2110", "Sales Tax Payable - New York City", "LIABILITY"),
     ("4000", "Food & Beverage Sales", "REVENUE"),
     ("4010", "Retail Merchandise Sales", "REVENUE"),
@@ -94,6 +95,16 @@ ENTRIES = [
         [("4910", "10.00", "0.00", "Returns"), ("1010", "0.00", "10.00", "Refunded: card")],
     ),
     (
+        # The 17th's card money (100.00 - 2.90) paid out by po_c2, as the journal posts it.
+        "LCAFE01-2026-11-18-PAYOUT",
+        "cafe",
+        "LCAFE01",
+        D18,
+        "Payouts to the bank LCAFE01 2026-11-18",
+        None,
+        [("1090", "97.10", "0.00", "Payout po_c2"), ("1010", "0.00", "97.10", "Payout po_c2")],
+    ),
+    (
         # A late offline card sale of the 17th, posted on the 19th as an adjusting entry.
         "LCAFE01-2026-11-17-SALES-ADJ-2026-11-19",
         "cafe",
@@ -128,10 +139,10 @@ PAYOUTS = [
 EXPECTED_ASSERTIONS = [
     # 17th: 100.00 - 2.90
     '2026-11-18 balance Assets:Cafe:1010-Square-Clearing  97.10 USD\n  payout_ids: "po_c1"',
-    # + 18th: 54.45 - 10.00
-    '2026-11-19 balance Assets:Cafe:1010-Square-Clearing  141.55 USD\n  payout_ids: "po_c2"',
+    # + 18th: 54.45 - 10.00 - the payout 97.10: the 18th's card money, not paid out yet
+    '2026-11-19 balance Assets:Cafe:1010-Square-Clearing  44.45 USD\n  payout_ids: "po_c2"',
     # + the adjusting entry dated the 19th: 5.25
-    '2026-11-20 balance Assets:Cafe:1010-Square-Clearing  146.80 USD\n  payout_ids: "po_c4"',
+    '2026-11-20 balance Assets:Cafe:1010-Square-Clearing  49.70 USD\n  payout_ids: "po_c4"',
     # Two locations' payouts on one day: one assertion on the business's clearing account.
     "2026-11-19 balance Assets:Boutique:1010-Square-Clearing  30.00 USD\n"
     '  payout_ids: "po_b1 po_b2"',
