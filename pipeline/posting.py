@@ -236,6 +236,29 @@ class _Ledger:
         return out
 
 
+def day_entries(
+    business_id: str, location_id: str, day: date, ledgers: list[tuple[str, _Ledger, str]]
+) -> list[Entry]:
+    """One checked entry per (kind, ledger, memo) that has lines."""
+    entries = []
+    for kind, ledger, memo in ledgers:
+        lines = ledger.lines()
+        if not lines:
+            continue
+        entry = Entry(
+            entry_id(location_id, day, kind),
+            business_id,
+            location_id,
+            day,
+            kind,
+            f"{memo} {location_id} {day.isoformat()}",
+            lines,
+        )
+        entry.check()
+        entries.append(entry)
+    return entries
+
+
 def _group(items: Iterable, key) -> dict[str, list]:
     grouped: dict[str, list] = defaultdict(list)
     for item in items:
@@ -321,26 +344,16 @@ def post_day(
                 fees.debit(tender.fee_account, tender.fee, "Processor fees")
                 fees.credit(tender.clearing_account, tender.fee, "Processor fees withheld")
 
-    entries = []
-    for kind, ledger, memo in (
-        ("SALES", sales, "Daily sales"),
-        ("RETURNS", returns, "Returns and refunds"),
-        ("FEES", fees, "Card processing fees"),
-    ):
-        entry_lines = ledger.lines()
-        if not entry_lines:
-            continue
-        entry = Entry(
-            entry_id(location_id, day, kind),
-            business_id,
-            location_id,
-            day,
-            kind,
-            f"{memo} {location_id} {day.isoformat()}",
-            entry_lines,
-        )
-        entry.check()
-        entries.append(entry)
+    entries = day_entries(
+        business_id,
+        location_id,
+        day,
+        [
+            ("SALES", sales, "Daily sales"),
+            ("RETURNS", returns, "Returns and refunds"),
+            ("FEES", fees, "Card processing fees"),
+        ],
+    )
     return entries, held
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from pipeline.posting import Entry, PostingAccounts, _Ledger, entry_id
+from pipeline.posting import Entry, PostingAccounts, _Ledger, day_entries
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,6 @@ def post_settlement(
     disputes: list[DisputeMovement],
     accounts: PostingAccounts,
 ) -> list[Entry]:
-    entries = []
     paid, disputed = _Ledger(), _Ledger()
     for payout in sorted(payouts, key=lambda p: p.payout_id):
         paid.debit(accounts.payout_bank, payout.amount, f"Payout {payout.payout_id}")
@@ -61,21 +60,12 @@ def post_settlement(
             memo = f"Released by {move.dispute_id}"
             disputed.debit(move.clearing_account, move.amount, memo)
             disputed.credit(accounts.disputed_funds, move.amount, memo)
-    for kind, ledger, memo in (
-        ("PAYOUT", paid, "Payouts to the bank"),
-        ("CHARGEBACK", disputed, "Disputed card payments"),
-    ):
-        lines = ledger.lines()
-        if lines:
-            entry = Entry(
-                entry_id(location_id, day, kind),
-                business_id,
-                location_id,
-                day,
-                kind,
-                f"{memo} {location_id} {day.isoformat()}",
-                lines,
-            )
-            entry.check()
-            entries.append(entry)
-    return entries
+    return day_entries(
+        business_id,
+        location_id,
+        day,
+        [
+            ("PAYOUT", paid, "Payouts to the bank"),
+            ("CHARGEBACK", disputed, "Disputed card payments"),
+        ],
+    )

@@ -10,24 +10,14 @@ from hypothesis import strategies as st
 
 from pipeline.posting import (
     OrderTotals,
-    PostingAccounts,
     RevenuePart,
     SaleLine,
     TenderFact,
     post_day,
 )
 from pipeline.settlement import DisputeMovement, Payout, post_settlement
+from tests.test_posting import ACCOUNTS
 
-ACCOUNTS = PostingAccounts(
-    discounts="4900",
-    returns="4910",
-    tips_payable="2200",
-    service_charges="4020",
-    rounding="6900",
-    payout_bank="1090",
-    disputed_funds="1250",
-    chargeback_losses="6150",
-)
 DAY = date(2026, 11, 17)
 CLEARING = "1010"
 TENDERS = {  # kind -> (clearing account, fee account)
