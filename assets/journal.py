@@ -78,7 +78,8 @@ def _cents(column: str) -> str:
 # free-text reason as reference/refund_reasons.csv maps it. One reason per return order (its
 # first refund's).
 _RETURN_REASONS = """
-SELECT DISTINCT ON (f.order_id) f.order_id, rr.label, rr.account_code
+SELECT DISTINCT ON (f.business_id, f.order_id) f.business_id, f.order_id, rr.label,
+       rr.account_code
 FROM core.tender_facts AS f
 LEFT JOIN ops.refund_reasons AS form
     ON form.refund_id = f.fact_id AND form.business_id = f.business_id
@@ -89,7 +90,7 @@ JOIN ref.refund_reasons AS rr
          WHERE list_contains(string_split(p.pos_reasons, '|'), f.refund_reason))
     )
 WHERE f.fact_kind = 'refund' AND f.order_id IS NOT NULL
-ORDER BY f.order_id, f.fact_id
+ORDER BY f.business_id, f.order_id, f.fact_id
 """
 
 
@@ -118,6 +119,7 @@ def load_day(con: duckdb.DuckDBPyConnection, day: date, location_id: str):
                 FROM core.sales_lines AS l
                 LEFT JOIN ({_RETURN_REASONS}) AS r
                     ON l.line_kind = 'return' AND r.order_id = l.order_id
+                    AND r.business_id = l.business_id
                 WHERE l.business_date = ? AND l.location_id = ?
                 ORDER BY l.order_id, l.line_uid""",
             params,
