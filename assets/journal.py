@@ -87,7 +87,8 @@ JOIN ref.refund_reasons AS rr
     ON rr.reason = coalesce(
         form.reason,
         (SELECT min(p.reason) FROM ref.refund_reasons AS p
-         WHERE list_contains(string_split(p.pos_reasons, '|'), f.refund_reason))
+         WHERE p.pos_reasons <> ''
+           AND list_contains(string_split(p.pos_reasons, '|'), f.refund_reason))
     )
 WHERE f.fact_kind = 'refund' AND f.order_id IS NOT NULL
 ORDER BY f.business_id, f.order_id, f.fact_id
@@ -163,11 +164,11 @@ WITH parts AS (
         ON e.payout_id = p.payout_id AND e.business_id = p.business_id
     LEFT JOIN core.tender_facts AS f
         ON f.business_id = e.business_id AND f.payout_entry_id = e.payout_entry_id
-    WHERE p.business_date = ? AND p.location_id = ? AND p.status <> 'FAILED'
+    WHERE p.business_date = ? AND p.location_id = ? AND p.status IS DISTINCT FROM 'FAILED'
 )
 SELECT payout_id, entry_type, dispute_id,
        coalesce(clearing_account,
-                mode(clearing_account) OVER (PARTITION BY payout_id),
+                min(clearing_account) OVER (PARTITION BY payout_id),
                 (SELECT min(clearing_account) FROM ref.tenders WHERE settles_in_payout = 'true')),
        {_cents("net_money")}
 FROM parts
@@ -195,8 +196,16 @@ def load_settlement(con: duckdb.DuckDBPyConnection, day: date, location_id: str)
                 AND f.fact_id = d.dispute_id
             WHERE d.location_id = ? AND d.is_chargeback AND d.state IN ('LOST', 'ACCEPTED')
               AND CAST(timezone(l.timezone, d.updated_at) AS DATE) = ?
+              -- A later touch to a decided dispute moves updated_at; its loss stays where it
+              -- was first posted.
+              AND NOT EXISTS (
+                  SELECT 1 FROM marts.journal_lines AS jl
+                  JOIN marts.journal_entries AS je USING (entry_id)
+                  WHERE je.location_id = d.location_id AND je.activity_date <> ?
+                    AND jl.memo = 'Lost ' || d.dispute_id
+              )
             ORDER BY d.dispute_id""",
-        [location_id, day],
+        [location_id, day, day],
     ).fetchall():
         disputes.append(DisputeMovement(dispute_id, clearing, cents, lost=True))
     payouts = [Payout(pid, clearing, cents) for (pid, clearing), cents in paid.items() if cents]

@@ -33,7 +33,11 @@ def xero_manual_journals(
             lambda business, key, body: xero.put_manual_journal(clients(business), key, body),
             run_id=context.run_id,
             # A refusal (4xx) is about that entry; an outage that outlived the retries is not.
-            is_permanent=lambda exc: isinstance(exc, ApiError),
+            # A refused entry is that entry's problem; a refused token (401/403) is everyone's:
+            # stop instead of spending one request per pending entry.
+            is_permanent=lambda exc: (
+                isinstance(exc, ApiError) and exc.status_code not in (401, 403)
+            ),
             log=context.log.warning,
         )
         totals = synced_counts(con)

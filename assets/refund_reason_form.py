@@ -48,27 +48,36 @@ def record_refund_reason(
             "AND s.business_id = f.business_id AND s.line_kind = 'return' "
             "WHERE f.fact_kind = 'refund' AND f.fact_id = ? GROUP BY f.business_id",
             [config.refund_id],
-        ).fetchone()
-        if found is None:
+        ).fetchall()
+        if len(found) > 1:
+            raise dg.Failure(
+                description=f"refund {config.refund_id!r} exists in several businesses "
+                f"({', '.join(b for b, _ in found)}); refund ids must be unique"
+            )
+        if not found:
             raise dg.Failure(
                 description=f"refund {config.refund_id!r} is not in core.tender_facts: check the "
                 "id in Square, or run the day's extract first"
             )
-        business_id, day = found
+        ((business_id, day),) = found
         con.execute("BEGIN TRANSACTION")
-        con.execute(
-            "INSERT OR REPLACE INTO ops.refund_reasons VALUES (?, ?, ?, ?, now(), ?)",
-            [config.refund_id, business_id, config.reason.value, config.note, context.run_id],
-        )
-        audit.record(
-            con,
-            "refund_reason",
-            f"refund/{config.refund_id}",
-            [(config.reason.value, config.note)],
-            run_id=context.run_id,
-            actor="refund_reason_form",
-        )
-        con.execute("COMMIT")
+        try:
+            con.execute(
+                "INSERT OR REPLACE INTO ops.refund_reasons VALUES (?, ?, ?, ?, now(), ?)",
+                [config.refund_id, business_id, config.reason.value, config.note, context.run_id],
+            )
+            audit.record(
+                con,
+                "refund_reason",
+                f"refund/{config.refund_id}",
+                [(config.reason.value, config.note)],
+                run_id=context.run_id,
+                actor="refund_reason_form",
+            )
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
     context.log.info(f"refund {config.refund_id}: {config.reason.value}; re-posting {day}")
     return day.isoformat()
 

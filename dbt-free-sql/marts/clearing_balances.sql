@@ -44,6 +44,8 @@ entries AS (
     FROM staging.stg_square__payout_entries AS e
     JOIN staging.stg_square__payouts AS p
         ON p.business_id = e.business_id AND p.payout_id = e.payout_id
+    -- A failed payout settles nothing (the journal does not post it either).
+    WHERE p.status IS DISTINCT FROM 'FAILED'
 ),
 settlements AS (
     SELECT
