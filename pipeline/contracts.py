@@ -229,7 +229,7 @@ CONTRACTS: dict[str, pa.DataFrameSchema] = {
                 error="open items, and only they, are aged",
             ),
         ],
-        unique=["payout_id", "deposit_id"],
+        unique=["business_id", "payout_id", "deposit_id"],
     ),
     "marts.clearing_balances": pa.DataFrameSchema(
         {

@@ -374,3 +374,21 @@ def test_cash_stays_in_its_drawer_and_older_sales_settle_without_a_tender(cleari
     ).fetchall()
     assert unattributed[0] == (_day(3), "1010", D("48.50"), D("-48.50"))
     assert unattributed[-1] == (_day(5), "1010", D("0.00"), D("-48.50"))
+
+
+def test_businesses_never_share_payouts_or_deposits_even_with_the_same_ids():
+    # Two merchants' processors both call their payout po_shared_01 and the banks bt_1.
+    con = _warehouse([(None, "0.00", "3")])
+    payout(con, "cafe", "L1", "po_shared_01", 3, [("CHARGE", "p1", "120.00", "-3.50")])
+    deposit(con, "cafe", "bt_1", 3, "116.50", "po_shared_01")
+    payout(con, "boutique", "L2", "po_shared_01", 3, [("CHARGE", "p1", "80.00", "-2.00")])
+    deposit(con, "boutique", "bt_1", 4, "78.00", "po_shared_01")
+    rebuild(con, "marts.reconciliation")
+    got = con.execute(
+        "SELECT business_id, status, deposit_id, expected_amount, deposited_amount "
+        "FROM marts.reconciliation ORDER BY business_id"
+    ).fetchall()
+    assert got == [
+        ("boutique", "matched", "bt_1", D("78.00"), D("78.00")),
+        ("cafe", "matched", "bt_1", D("116.50"), D("116.50")),
+    ]

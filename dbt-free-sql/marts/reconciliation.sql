@@ -77,7 +77,7 @@ deposits AS (
     WHERE coalesce(status, '') NOT IN ('DELETED', 'VOIDED')
 ),
 by_reference AS (
-    SELECT p.payout_id, d.deposit_id, 'reference' AS match_rule
+    SELECT p.business_id, p.payout_id, d.deposit_id, 'reference' AS match_rule
     FROM payouts AS p
     JOIN deposits AS d
         ON d.business_id = p.business_id AND contains(d.reference, p.payout_id)
@@ -85,18 +85,25 @@ by_reference AS (
 open_payouts AS (
     SELECT p.*
     FROM payouts AS p
-    WHERE NOT EXISTS (SELECT 1 FROM by_reference AS r WHERE r.payout_id = p.payout_id)
+    WHERE NOT EXISTS (
+        SELECT 1 FROM by_reference AS r
+        WHERE r.business_id = p.business_id AND r.payout_id = p.payout_id
+    )
 ),
 -- A deposit naming some payout id is that payout's, even one not loaded yet: never matched by
 -- amount to another.
 open_deposits AS (
     SELECT d.*
     FROM deposits AS d
-    WHERE NOT EXISTS (SELECT 1 FROM by_reference AS r WHERE r.deposit_id = d.deposit_id)
+    WHERE NOT EXISTS (
+        SELECT 1 FROM by_reference AS r
+        WHERE r.business_id = d.business_id AND r.deposit_id = d.deposit_id
+    )
         AND NOT regexp_matches(coalesce(d.reference, ''), '\bpo_[0-9A-Za-z-]{8,}')
 ),
 single_candidates AS (
     SELECT
+        p.business_id,
         p.payout_id,
         d.deposit_id,
         abs(date_diff('day', p.arrival_date, d.deposit_date)) AS days_apart,
@@ -110,13 +117,13 @@ single_candidates AS (
 ),
 -- Only mutual first choices: a deposit two payouts could claim equally well goes to neither.
 by_amount AS (
-    SELECT payout_id, deposit_id, 'amount_date' AS match_rule
+    SELECT business_id, payout_id, deposit_id, 'amount_date' AS match_rule
     FROM single_candidates
     QUALIFY row_number() OVER (
-        PARTITION BY payout_id ORDER BY days_apart, amount_gap, deposit_id
+        PARTITION BY business_id, payout_id ORDER BY days_apart, amount_gap, deposit_id
     ) = 1
     AND row_number() OVER (
-        PARTITION BY deposit_id ORDER BY days_apart, amount_gap, payout_id
+        PARTITION BY business_id, deposit_id ORDER BY days_apart, amount_gap, payout_id
     ) = 1
 ),
 batch_payouts AS (
@@ -125,13 +132,19 @@ batch_payouts AS (
         row_number() OVER w AS seq,
         sum(p.expected_amount) OVER (w ROWS UNBOUNDED PRECEDING) AS running
     FROM open_payouts AS p
-    WHERE NOT EXISTS (SELECT 1 FROM by_amount AS a WHERE a.payout_id = p.payout_id)
+    WHERE NOT EXISTS (
+        SELECT 1 FROM by_amount AS a
+        WHERE a.business_id = p.business_id AND a.payout_id = p.payout_id
+    )
     WINDOW w AS (PARTITION BY p.business_id, p.location_id ORDER BY p.arrival_date, p.payout_id)
 ),
 batch_deposits AS (
     SELECT d.*
     FROM open_deposits AS d
-    WHERE NOT EXISTS (SELECT 1 FROM by_amount AS a WHERE a.deposit_id = d.deposit_id)
+    WHERE NOT EXISTS (
+        SELECT 1 FROM by_amount AS a
+        WHERE a.business_id = d.business_id AND a.deposit_id = d.deposit_id
+    )
 ),
 -- Runs of two or more consecutive payouts of one location whose total is one deposit's amount;
 -- the run's ends (and so every payout in it) lie within the date window of the deposit.
@@ -163,16 +176,18 @@ best_runs AS (
     SELECT *
     FROM runs
     QUALIFY row_number() OVER (
-        PARTITION BY deposit_id
+        PARTITION BY business_id, deposit_id
         ORDER BY n_payouts, days_apart, amount_gap, location_id, first_seq
     ) = 1
 ),
 run_members AS (
     SELECT
+        r.business_id,
         r.deposit_id,
         p.payout_id,
         row_number() OVER (
-            PARTITION BY p.payout_id ORDER BY r.n_payouts, r.days_apart, r.amount_gap, r.deposit_id
+            PARTITION BY p.business_id, p.payout_id
+            ORDER BY r.n_payouts, r.days_apart, r.amount_gap, r.deposit_id
         ) = 1 AS first_choice
     FROM best_runs AS r
     JOIN batch_payouts AS p
@@ -180,15 +195,15 @@ run_members AS (
         AND p.seq BETWEEN r.first_seq AND r.last_seq
 ),
 by_batch AS (
-    SELECT payout_id, deposit_id, 'amount_date_batch' AS match_rule
+    SELECT business_id, payout_id, deposit_id, 'amount_date_batch' AS match_rule
     FROM run_members
-    QUALIFY bool_and(first_choice) OVER (PARTITION BY deposit_id)
+    QUALIFY bool_and(first_choice) OVER (PARTITION BY business_id, deposit_id)
 ),
 links AS (
     SELECT
         *,
-        count(*) OVER (PARTITION BY deposit_id) AS payouts_in_deposit,
-        count(*) OVER (PARTITION BY payout_id) AS deposits_for_payout
+        count(*) OVER (PARTITION BY business_id, deposit_id) AS payouts_in_deposit,
+        count(*) OVER (PARTITION BY business_id, payout_id) AS deposits_for_payout
     FROM (
         SELECT * FROM by_reference
         UNION ALL
@@ -203,21 +218,21 @@ grouped AS (
     SELECT
         *,
         CASE
-            WHEN payouts_in_deposit > 1 THEN 'deposit:' || deposit_id
-            ELSE 'payout:' || payout_id
+            WHEN payouts_in_deposit > 1 THEN business_id || ':deposit:' || deposit_id
+            ELSE business_id || ':payout:' || payout_id
         END AS match_group
     FROM links
 ),
 group_expected AS (
     SELECT g.match_group, sum(p.expected_amount) AS group_expected
-    FROM (SELECT DISTINCT match_group, payout_id FROM grouped) AS g
-    JOIN payouts AS p ON p.payout_id = g.payout_id
+    FROM (SELECT DISTINCT match_group, business_id, payout_id FROM grouped) AS g
+    JOIN payouts AS p ON p.business_id = g.business_id AND p.payout_id = g.payout_id
     GROUP BY ALL
 ),
 group_deposited AS (
     SELECT g.match_group, sum(d.deposited_amount) AS group_deposited
-    FROM (SELECT DISTINCT match_group, deposit_id FROM grouped) AS g
-    JOIN deposits AS d ON d.deposit_id = g.deposit_id
+    FROM (SELECT DISTINCT match_group, business_id, deposit_id FROM grouped) AS g
+    JOIN deposits AS d ON d.business_id = g.business_id AND d.deposit_id = g.deposit_id
     GROUP BY ALL
 ),
 matched AS (
@@ -237,8 +252,8 @@ matched AS (
         s.date_window_days,
         a.as_of_date
     FROM payouts AS p
-    LEFT JOIN grouped AS g ON g.payout_id = p.payout_id
-    LEFT JOIN deposits AS d ON d.deposit_id = g.deposit_id
+    LEFT JOIN grouped AS g ON g.business_id = p.business_id AND g.payout_id = p.payout_id
+    LEFT JOIN deposits AS d ON d.business_id = g.business_id AND d.deposit_id = g.deposit_id
     LEFT JOIN group_expected AS ge ON ge.match_group = g.match_group
     LEFT JOIN group_deposited AS gd ON gd.match_group = g.match_group
     JOIN settings AS s ON s.business_id = p.business_id
