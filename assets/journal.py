@@ -90,7 +90,12 @@ JOIN ref.refund_reasons AS rr
          WHERE p.pos_reasons <> ''
            AND list_contains(string_split(p.pos_reasons, '|'), f.refund_reason))
     )
-WHERE f.fact_kind = 'refund' AND f.order_id IS NOT NULL
+WHERE f.fact_kind = 'refund'
+  -- Only the day's return orders: this runs for every location and day.
+  AND f.order_id IN (
+      SELECT order_id FROM core.sales_lines
+      WHERE business_date = ? AND location_id = ? AND line_kind = 'return'
+  )
 ORDER BY f.business_id, f.order_id, f.fact_id
 """
 
@@ -123,7 +128,7 @@ def load_day(con: duckdb.DuckDBPyConnection, day: date, location_id: str):
                     AND r.business_id = l.business_id
                 WHERE l.business_date = ? AND l.location_id = ?
                 ORDER BY l.order_id, l.line_uid""",
-            params,
+            params * 2,  # the reasons' day filter, then the lines'
         ).fetchall()
     ]
     tenders = [

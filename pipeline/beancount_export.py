@@ -19,6 +19,8 @@ from pathlib import Path
 
 import duckdb
 
+from pipeline.money import CENT, is_whole_cents
+
 ROOTS = {
     "ASSET": "Assets",
     "LIABILITY": "Liabilities",
@@ -26,7 +28,6 @@ ROOTS = {
     "REVENUE": "Income",
     "EXPENSE": "Expenses",
 }
-CENT = Decimal("0.01")
 
 
 class LedgerExportError(ValueError):
@@ -104,7 +105,7 @@ def account_name(business_id: str, account: Account) -> str:
 
 def amount_text(amount: Decimal) -> str:
     """Exactly two decimals; anything finer would be money the journal does not hold."""
-    if amount != amount.quantize(CENT):
+    if not is_whole_cents(amount):
         raise LedgerExportError(f"amount {amount} has fractions of a cent")
     return f"{amount.quantize(CENT):f}"
 
@@ -193,24 +194,8 @@ def render(ledger: Ledger) -> str:
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-def _columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> set[str]:
-    return {
-        c
-        for (c,) in con.execute(
-            "SELECT column_name FROM information_schema.columns "
-            "WHERE table_schema = ? AND table_name = ?",
-            [schema, table],
-        ).fetchall()
-    }
-
-
 def read_transactions(con: duckdb.DuckDBPyConnection) -> tuple[Transaction, ...]:
     """Every journal entry with its lines, by date, business and entry id."""
-    adjusts = (
-        "adjusts_entry_id"
-        if "adjusts_entry_id" in _columns(con, "marts", "journal_entries")
-        else "NULL"
-    )
     lines: dict[str, list[Posting]] = {}
     for entry_id, code, debit, credit, memo in con.execute(
         "SELECT entry_id, account_code, debit, credit, memo FROM marts.journal_lines "
@@ -219,7 +204,7 @@ def read_transactions(con: duckdb.DuckDBPyConnection) -> tuple[Transaction, ...]
         lines.setdefault(entry_id, []).append(Posting(code, Decimal(debit) - Decimal(credit), memo))
     transactions = []
     for entry_id, business_id, location_id, day, memo, adjusted in con.execute(
-        f"""SELECT entry_id, business_id, location_id, business_date, memo, {adjusts}
+        """SELECT entry_id, business_id, location_id, business_date, memo, adjusts_entry_id
             FROM marts.journal_entries ORDER BY business_date, business_id, entry_id"""
     ).fetchall():
         postings = lines.pop(entry_id, None)

@@ -25,9 +25,9 @@ from typing import Any
 import duckdb
 
 from pipeline import audit
+from pipeline.money import CENT, is_whole_cents
 from pipeline.normalize import mask_text
 
-CENT = Decimal("0.01")
 TARGET_PREFIX = "xero:ManualJournals:"
 POSTED, FAILED = "posted", "failed"
 MAX_ERROR_CHARS = 500
@@ -66,7 +66,7 @@ def _exact(value: Any, what: str) -> Decimal:
     if isinstance(value, float) or not isinstance(value, (Decimal, int)):
         raise LedgerPayloadError(f"{what}: money must be Decimal, not {type(value).__name__}")
     amount = Decimal(value)
-    if amount != amount.quantize(CENT):
+    if not is_whole_cents(amount):
         raise LedgerPayloadError(f"{what}: {amount} has more than two decimal places")
     return amount.quantize(CENT)
 

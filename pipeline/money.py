@@ -16,3 +16,8 @@ def to_cents(value: Decimal | int | str) -> int:
         raise TypeError("money must not be a float")
     amount = Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
     return int(amount * 100)
+
+
+def is_whole_cents(amount: Decimal) -> bool:
+    """True when an amount carries no fraction of a cent (what exports and ledgers may state)."""
+    return amount == amount.quantize(CENT)

@@ -115,7 +115,7 @@ def resolve_identities(
     ev = evidence.build(records, blocked_values)
     fields = scoring.Fields(ev)
 
-    exact_links = exact.exact_edges(fields)
+    exact_links, overused = exact.exact_edges(fields)
     joined = clusters.components(size, exact_links["i"].to_numpy(), exact_links["j"].to_numpy())
     fuzzy_links = fuzzy.fuzzy_edges(fields, joined)
     links, splits, unmatched = overrides.resolve(records, overrides_table)
@@ -168,7 +168,7 @@ def resolve_identities(
     out = out.iloc[np.argsort(arrival, kind="stable")].reset_index(drop=True)
     out = out.astype(object).where(out.notna(), None).astype({"match_score": float})
     out.attrs["unmatched_overrides"] = unmatched
-    out.attrs["overused_keys"] = exact.overused_values(fields)
+    out.attrs["overused_keys"] = overused
     return out
 
 

@@ -23,15 +23,19 @@ MAX_RECORDS_PER_KEY = 8
 STRENGTH = {"loyalty_id": 300.0, "email": 200.0, "phone": 100.0}
 
 
-def exact_edges(f: scoring.Fields) -> pd.DataFrame:
-    """Accepted links (i < j) with rule 'exact:<key>', and the number of over-used key values."""
+def exact_edges(f: scoring.Fields) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Accepted links (i < j) with rule 'exact:<key>', and per key how many values were ignored
+    as shared (for run metadata)."""
     ev = f.ev
     codes = Codes(f.code)
     frames = []
+    overused: dict[str, int] = {}
     order = sort_codes(ev["given"])
     for key in KEYS:
         blocks = codes.blocks([key])
-        blocks[block_sizes(blocks) > MAX_RECORDS_PER_KEY] = -1
+        shared = block_sizes(blocks) > MAX_RECORDS_PER_KEY
+        overused[key] = len(np.unique(blocks[shared]))
+        blocks[shared] = -1
         i, j = window_pairs(blocks, [order], MAX_RECORDS_PER_KEY - 1)
         if len(i) == 0:
             continue
@@ -52,22 +56,9 @@ def exact_edges(f: scoring.Fields) -> pd.DataFrame:
             )
         )
     if not frames:
-        return pd.DataFrame({"i": [], "j": [], "rule": [], "score": [], "strength": []}).astype(
-            {"i": np.int64, "j": np.int64}
-        )
+        empty = pd.DataFrame({"i": [], "j": [], "rule": [], "score": [], "strength": []})
+        return empty.astype({"i": np.int64, "j": np.int64}), overused
     edges = pd.concat(frames, ignore_index=True)
     # One edge per pair: the strongest key explains it.
-    return edges.sort_values(["i", "j", "strength"], ascending=[True, True, False]).drop_duplicates(
-        ["i", "j"]
-    )
-
-
-def overused_values(f: scoring.Fields) -> dict[str, int]:
-    """How many key values were ignored as shared, per key (for run metadata)."""
-    counts = {}
-    codes = Codes(f.code)
-    for key in KEYS:
-        blocks = codes.blocks([key])
-        sizes = block_sizes(blocks)
-        counts[key] = len(np.unique(blocks[sizes > MAX_RECORDS_PER_KEY]))
-    return counts
+    strongest = edges.sort_values(["i", "j", "strength"], ascending=[True, True, False])
+    return strongest.drop_duplicates(["i", "j"]), overused
