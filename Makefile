@@ -27,7 +27,7 @@ test: $(VENV)/.dev
 	$(BIN)/python -m pytest
 
 ui: $(VENV)/.runtime
-	$(BIN)/python -c "from pipeline.instance import prepare_dagster_home; prepare_dagster_home()"
+	$(BIN)/python -c "from pipeline.app.instance import prepare_dagster_home; prepare_dagster_home()"
 	DAGSTER_HOME=$(BACKBONE_HOME)/dagster $(BIN)/dagster dev -w workspace.yaml
 
 validate: $(VENV)/.runtime

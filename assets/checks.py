@@ -14,8 +14,8 @@ from resources.warehouse import WarehouseResource
     asset=LINES, blocking=True, description="GX Core suite: lines sane, entries balance"
 )
 def journal_lines_gx(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    from pipeline.contracts import frame
-    from pipeline.quality import run_journal_suite
+    from pipeline.store.contracts import frame
+    from pipeline.store.quality import run_journal_suite
 
     with warehouse.connect(read_only=False) as con:
         lines = frame(con, "marts.journal_lines")
@@ -118,3 +118,12 @@ def payouts_reconciled(warehouse: WarehouseResource) -> dg.AssetCheckResult:
             "oldest": "\n".join(text for _, text in rows[:20]) or "none",
         },
     )
+
+
+ALL_CHECKS = [
+    journal_lines_gx,
+    no_held_out_orders,
+    reference_covers_data,
+    pos_barcodes_agree,
+    payouts_reconciled,
+]

@@ -6,9 +6,10 @@ from __future__ import annotations
 import dagster as dg
 
 from assets.journal import ENTRIES, LINES
-from pipeline.partitions import WAREHOUSE_POOL
+from assets.partitions import WAREHOUSE_POOL
 from pipeline.settings import ledger_export_path, scorecard_path
-from resources.warehouse import WarehouseResource, export_tables
+from pipeline.store.connection import export_tables
+from resources.warehouse import WarehouseResource
 
 # Tables with no customer ids, emails, phones or names: metrics and the journal only.
 SCORECARD_TABLES = ["marts.scorecard_daily", "marts.journal_entries", "marts.journal_lines"]
@@ -49,13 +50,8 @@ LEDGER_DEPS = [
 def ledger_beancount(warehouse: WarehouseResource) -> dg.MaterializeResult:
     """$BACKBONE_HOME/exports/ledger.beancount: every journal, with balance assertions on the
     payout clearing accounts; replaced only by a file Beancount accepts (docs/ledger-export.md)."""
-    from pipeline.beancount_export import (
-        LedgerExportError,
-        read_ledger,
-        render,
-        summary,
-        write_checked,
-    )
+    from pipeline.accounting.beancount import LedgerExportError, render, summary
+    from pipeline.store.ledger_export import read_ledger, write_checked
 
     target = ledger_export_path()
     try:

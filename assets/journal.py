@@ -7,12 +7,10 @@ from datetime import date
 import dagster as dg
 import duckdb
 
+from assets.partitions import DAILY, WAREHOUSE_POOL
 from assets.scope import in_scope
-from pipeline import audit
-from pipeline.adjustments import PostedEntry, entries_to_write
-from pipeline.money import to_decimal
-from pipeline.partitions import DAILY, WAREHOUSE_POOL
-from pipeline.posting import (
+from pipeline.accounting.adjustments import PostedEntry, entries_to_write
+from pipeline.accounting.posting import (
     OrderTotals,
     PostingAccounts,
     RevenuePart,
@@ -20,8 +18,11 @@ from pipeline.posting import (
     TenderFact,
     post_day,
 )
-from pipeline.settlement import DisputeMovement, Payout, post_settlement
-from resources.warehouse import WarehouseResource, insert_many
+from pipeline.accounting.settlement import DisputeMovement, Payout, post_settlement
+from pipeline.kernel.money import to_decimal
+from pipeline.store import audit
+from pipeline.store.connection import insert_many
+from resources.warehouse import WarehouseResource
 
 ENTRIES = dg.AssetKey(["marts", "journal_entries"])
 LINES = dg.AssetKey(["marts", "journal_lines"])
@@ -253,7 +254,7 @@ def posted_entries(
 
 def _write(con, day: date, locations: list[str], entries, held, run_id: str) -> None:
     """Append the new entries (never touching posted ones) and replace the day's exceptions."""
-    from pipeline.contracts import validate_table
+    from pipeline.store.contracts import validate_table
 
     con.execute("BEGIN TRANSACTION")
     try:
@@ -327,7 +328,8 @@ def _write(con, day: date, locations: list[str], entries, held, run_id: str) -> 
 
 def posting_date(timezone: str) -> date:
     """Today in the location's time zone, by the pipeline's clock: adjusting entries' date."""
-    from pipeline.timeutil import business_date, pipeline_now
+    from pipeline.kernel.timeutil import business_date
+    from resources.world import pipeline_now
 
     return business_date(pipeline_now(), timezone)
 

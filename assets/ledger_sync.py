@@ -5,9 +5,10 @@ from __future__ import annotations
 import dagster as dg
 
 from assets.journal import ENTRIES, LINES
+from assets.partitions import WAREHOUSE_POOL
 from assets.scope import clients_for, in_scope
-from pipeline.ledger_sync import FAILED, POSTED, sync_ledger, synced_counts
-from pipeline.partitions import WAREHOUSE_POOL
+from pipeline.accounting.xero_journal import FAILED, POSTED
+from pipeline.store.sync_log import sync_ledger, synced_counts
 from resources.http import ApiError
 from resources.warehouse import WarehouseResource
 from resources.xero import XeroResource

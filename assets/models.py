@@ -5,8 +5,8 @@ from __future__ import annotations
 import dagster as dg
 import pandas as pd
 
-from pipeline.partitions import WAREHOUSE_POOL
-from pipeline.sql_models import SqlModel, build, discover
+from assets.partitions import WAREHOUSE_POOL
+from pipeline.store.sql_models import SqlModel, build, discover
 from resources.warehouse import WarehouseResource
 
 REFERENCE_TABLES = [
@@ -41,7 +41,7 @@ REFERENCE_TABLES = [
 )
 def reference_tables(context, warehouse: WarehouseResource):
     """Ops-maintained CSVs; a bad file stops the run with its file, line and field."""
-    from pipeline.reference import load_all
+    from pipeline.store.reference_files import load_all
 
     tables = load_all()
     with warehouse.connect() as con:
@@ -66,7 +66,7 @@ def sql_asset(model: SqlModel) -> dg.AssetsDefinition:
         pool=WAREHOUSE_POOL,
     )
     def _model(context, warehouse: WarehouseResource) -> dg.MaterializeResult:
-        from pipeline.contracts import validate_table
+        from pipeline.store.contracts import validate_table
 
         with warehouse.connect() as con:
             stats = build(con, model, run_id=context.run_id, validate=validate_table)
@@ -137,11 +137,11 @@ def identity_map(context, warehouse: WarehouseResource) -> dg.MaterializeResult:
     Exact keys, then fuzzy matching, then reference/identity_overrides.csv; see
     pipeline/identity. A contradiction in the overrides file stops the run naming its lines.
     """
-    from pipeline.contracts import validate_table
     from pipeline.identity import resolve_identities
-    from pipeline.normalize import phone
-    from pipeline.reference import load
-    from pipeline.timeutil import utcnow
+    from pipeline.kernel.normalize import phone
+    from pipeline.kernel.timeutil import utcnow
+    from pipeline.store.contracts import validate_table
+    from pipeline.store.reference_files import load
 
     overrides = load("identity_overrides")
     overrides["line"] = overrides.index + 2

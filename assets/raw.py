@@ -6,16 +6,10 @@ from datetime import date
 
 import dagster as dg
 
+from assets.partitions import DAILY, WAREHOUSE_POOL
 from assets.scope import business_scopes, clients_for, in_scope, location_scopes
-from pipeline.extract import (
-    LOOKBACK,
-    Landing,
-    ensure_raw_table,
-    land_partition,
-    land_snapshot,
-    write_landing,
-)
-from pipeline.partitions import DAILY, WAREHOUSE_POOL
+from pipeline.extraction.landing import LOOKBACK, Landing, land_partition, land_snapshot
+from pipeline.store.raw import log_extract, payouts_of_day, write_landing
 from resources.http import ApiError
 from resources.square import SquareResource
 from resources.warehouse import WarehouseResource
@@ -32,7 +26,6 @@ def _store(
     clients,
     partition_key: str | None,
 ) -> dg.MaterializeResult:
-    source, entity = table.split("_", 1)
     with warehouse.connect() as con:
         write_landing(
             con,
@@ -43,20 +36,14 @@ def _store(
             run_id=context.run_id,
         )
         for business_id in in_scope():
-            requests, retries = clients.stats(business_id)
-            con.execute(
-                "INSERT INTO ops.extract_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, now())",
-                [
-                    source,
-                    entity,
-                    business_id,
-                    partition_key,
-                    sum(1 for r in landing.rows if r.business_id == business_id),
-                    sum(1 for d in landing.dead if d["business_id"] == business_id),
-                    requests,
-                    retries,
-                    context.run_id,
-                ],
+            log_extract(
+                con,
+                table,
+                landing,
+                business_id,
+                partition_key,
+                clients.stats(business_id),
+                run_id=context.run_id,
             )
     if landing.dead:
         context.log.warning(f"{table}: {len(landing.dead)} records sent to ops.dead_letter")
@@ -138,12 +125,7 @@ square_payouts = _square_partitioned(
 def square_payout_entries(context, square: SquareResource, warehouse: WarehouseResource):
     """The charges, refunds and fees each of the day's payouts settles."""
     with warehouse.connect() as con:
-        ensure_raw_table(con, "square_payouts")
-        payouts = con.execute(
-            "SELECT business_id, location_id, record_id FROM raw.square_payouts "
-            "WHERE partition_key = ? AND business_id IN (SELECT unnest(?)) ORDER BY record_id",
-            [context.partition_key, in_scope()],
-        ).fetchall()
+        payouts = payouts_of_day(con, context.partition_key, in_scope())
     day = _day(context)
     with clients_for(square) as clients:
         landing = Landing()

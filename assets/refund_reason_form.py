@@ -14,8 +14,8 @@ import dagster as dg
 from pydantic import Field
 
 from assets.journal import ENTRIES, LINES, journal_metadata, post_business_day
-from pipeline import audit
 from pipeline.settings import reference_dir
+from pipeline.store import audit
 from resources.warehouse import WarehouseResource
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 
-from pipeline.extract import Scope
+from pipeline.extraction.landing import Scope
 from pipeline.settings import selected_businesses
-from pipeline.tenants import business_ids, locations
+from pipeline.store.tenants import business_ids, locations
 from resources.connector import VendorConnector
 from resources.http import ApiClient
 

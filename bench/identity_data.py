@@ -890,11 +890,12 @@ def evidence_reach(frame: pd.DataFrame) -> dict[str, float]:
     """How far any identifying field beyond a name can get, from the truth's side.
 
     As `exact_key_reach`, plus the same street address (USPS-normalized by
-    `pipeline.normalize.address_key`) or the same birth date. A true pair outside this reach is
+    `pipeline.kernel.normalize.address_key`) or the same birth date. A true pair outside this
+    reach is
     connected, if at all, by names alone (or names and a postcode): the recall ceiling of a
     resolver that never links two records on a name.
     """
-    from pipeline.normalize import address_key, birth_date_key
+    from pipeline.kernel.normalize import address_key, birth_date_key
 
     keys = _exact_keys(frame)
     keys["address"] = frame["address"].map(address_key, na_action="ignore")

@@ -2,24 +2,10 @@
 
 from __future__ import annotations
 
-from functools import cache
-
 import dagster as dg
-import httpx
 
 from resources.http import ApiClient, make_transport
-
-
-@cache
-def _sandbox():
-    # One in-process sandbox per process so writes made in one step are visible to the next.
-    from pipeline.sandbox import Faults, Sandbox
-
-    return Sandbox(faults=Faults.from_env())
-
-
-def in_process_transport() -> httpx.BaseTransport:
-    return _sandbox().transport()
+from resources.world import in_process_transport
 
 
 class VendorConnector(dg.ConfigurableResource):

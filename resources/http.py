@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import stamina
 
-from pipeline.normalize import mask_text
+from pipeline.kernel.normalize import mask_text
 from pipeline.settings import IN_PROCESS_HOST
 
 log = logging.getLogger("backbone.http")

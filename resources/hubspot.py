@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from pipeline.fields import parse_spec, project
+from pipeline.kernel.fields import parse_spec, project
 from resources.connector import VendorConnector
 from resources.http import ApiClient
 

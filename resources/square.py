@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from pipeline.fields import parse_spec, project
+from pipeline.kernel.fields import parse_spec, project
 from resources.connector import VendorConnector
 from resources.http import ApiClient
 

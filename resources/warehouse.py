@@ -1,9 +1,7 @@
-"""The DuckDB warehouse: one writer at a time, bootstrap on connect, atomic scorecard export."""
+"""The DuckDB warehouse as a Dagster resource: one writer at a time (pipeline/store/connection)."""
 
 from __future__ import annotations
 
-import os
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,33 +9,8 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from pipeline.settings import SQL_DIR, warehouse_path
-
-BOOTSTRAP_SQL = (SQL_DIR / "_bootstrap.sql").read_text()
-LOCK_WAIT_SECONDS = 120.0
-
-
-def _is_lock_error(exc: duckdb.Error) -> bool:
-    return "lock" in str(exc).lower()
-
-
-def open_duckdb(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the file, waiting politely if another process holds DuckDB's single-writer lock."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    deadline = time.monotonic() + LOCK_WAIT_SECONDS
-    delay = 0.1
-    while True:
-        try:
-            con = duckdb.connect(str(path), read_only=read_only)
-            break
-        except duckdb.IOException as exc:
-            if not _is_lock_error(exc) or time.monotonic() > deadline:
-                raise
-            time.sleep(delay)
-            delay = min(delay * 2, 2.0)
-    if not read_only:
-        con.execute(BOOTSTRAP_SQL)
-    return con
+from pipeline.settings import warehouse_path
+from pipeline.store.connection import open_duckdb
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -55,26 +28,3 @@ class WarehouseResource(dg.ConfigurableResource):
             yield con
         finally:
             con.close()
-
-
-def insert_many(con: duckdb.DuckDBPyConnection, sql: str, rows: list) -> None:
-    """executemany that accepts an empty batch (DuckDB refuses one)."""
-    if rows:
-        con.executemany(sql, rows)
-
-
-def export_tables(con: duckdb.DuckDBPyConnection, target: Path, tables: list[str]) -> None:
-    """Copy tables into a new file, then rename over the old one so readers never see half."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    tmp.unlink(missing_ok=True)
-    quoted = str(tmp).replace("'", "''")
-    con.execute(f"ATTACH '{quoted}' AS export_db")
-    try:
-        for table in tables:
-            schema, _name = table.split(".")
-            con.execute(f"CREATE SCHEMA IF NOT EXISTS export_db.{schema}")
-            con.execute(f"CREATE TABLE export_db.{table} AS SELECT * FROM {table}")
-    finally:
-        con.execute("DETACH export_db")
-    os.replace(tmp, target)

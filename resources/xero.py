@@ -10,8 +10,8 @@ from typing import Any
 
 import httpx
 
-from pipeline.fields import parse_spec, project
-from pipeline.normalize import mask_text
+from pipeline.kernel.fields import parse_spec, project
+from pipeline.kernel.normalize import mask_text
 from resources.connector import VendorConnector
 from resources.http import ApiClient, ApiError, safe_url
 
@@ -72,7 +72,7 @@ class XeroResource(VendorConnector):
     vendor: str = "xero"
 
     def _headers(self, business_id: str) -> dict[str, str]:
-        from pipeline.tenants import xero_tenant
+        from pipeline.store.tenants import xero_tenant
 
         return {**super()._headers(business_id), "xero-tenant-id": xero_tenant(business_id)}
 

@@ -15,6 +15,7 @@ from resources.hubspot import HubSpotResource
 from resources.square import SquareResource
 from resources.warehouse import WarehouseResource
 from resources.xero import XeroResource
+from sandbox.tests.vendor_specs import specs_dir, xero_schema  # noqa: F401 - fixtures
 
 # A fixed sandbox clock keeps every test independent of the day it runs on.
 SANDBOX_NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -23,8 +24,8 @@ DAY_1, DAY_2 = "2026-11-17", "2026-11-18"
 
 @contextmanager
 def served_sandbox(faults: str | None = None, now: datetime = SANDBOX_NOW) -> Iterator[str]:
-    from pipeline.sandbox import Faults, Sandbox
-    from pipeline.sandbox.server import start_background
+    from sandbox import Faults, Sandbox
+    from sandbox.server import start_background
 
     sandbox = Sandbox(now=now, faults=Faults.parse(faults) if faults else Faults())
     server, base_url = start_background(sandbox, host="127.0.0.1", port=0)

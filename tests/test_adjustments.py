@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from pipeline.adjustments import PostedEntry, entries_to_write, signed
-from pipeline.posting import Entry, JournalLine
+from pipeline.accounting.adjustments import PostedEntry, entries_to_write, signed
+from pipeline.accounting.posting import Entry, JournalLine
 
 DAY = date(2026, 11, 17)
 TODAY = date(2026, 11, 19)

@@ -5,8 +5,8 @@ import random
 import duckdb
 import pytest
 
-from pipeline.catalog import gtin_check_digit, gtin_problem, is_valid_gtin
-from resources.warehouse import BOOTSTRAP_SQL
+from pipeline.reference.catalog import gtin_check_digit, gtin_problem, is_valid_gtin
+from pipeline.store.connection import BOOTSTRAP_SQL
 
 # Real, published codes: GTIN-8, UPC-A (GTIN-12), EAN-13 (GTIN-13), GTIN-14.
 VALID = ["96385074", "036000291452", "4006381333931", "00012345600012", "0850001234566"]

@@ -5,9 +5,9 @@ from decimal import Decimal
 import duckdb
 import pytest
 
-from pipeline.reference import load_all
-from pipeline.sql_models import build, discover
-from resources.warehouse import BOOTSTRAP_SQL
+from pipeline.store.connection import BOOTSTRAP_SQL
+from pipeline.store.reference_files import load_all
+from pipeline.store.sql_models import build, discover
 
 MODELS = {m.table: m for m in discover()}
 

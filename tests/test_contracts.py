@@ -3,8 +3,8 @@
 import duckdb
 import pytest
 
-from pipeline.contracts import validate_table
-from resources.warehouse import BOOTSTRAP_SQL
+from pipeline.store.connection import BOOTSTRAP_SQL
+from pipeline.store.contracts import validate_table
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from pipeline.cli import main
+from pipeline.app.cli import main
 from tests.conftest import bean_check
 
 
@@ -20,7 +20,7 @@ def sync_log(home):
 
 def ledger_writes() -> list[dict]:
     """PUTs the demo's in-process Xero has answered (the sandbox is one per process)."""
-    from resources.connector import _sandbox
+    from sandbox.plugin import _sandbox
 
     return [w for w in _sandbox().writes if w["path"] == "/ManualJournals"]
 

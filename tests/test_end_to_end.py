@@ -166,7 +166,7 @@ def _pairwise(clusters: dict[str, str], truth: dict[str, str]) -> tuple[float, f
 
 def test_identity_matches_the_sandbox_ground_truth(warehouse):
     """Against the people behind the sandbox's records: few false merges, few missed links."""
-    from pipeline.sandbox import Sandbox
+    from sandbox import Sandbox
     from tests.conftest import SANDBOX_NOW
 
     home, _ = warehouse

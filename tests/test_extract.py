@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from pipeline.extract import Scope, land_partition
+from pipeline.extraction.landing import Scope, land_partition
 
 NY = Scope("cafe", "LCAFE01", "America/New_York")
 DAY = date(2026, 11, 20)
@@ -83,7 +83,7 @@ def test_dead_letters_keep_the_vendors_own_id_field():
 
 
 def test_snapshot_records_without_id_are_dead_lettered():
-    from pipeline.extract import land_snapshot
+    from pipeline.extraction.landing import land_snapshot
 
     landing = land_snapshot(
         lambda business: [{"id": "c1"}, {"name": "no id"}],

@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from assets import raw
-from pipeline.extract import Scope, land_partition
+from pipeline.extraction.landing import Scope, land_partition
 from resources.square import SquareResource
 from tests.conftest import DAY_1, http_resources, served_sandbox
 

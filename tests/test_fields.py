@@ -1,4 +1,4 @@
-from pipeline.fields import parse_spec, project
+from pipeline.kernel.fields import parse_spec, project
 
 
 def test_allow_list_drops_everything_else_including_nested_and_in_lists():

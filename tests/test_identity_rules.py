@@ -5,9 +5,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline import normalize
 from pipeline.identity import OverrideConflictError, resolve_identities
 from pipeline.identity.evidence import phones
+from pipeline.kernel import normalize
 
 
 def resolve(rows, **kwargs):

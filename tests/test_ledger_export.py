@@ -15,7 +15,7 @@ from beancount.core import data as bc_data
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.beancount_export import (
+from pipeline.accounting.beancount import (
     Account,
     Ledger,
     LedgerExportError,
@@ -24,10 +24,9 @@ from pipeline.beancount_export import (
     account_name,
     amount_text,
     component,
-    read_ledger,
     render,
-    write_checked,
 )
+from pipeline.store.ledger_export import read_ledger, write_checked
 from tests.conftest import bean_check
 
 BUSINESSES = [

@@ -12,25 +12,23 @@ from decimal import Decimal
 import duckdb
 import pytest
 
-from pipeline.ledger_sync import (
+from pipeline.accounting.xero_journal import (
     FAILED,
     POSTED,
     LedgerEntry,
     LedgerLine,
     LedgerPayloadError,
     dumps,
-    load_pending,
     manual_journal,
     mask_error,
     payload,
-    sync_ledger,
 )
-from pipeline.sandbox import Faults, Sandbox
+from pipeline.store.connection import BOOTSTRAP_SQL
+from pipeline.store.sync_log import load_pending, sync_ledger
 from resources.http import ApiError
-from resources.warehouse import BOOTSTRAP_SQL
 from resources.xero import XeroResource
+from sandbox import Faults, Sandbox
 from tests.conftest import SANDBOX_NOW
-from tests.test_sandbox_specs import specs_dir, xero_schema  # noqa: F401 - fixtures
 
 D = Decimal
 # The shape the journal is moving to (issue #4): extra columns the write-back must tolerate.
@@ -256,7 +254,7 @@ def test_payload_refuses_what_xero_would_book_wrong():
     )
 
 
-def test_payloads_and_answers_match_xero_schema(con, xero_schema, monkeypatch):  # noqa: F811
+def test_payloads_and_answers_match_xero_schema(con, xero_schema, monkeypatch):
     # As any JSON client reads the wire text ('double' numbers); exactness is asserted above.
     for row in ENTRIES:
         xero_schema("ManualJournals", json.loads(payload(_entry(row[0]))))

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from pipeline.money import to_cents, to_decimal
+from pipeline.kernel.money import to_cents, to_decimal
 
 
 def test_round_trip_is_exact():

@@ -1,6 +1,6 @@
 import pytest
 
-from pipeline import normalize
+from pipeline.kernel import normalize
 
 
 @pytest.mark.parametrize(

@@ -50,7 +50,7 @@ def test_run_and_events_are_stored_in_postgres(pg_database, tmp_path, monkeypatc
     from dagster import AssetKey, DagsterInstance
 
     from assets.models import REFERENCE_TABLES
-    from pipeline.instance import prepare_dagster_home
+    from pipeline.app.instance import prepare_dagster_home
 
     monkeypatch.setenv("BACKBONE_HOME", str(tmp_path))
     monkeypatch.setenv("BACKBONE_DAGSTER_STORAGE", "postgres")

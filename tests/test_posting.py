@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from pipeline.posting import (
+from pipeline.accounting.posting import (
     OrderTotals,
     PartAmounts,
     PostingAccounts,

@@ -8,14 +8,14 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.posting import (
+from pipeline.accounting.posting import (
     OrderTotals,
     RevenuePart,
     SaleLine,
     TenderFact,
     post_day,
 )
-from pipeline.settlement import DisputeMovement, Payout, post_settlement
+from pipeline.accounting.settlement import DisputeMovement, Payout, post_settlement
 from tests.test_posting import ACCOUNTS
 
 DAY = date(2026, 11, 17)

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pandas as pd
 
-from pipeline.quality import run_journal_suite
+from pipeline.store.quality import run_journal_suite
 
 
 def lines(rows):

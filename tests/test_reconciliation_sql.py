@@ -7,11 +7,11 @@ from functools import cache
 import duckdb
 import pytest
 
-from pipeline.contracts import validate_table
-from pipeline.reference import load_all
-from pipeline.sql_models import build, discover
-from resources.warehouse import BOOTSTRAP_SQL
-from resources.warehouse import insert_many as _insert_many
+from pipeline.store.connection import BOOTSTRAP_SQL
+from pipeline.store.connection import insert_many as _insert_many
+from pipeline.store.contracts import validate_table
+from pipeline.store.reference_files import load_all
+from pipeline.store.sql_models import build, discover
 
 MODELS = {m.table: m for m in discover()}
 D = Decimal

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.reference import ReferenceDataError, load_all
 from pipeline.settings import REPO_ROOT, reference_dir
+from pipeline.store.reference_files import ReferenceDataError, load_all
 
 
 @pytest.fixture

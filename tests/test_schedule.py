@@ -3,7 +3,7 @@ from datetime import UTC, date, datetime
 import dagster as dg
 
 from pipeline.definitions import defs
-from pipeline.schedules import daily_partitions
+from pipeline.definitions.schedules import daily_partitions
 
 
 def test_look_back_covers_three_days_before_yesterday():

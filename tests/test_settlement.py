@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from pipeline.settlement import DisputeMovement, Payout, post_settlement
+from pipeline.accounting.settlement import DisputeMovement, Payout, post_settlement
 from tests.test_posting_properties import ACCOUNTS
 
 DAY = date(2026, 11, 18)

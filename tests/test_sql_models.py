@@ -7,9 +7,9 @@ from decimal import Decimal
 import duckdb
 import pytest
 
-from pipeline.extract import ensure_raw_table
-from pipeline.sql_models import build, discover
-from resources.warehouse import BOOTSTRAP_SQL
+from pipeline.store.connection import BOOTSTRAP_SQL
+from pipeline.store.raw import ensure_raw_table
+from pipeline.store.sql_models import build, discover
 
 MODELS = {m.table: m for m in discover()}
 

@@ -16,12 +16,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline.contracts import validate_table
-from pipeline.extract import ensure_raw_table
-from pipeline.reference import ReferenceDataError, load_all
 from pipeline.settings import REPO_ROOT
-from pipeline.sql_models import build, discover
-from resources.warehouse import BOOTSTRAP_SQL
+from pipeline.store.connection import BOOTSTRAP_SQL
+from pipeline.store.contracts import validate_table
+from pipeline.store.raw import ensure_raw_table
+from pipeline.store.reference_files import ReferenceDataError, load_all
+from pipeline.store.sql_models import build, discover
 
 MODELS = {m.table: m for m in discover()}
 DAY = date(2026, 11, 17)
@@ -413,11 +413,12 @@ def test_lower_case_brand_is_refused(refdir):
 def test_disputes_extract_over_the_in_process_sandbox(monkeypatch):
     import httpx
 
-    from pipeline.extract import land_snapshot, write_landing
-    from pipeline.sandbox import Faults, Sandbox
+    from pipeline.extraction.landing import land_snapshot
     from pipeline.settings import IN_PROCESS_HOST
+    from pipeline.store.raw import write_landing
     from resources import connector
     from resources.square import FIELDS, SquareResource
+    from sandbox import Faults, Sandbox
     from tests.conftest import SANDBOX_NOW
 
     sb = Sandbox(now=SANDBOX_NOW, seed=7, faults=Faults.parse("malformed"))

@@ -2,7 +2,7 @@
 
 The resolver must take a million records in under a minute, so each field is normalized once per
 distinct value (people repeat) and phones take a vectorized path for North American numbers. Each
-column equals its scalar twin in `pipeline.normalize`; tests hold the two equal.
+column equals its scalar twin in `pipeline.kernel.normalize`; tests hold the two equal.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import phonenumbers
 
-from pipeline import normalize
+from pipeline.kernel import normalize
 
 INPUT_FIELDS = (
     "email",

@@ -1,0 +1,121 @@
+"""An entry as a Xero manual journal: the payload shape, exact signed amounts, secrets masked.
+
+Pure: entries in, request bodies out. pipeline/store/sync_log.py sends them at most once.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from pipeline.kernel.money import CENT, is_whole_cents
+from pipeline.kernel.normalize import mask_text
+
+TARGET_PREFIX = "xero:ManualJournals:"
+POSTED, FAILED = "posted", "failed"
+MAX_ERROR_CHARS = 500
+# Bearer tokens or key=value secrets must never reach ops tables, even if a vendor echoes them.
+_SECRETS = re.compile(
+    r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+|((?:access_?token|token|secret|password)\W{0,3})[^\s,\"']+"
+)
+
+
+class LedgerPayloadError(ValueError):
+    """An entry that cannot become a valid manual journal (nothing is sent for it)."""
+
+
+@dataclass(frozen=True)
+class LedgerLine:
+    account_code: str
+    debit: Decimal
+    credit: Decimal
+    memo: str | None = None
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    entry_id: str
+    business_id: str
+    business_date: date
+    memo: str
+    lines: tuple[LedgerLine, ...]
+
+
+def target(business_id: str) -> str:
+    return f"{TARGET_PREFIX}{business_id}"
+
+
+def _exact(value: Any, what: str) -> Decimal:
+    if isinstance(value, float) or not isinstance(value, (Decimal, int)):
+        raise LedgerPayloadError(f"{what}: money must be Decimal, not {type(value).__name__}")
+    amount = Decimal(value)
+    if not is_whole_cents(amount):
+        raise LedgerPayloadError(f"{what}: {amount} has more than two decimal places")
+    return amount.quantize(CENT)
+
+
+def line_amount(line: LedgerLine, where: str = "line") -> Decimal:
+    """Xero's signed LineAmount: debits positive, credits negative, exactly two places."""
+    debit = _exact(line.debit, f"{where} debit")
+    credit = _exact(line.credit, f"{where} credit")
+    if debit < 0 or credit < 0:
+        raise LedgerPayloadError(f"{where}: debit and credit must not be negative")
+    return debit - credit
+
+
+def manual_journal(entry: LedgerEntry) -> dict[str, Any]:
+    """The ManualJournal for one entry; amounts stay Decimal (see `dumps`)."""
+    lines = []
+    for n, line in enumerate(entry.lines, start=1):
+        amount = line_amount(line, f"entry {entry.entry_id} line {n}")
+        body: dict[str, Any] = {"LineAmount": amount, "AccountCode": line.account_code}
+        if line.memo:
+            body["Description"] = line.memo
+        lines.append(body)
+    if len(lines) < 2:
+        raise LedgerPayloadError(f"entry {entry.entry_id}: a journal needs at least two lines")
+    total = sum((line["LineAmount"] for line in lines), Decimal("0.00"))
+    if total != 0:
+        raise LedgerPayloadError(f"entry {entry.entry_id} does not balance: lines sum to {total}")
+    return {
+        # The entry id makes each journal traceable back to the warehouse from inside Xero.
+        "Narration": f"{entry.memo} [{entry.entry_id}]",
+        "Date": entry.business_date.isoformat(),
+        "Status": "POSTED",
+        "LineAmountTypes": "NoTax",
+        "JournalLines": lines,
+    }
+
+
+_PLACEHOLDER = re.compile(r'"\\u0000(\d+)"')
+
+
+def dumps(body: Any) -> str:
+    """Compact JSON where a Decimal is written as the exact number it is (125.50, never 125.5
+    via float)."""
+    spliced: list[str] = []
+
+    def default(value: object) -> str:
+        if not isinstance(value, Decimal):
+            raise TypeError(f"cannot serialise {type(value).__name__}")
+        spliced.append(f"{value:f}")
+        return f"\x00{len(spliced) - 1}"
+
+    text = json.dumps(body, separators=(",", ":"), default=default)
+    return _PLACEHOLDER.sub(lambda m: spliced[int(m.group(1))], text) if spliced else text
+
+
+def payload(entry: LedgerEntry) -> str:
+    """The request body: Xero's ManualJournals envelope holding this one journal."""
+    return dumps({"ManualJournals": [manual_journal(entry)]})
+
+
+def mask_error(exc: BaseException) -> str:
+    """An error fit for ops.sync_log: no tokens, emails or phone numbers, bounded length."""
+    text = f"{type(exc).__name__}: {exc}"
+    text = _SECRETS.sub(lambda m: f"{m.group(1) or m.group(2)}***", text)
+    return mask_text(text)[:MAX_ERROR_CHARS]

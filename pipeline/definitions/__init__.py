@@ -1,0 +1,42 @@
+"""The Dagster code location: every asset, check, job, schedule and resource, merged once.
+
+This package is the only place that knows the whole graph; `assets/` defines the pieces and
+never imports it. Kept light to load: GX and Pandera are imported inside the steps that use them.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from assets import raw
+from assets.checks import ALL_CHECKS
+from assets.exports import ledger_beancount, scorecard_duckdb
+from assets.journal import daily_journal
+from assets.ledger_sync import xero_manual_journals
+from assets.models import SQL_ASSETS, identity_map, reference_tables
+from assets.refund_reason_form import refund_reason_job
+from pipeline.definitions.jobs import ASSET_JOBS, daily_job
+from pipeline.definitions.resources import resources
+from pipeline.definitions.schedules import build_daily_schedule
+
+ALL_ASSETS = [
+    reference_tables,
+    *raw.ALL,
+    *SQL_ASSETS,
+    identity_map,
+    daily_journal,
+    xero_manual_journals,
+    scorecard_duckdb,
+    ledger_beancount,
+]
+
+daily_schedule = build_daily_schedule(daily_job)
+
+defs = dg.Definitions(
+    assets=ALL_ASSETS,
+    asset_checks=ALL_CHECKS,
+    jobs=[*ASSET_JOBS, refund_reason_job],
+    schedules=[daily_schedule],
+    resources=resources(),
+    executor=dg.in_process_executor,
+)

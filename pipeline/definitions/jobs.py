@@ -1,0 +1,44 @@
+"""The jobs: the daily one that runs everything for a business date, and its parts."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from assets import raw
+from assets.exports import ledger_beancount, scorecard_duckdb
+from assets.journal import daily_journal
+from assets.ledger_sync import xero_manual_journals
+
+EXTRACT = dg.AssetSelection.assets(*raw.PARTITIONED)
+JOURNAL = dg.AssetSelection.assets(daily_journal)
+EXPORT = dg.AssetSelection.assets(scorecard_duckdb, ledger_beancount)
+LEDGER = dg.AssetSelection.assets(xero_manual_journals)
+
+daily_job = dg.define_asset_job(
+    "daily_job",
+    selection=dg.AssetSelection.all(),
+    description="Everything for one business date: extract, model, post, write back, export.",
+)
+extract_job = dg.define_asset_job(
+    "extract_job", selection=EXTRACT, description="Partitioned extracts of one business date."
+)
+models_job = dg.define_asset_job(
+    "models_job",
+    selection=dg.AssetSelection.all() - EXTRACT - JOURNAL - LEDGER - EXPORT,
+    description="Reference tables, snapshots, staging, core and unpartitioned marts.",
+)
+journal_job = dg.define_asset_job(
+    "journal_job", selection=JOURNAL, description="Post one business date's journal."
+)
+ledger_job = dg.define_asset_job(
+    "ledger_job",
+    selection=LEDGER,
+    description="Post journal entries not yet in ops.sync_log to Xero ManualJournals.",
+)
+export_job = dg.define_asset_job(
+    "export_job",
+    selection=EXPORT,
+    description="Swap in the PII-free scorecard.duckdb and the Beancount ledger.",
+)
+
+ASSET_JOBS = [daily_job, extract_job, models_job, journal_job, ledger_job, export_job]

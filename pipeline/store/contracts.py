@@ -1,0 +1,297 @@
+"""Pandera contracts for core and marts models: a model that breaks one is not committed."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import duckdb
+import pandas as pd
+import pandera.pandas as pa
+
+from pipeline.kernel.normalize import mask_text
+
+
+def _is_money(series: pd.Series) -> bool:
+    return bool(
+        series.map(
+            lambda v: v is None or (isinstance(v, Decimal) and v.as_tuple().exponent == -2)
+        ).all()
+    )
+
+
+def money(nullable: bool = False) -> pa.Column:
+    return pa.Column(object, pa.Check(_is_money, error="not DECIMAL(18,2)"), nullable=nullable)
+
+
+def nonneg_money() -> pa.Column:
+    return pa.Column(
+        object,
+        [
+            pa.Check(_is_money, error="not DECIMAL(18,2)"),
+            pa.Check(lambda s: (s.map(lambda v: v >= 0)).all(), error="negative amount"),
+        ],
+    )
+
+
+def _tender_signs(df: pd.DataFrame) -> bool:
+    payment = df["fact_kind"] == "payment"
+    positive = df["amount_money"].map(lambda v: v >= 0)
+    negative = df["amount_money"].map(lambda v: v <= 0)
+    return bool(((payment & positive) | (~payment & negative)).all())
+
+
+def _recon_net(df: pd.DataFrame) -> bool:
+    parts = df["gross_charges"] - df["refunds"] - df["fees"] + df["disputes"] + df["other_entries"]
+    known = df["net_amount"].notna()
+    return bool((parts[known] == df.loc[known, "net_amount"]).all())
+
+
+def _clearing_rolls(df: pd.DataFrame) -> bool:
+    moved = df["inflow"] - df["outflow"] - df["fees"] - df["settled"]
+    return bool(
+        ((df["opening"] + moved) == df["closing"]).all()
+        and ((df["refunds"] + df["disputes"]) == df["outflow"]).all()
+    )
+
+
+def _clearing_continues(df: pd.DataFrame) -> bool:
+    """Each day opens at the previous day's close; the first loaded day at zero."""
+    keys = ["business_id", "location_id", "clearing_account", "canonical_tender"]
+    ordered = df.sort_values([*keys, "business_date"])
+    previous = ordered.groupby(keys, dropna=False)["closing"].shift()
+    previous = previous.where(previous.notna(), Decimal("0.00"))
+    return bool((ordered["opening"] == previous).all())
+
+
+_ID = pa.Column(str, nullable=False)
+_ACCOUNT = pa.Column(str, pa.Check.str_matches(r"^\d{3,4}$"))
+
+CONTRACTS: dict[str, pa.DataFrameSchema] = {
+    "core.identity_map": pa.DataFrameSchema(
+        {
+            "business_id": _ID,
+            "source": pa.Column(str, pa.Check.isin(["square", "hubspot", "xero"])),
+            "source_id": _ID,
+            "customer_id": pa.Column(str, pa.Check.str_matches(r"^cus_[0-9a-f]{16}$")),
+            "match_rule": _ID,
+            "match_score": pa.Column(float, pa.Check.in_range(0, 1)),
+        },
+        unique=["business_id", "source", "source_id"],
+    ),
+    "core.customers": pa.DataFrameSchema(
+        {
+            "customer_id": _ID,
+            "business_id": _ID,
+            "email": pa.Column(str, pa.Check.str_contains("@"), nullable=True),
+            "phone": pa.Column(str, pa.Check.str_matches(r"^\+\d{8,15}$"), nullable=True),
+            "consent_email": pa.Column(bool),
+            "consent_sms": pa.Column(bool),
+            "jurisdiction": pa.Column(str, nullable=True),
+        },
+        unique=["customer_id"],
+    ),
+    "core.products": pa.DataFrameSchema(
+        {
+            "business_id": _ID,
+            "sku": _ID,
+            "item_code": _ID,
+            # NULL only for bundles, whose components carry the accounts (reference.py checks).
+            "revenue_account": pa.Column(str, pa.Check.str_matches(r"^\d{3,4}$"), nullable=True),
+            "tax_category": _ID,
+            "uom": _ID,
+            "list_price": money(),
+            "unit_cost": money(),
+        },
+        unique=["business_id", "sku"],
+    ),
+    "core.sales_line_parts": pa.DataFrameSchema(
+        {
+            "order_id": _ID,
+            "line_uid": _ID,
+            "part_kind": pa.Column(str, pa.Check.isin(["item", "component", "modifier"])),
+            "amount_money": money(nullable=True),
+            "cost_money": money(nullable=True),
+        },
+        checks=[
+            pa.Check(
+                lambda df: (df["amount_money"].isna() ^ df["revenue_share"].isna()).all(),
+                error="a part has either a fixed amount or a share",
+            )
+        ],
+        unique=["business_id", "order_id", "line_uid", "part_no"],
+    ),
+    "core.tenders": pa.DataFrameSchema(
+        {
+            "canonical_tender": _ID,
+            "tender_type": _ID,
+            "source_type": _ID,
+            "clearing_account": _ACCOUNT,
+        },
+        unique=["source_type", "card_brand", "wallet_brand"],
+    ),
+    "core.tender_facts": pa.DataFrameSchema(
+        {
+            "fact_id": _ID,
+            "fact_kind": pa.Column(str, pa.Check.isin(["payment", "refund", "dispute"])),
+            "business_id": _ID,
+            "location_id": _ID,
+            "business_date": pa.Column(nullable=False),
+            "source_type": pa.Column(str, nullable=True),
+            # NULL when the tender is unmapped: never a guessed account.
+            "clearing_account": pa.Column(str, pa.Check.str_matches(r"^\d{3,4}$"), nullable=True),
+            "amount_money": money(),
+            "tip_money": money(),
+            "fee_money": money(),
+            # Checked by value, not dtype: an empty table has object columns.
+            "is_chargeback": pa.Column(
+                None, pa.Check(lambda s: s.map(lambda v: isinstance(v, bool)).all())
+            ),
+        },
+        checks=[
+            pa.Check(_tender_signs, error="payments are positive; refunds and disputes negative"),
+            pa.Check(
+                lambda df: (~df["is_chargeback"] | (df["fact_kind"] == "dispute")).all(),
+                error="only a dispute is a chargeback",
+            ),
+        ],
+        unique=["business_id", "fact_kind", "fact_id"],
+    ),
+    "marts.journal_entries": pa.DataFrameSchema(
+        {
+            "entry_id": _ID,
+            "business_id": _ID,
+            "location_id": _ID,
+            "kind": pa.Column(
+                str, pa.Check.isin(["SALES", "RETURNS", "FEES", "PAYOUT", "CHARGEBACK"])
+            ),
+            "memo": _ID,
+        },
+        unique=["entry_id"],
+    ),
+    "marts.journal_lines": pa.DataFrameSchema(
+        {
+            "entry_id": _ID,
+            "line_no": pa.Column(int, pa.Check.ge(1)),
+            "account_code": _ACCOUNT,
+            "debit": nonneg_money(),
+            "credit": nonneg_money(),
+        },
+        checks=[
+            pa.Check(
+                lambda df: ((df["debit"] == 0) ^ (df["credit"] == 0)).all(),
+                error="each line is either a debit or a credit",
+            ),
+            pa.Check(
+                lambda df: (
+                    df.groupby("entry_id")
+                    .apply(lambda g: sum(g["debit"]) == sum(g["credit"]), include_groups=False)
+                    .all()
+                ),
+                error="every entry balances",
+            ),
+        ],
+        unique=["entry_id", "line_no"],
+    ),
+    "marts.segment_memberships": pa.DataFrameSchema(
+        {"segment": _ID, "customer_id": _ID, "since": pa.Column(nullable=False)},
+        unique=["segment", "customer_id"],
+    ),
+    "marts.scorecard_daily": pa.DataFrameSchema(
+        {"business_date": pa.Column(nullable=False), "metric": _ID, "value": money()},
+    ),
+    "marts.reconciliation": pa.DataFrameSchema(
+        {
+            "business_id": _ID,
+            "payout_id": _ID,
+            "deposit_id": pa.Column(str, nullable=True),
+            "gross_charges": money(),
+            "refunds": money(),
+            "fees": money(),
+            "disputes": money(),
+            "other_entries": money(),
+            "net_amount": money(nullable=True),
+            "expected_amount": money(),
+            "deposited_amount": money(nullable=True),
+            "difference": money(nullable=True),
+            "status": pa.Column(str, pa.Check.isin(["matched", "partial", "unmatched"])),
+            "aging_bucket": pa.Column(
+                str, pa.Check.isin(["0-2", "3-7", "8-30", "30+"]), nullable=True
+            ),
+        },
+        checks=[
+            pa.Check(_recon_net, error="net = gross charges - refunds - fees + disputes + other"),
+            pa.Check(
+                lambda df: (df["deposit_id"].isna() == (df["status"] == "unmatched")).all(),
+                error="a payout is unmatched exactly when it has no deposit",
+            ),
+            pa.Check(
+                lambda df: (df["aging_bucket"].isna() == (df["status"] == "matched")).all(),
+                error="open items, and only they, are aged",
+            ),
+        ],
+        unique=["business_id", "payout_id", "deposit_id"],
+    ),
+    "marts.clearing_balances": pa.DataFrameSchema(
+        {
+            "business_id": _ID,
+            "location_id": _ID,
+            "clearing_account": pa.Column(str, pa.Check.str_matches(r"^\d{3,4}$"), nullable=True),
+            "canonical_tender": pa.Column(str, nullable=True),
+            "business_date": pa.Column(nullable=False),
+            **{
+                name: money()
+                for name in (
+                    "opening",
+                    "inflow",
+                    "refunds",
+                    "disputes",
+                    "outflow",
+                    "fees",
+                    "settled",
+                    "closing",
+                )
+            },
+        },
+        checks=[
+            pa.Check(
+                _clearing_rolls, error="closing = opening + inflow - outflow - fees - settled"
+            ),
+            pa.Check(_clearing_continues, error="a day opens at the previous day's close"),
+        ],
+        unique=[
+            "business_id",
+            "location_id",
+            "clearing_account",
+            "canonical_tender",
+            "business_date",
+        ],
+    ),
+}
+
+
+def frame(
+    con: duckdb.DuckDBPyConnection, table: str, where: str = "", params: list | None = None
+) -> pd.DataFrame:
+    """Rows as Python objects: DECIMAL stays Decimal, where DuckDB's .df() would give floats."""
+    cursor = con.execute(f"SELECT * FROM {table} {where}", params or [])
+    columns = [d[0] for d in cursor.description]
+    return pd.DataFrame(cursor.fetchall(), columns=columns)
+
+
+def validate_table(
+    con: duckdb.DuckDBPyConnection, table: str, where: str = "", params: list | None = None
+) -> None:
+    schema = CONTRACTS.get(table)
+    if schema is None:
+        return
+    data = frame(con, table, where, params)
+    try:
+        schema.validate(data, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        # Failing values can be emails or phones: mask them before they reach any log.
+        problems = [
+            f"column {row['column']!r} row {row['index']}: {row['check']} "
+            f"(value {mask_text(str(row['failure_case']))})"
+            for _, row in exc.failure_cases.head(10).iterrows()
+        ]
+        raise ValueError(f"{table} breaks its contract: " + "; ".join(problems)) from None

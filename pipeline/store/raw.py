@@ -1,0 +1,115 @@
+"""raw.* tables: vendor records as JSON, one table per source entity, replaced per partition."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+
+from pipeline.extraction.landing import Landing
+from pipeline.store import audit
+from pipeline.store.connection import insert_many
+from pipeline.store.dead_letters import replace_dead_letters
+
+RAW_COLUMNS = """
+    record_id VARCHAR NOT NULL,
+    business_id VARCHAR NOT NULL,
+    location_id VARCHAR,
+    business_date DATE,
+    partition_key VARCHAR,
+    updated_at TIMESTAMPTZ,
+    payload JSON NOT NULL,
+    _extracted_at TIMESTAMPTZ NOT NULL,
+    _run_id VARCHAR
+"""
+
+
+def ensure_raw_table(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    con.execute(f"CREATE TABLE IF NOT EXISTS raw.{table} ({RAW_COLUMNS})")
+
+
+def write_landing(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    landing: Landing,
+    *,
+    business_ids: list[str],
+    partition_key: str | None,
+    run_id: str | None,
+) -> None:
+    """Replace the partition (or, unpartitioned, the businesses' snapshot) in one transaction."""
+    ensure_raw_table(con, table)
+    source, entity = table.split("_", 1)
+    stage = f"extract:{table}"
+    con.execute("BEGIN TRANSACTION")
+    try:
+        where = "business_id IN (SELECT unnest($businesses))"
+        params: dict[str, Any] = {"businesses": business_ids}
+        if partition_key is not None:
+            where += " AND partition_key = $partition"
+            params["partition"] = partition_key
+        con.execute(f"DELETE FROM raw.{table} WHERE {where}", params)
+        insert_many(
+            con, f"INSERT INTO raw.{table} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", landing.rows
+        )
+        replace_dead_letters(
+            con,
+            stage,
+            landing.dead,
+            partition_key=partition_key,
+            run_id=run_id,
+            source=source,
+            entity=entity,
+            business_ids=business_ids,
+        )
+        target = f"raw.{table}" + (f"/{partition_key}" if partition_key else "")
+        # What was landed, not when: (record id, business, updated_at, payload).
+        fingerprinted = (
+            (r.record_id, r.business_id, r.updated_at, r.payload) for r in landing.rows
+        )
+        audit.record(con, "replace", target, fingerprinted, run_id=run_id)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def payouts_of_day(
+    con: duckdb.DuckDBPyConnection, partition_key: str, business_ids: list[str]
+) -> list[tuple[str, str, str]]:
+    """(business, location, payout id) of the payouts landed for a business date."""
+    ensure_raw_table(con, "square_payouts")
+    return con.execute(
+        "SELECT business_id, location_id, record_id FROM raw.square_payouts "
+        "WHERE partition_key = ? AND business_id IN (SELECT unnest(?)) ORDER BY record_id",
+        [partition_key, business_ids],
+    ).fetchall()
+
+
+def log_extract(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    landing: Landing,
+    business_id: str,
+    partition_key: str | None,
+    calls: tuple[int, int],
+    *,
+    run_id: str | None,
+) -> None:
+    """One ops.extract_log row per business: records landed and dead-lettered, HTTP calls made."""
+    source, entity = table.split("_", 1)
+    requests, retries = calls
+    con.execute(
+        "INSERT INTO ops.extract_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, now())",
+        [
+            source,
+            entity,
+            business_id,
+            partition_key,
+            sum(1 for r in landing.rows if r.business_id == business_id),
+            sum(1 for d in landing.dead if d["business_id"] == business_id),
+            requests,
+            retries,
+            run_id,
+        ],
+    )

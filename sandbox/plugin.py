@@ -1,0 +1,56 @@
+"""What Backbone may use of this simulator, found through the `backbone.worlds` entry point.
+
+Backbone never imports this package: it looks the entry point up (pyproject.toml) and calls the
+three functions below, so the simulator stays an outside world that can be left uninstalled.
+
+- `transport()`: an httpx transport answering like Square, HubSpot and Xero, in process. One
+  simulator per process, so what one step writes (Xero journals) the next step reads.
+- `now()`: the simulator's clock (BACKBONE_SANDBOX_NOW, else today 12:00 UTC); the data is
+  generated up to it, so a pipeline reading the simulator runs on the same clock.
+- `main(argv)`: `serve` over real HTTP, the `backbone sandbox ...` command.
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import datetime
+from functools import cache
+
+import httpx
+
+from .app import Sandbox
+from .clock import resolve_now
+from .faults import Faults
+
+
+@cache
+def _sandbox() -> Sandbox:
+    return Sandbox(faults=Faults.from_env())
+
+
+def transport() -> httpx.BaseTransport:
+    return _sandbox().transport()
+
+
+def now() -> datetime:
+    return resolve_now()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="backbone sandbox", description="the vendor simulator")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="serve Square, HubSpot and Xero over HTTP")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8787)
+    serve.add_argument("--seed", type=int, default=7)
+    serve.add_argument(
+        "--faults",
+        default=None,
+        help='e.g. "429=3,5xx=4,slow=7:0.2,malformed" (or BACKBONE_SANDBOX_FAULTS)',
+    )
+    args = parser.parse_args(argv)
+    from .server import serve as serve_http
+
+    faults = Faults.parse(args.faults) if args.faults else Faults.from_env()
+    serve_http(Sandbox(seed=args.seed, faults=faults), host=args.host, port=args.port)
+    return 0
