@@ -187,10 +187,6 @@ def identity_map(context, warehouse: WarehouseResource) -> dg.MaterializeResult:
             + " FROM _identity"
         )
         con.unregister("_identity")
-        con.execute(
-            "CREATE TABLE IF NOT EXISTS core.identity_aliases "
-            "(alias_id VARCHAR PRIMARY KEY, customer_id VARCHAR, merged_at TIMESTAMPTZ)"
-        )
         if retired and previous is not None:
             _record_aliases(con, previous, result, retired)
         validate_table(con, "core.identity_map")

@@ -6,7 +6,7 @@ import duckdb
 import pytest
 
 from pipeline.reference.catalog import gtin_check_digit, gtin_problem, is_valid_gtin
-from pipeline.store.connection import BOOTSTRAP_SQL
+from pipeline.store.schema import migrate
 
 # Real, published codes: GTIN-8, UPC-A (GTIN-12), EAN-13 (GTIN-13), GTIN-14.
 VALID = ["96385074", "036000291452", "4006381333931", "00012345600012", "0850001234566"]
@@ -47,7 +47,7 @@ def test_sql_macro_agrees_with_python():
         for _ in range(200):
             codes.append("".join(rng.choice("0123456789") for _ in range(length)))
     con = duckdb.connect()
-    con.execute(BOOTSTRAP_SQL)
+    migrate(con)
     got = dict(
         con.execute(
             "SELECT code, gtin_valid(code) FROM (SELECT unnest(?) AS code)", [codes]

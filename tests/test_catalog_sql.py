@@ -5,8 +5,8 @@ from decimal import Decimal
 import duckdb
 import pytest
 
-from pipeline.store.connection import BOOTSTRAP_SQL
 from pipeline.store.reference_files import load_all
+from pipeline.store.schema import migrate
 from pipeline.store.sql_models import build, discover
 
 MODELS = {m.table: m for m in discover()}
@@ -15,7 +15,7 @@ MODELS = {m.table: m for m in discover()}
 @pytest.fixture
 def con():
     con = duckdb.connect()
-    con.execute(BOOTSTRAP_SQL)
+    migrate(con)
     for name, frame in load_all().items():
         con.register("_ref", frame.replace({"": None}))
         con.execute(f"CREATE TABLE ref.{name} AS SELECT * FROM _ref")

@@ -3,16 +3,16 @@
 import duckdb
 import pytest
 
-from pipeline.store.connection import BOOTSTRAP_SQL
 from pipeline.store.contracts import validate_table
+from pipeline.store.schema import migrate
 
 
 @pytest.fixture
 def con():
     con = duckdb.connect()
-    con.execute(BOOTSTRAP_SQL)
+    migrate(con)
     con.execute(
-        "CREATE TABLE marts.journal_lines (entry_id VARCHAR, line_no INTEGER, "
+        "CREATE OR REPLACE TABLE marts.journal_lines (entry_id VARCHAR, line_no INTEGER, "
         "account_code VARCHAR, debit DECIMAL(18, 2), credit DECIMAL(18, 2))"
     )
     return con

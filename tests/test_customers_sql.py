@@ -4,8 +4,8 @@ import duckdb
 import pytest
 
 from pipeline.identity import resolve_identities
-from pipeline.store.connection import BOOTSTRAP_SQL
 from pipeline.store.reference_files import load_all
+from pipeline.store.schema import migrate
 from pipeline.store.sql_models import build, discover
 
 MODELS = {m.table: m for m in discover()}
@@ -29,7 +29,7 @@ def _table(con, name, id_column, optout_column, rows):
 @pytest.fixture
 def con():
     con = duckdb.connect()
-    con.execute(BOOTSTRAP_SQL)
+    migrate(con)
     for name, frame in load_all().items():
         con.register("_ref", frame.replace({"": None}))
         con.execute(f"CREATE TABLE ref.{name} AS SELECT * FROM _ref")

@@ -23,7 +23,7 @@ from pipeline.accounting.xero_journal import (
     mask_error,
     payload,
 )
-from pipeline.store.connection import BOOTSTRAP_SQL
+from pipeline.store.schema import migrate
 from pipeline.store.sync_log import load_pending, sync_ledger
 from resources.http import ApiError
 from resources.xero import XeroResource
@@ -31,20 +31,6 @@ from sandbox import Faults, Sandbox
 from tests.conftest import SANDBOX_NOW
 
 D = Decimal
-# The shape the journal is moving to (issue #4): extra columns the write-back must tolerate.
-JOURNAL_DDL = """
-CREATE TABLE marts.journal_entries (
-    entry_id VARCHAR PRIMARY KEY, business_id VARCHAR NOT NULL, location_id VARCHAR NOT NULL,
-    business_date DATE NOT NULL, kind VARCHAR NOT NULL, memo VARCHAR NOT NULL,
-    total DECIMAL(18, 2) NOT NULL, activity_date DATE, adjusts_entry_id VARCHAR,
-    posted_at TIMESTAMPTZ
-);
-CREATE TABLE marts.journal_lines (
-    entry_id VARCHAR NOT NULL, line_no INTEGER NOT NULL, account_code VARCHAR NOT NULL,
-    debit DECIMAL(18, 2) NOT NULL, credit DECIMAL(18, 2) NOT NULL, memo VARCHAR,
-    business_date DATE NOT NULL, location_id VARCHAR NOT NULL, PRIMARY KEY (entry_id, line_no)
-);
-"""
 # A real cafe day from the demo (2026-11-19), a boutique day, and a late refund adjusting the
 # boutique sale two days later: (entry_id, business, location, date, kind, memo, adjusts, lines).
 ENTRIES = [
@@ -145,8 +131,7 @@ def _insert(con: duckdb.DuckDBPyConnection, entries) -> None:
 @pytest.fixture
 def con() -> Iterator[duckdb.DuckDBPyConnection]:
     connection = duckdb.connect()
-    connection.execute(BOOTSTRAP_SQL)
-    connection.execute(JOURNAL_DDL)
+    migrate(connection)  # the journal tables come from the migrations
     _insert(connection, ENTRIES)
     yield connection
     connection.close()

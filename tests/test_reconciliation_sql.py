@@ -7,10 +7,10 @@ from functools import cache
 import duckdb
 import pytest
 
-from pipeline.store.connection import BOOTSTRAP_SQL
 from pipeline.store.connection import insert_many as _insert_many
 from pipeline.store.contracts import validate_table
 from pipeline.store.reference_files import load_all
+from pipeline.store.schema import migrate
 from pipeline.store.sql_models import build, discover
 
 MODELS = {m.table: m for m in discover()}
@@ -33,7 +33,7 @@ def _reference() -> dict:
 
 def _warehouse(settings: list[tuple[str | None, str, str]]) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
-    con.execute(BOOTSTRAP_SQL)
+    migrate(con)
     for name, frame in _reference().items():
         con.register("_ref", frame.replace({"": None}))
         con.execute(f"CREATE TABLE ref.{name} AS SELECT * FROM _ref")

@@ -7,8 +7,7 @@ from decimal import Decimal
 import duckdb
 import pytest
 
-from pipeline.store.connection import BOOTSTRAP_SQL
-from pipeline.store.raw import ensure_raw_table
+from pipeline.store.schema import migrate
 from pipeline.store.sql_models import build, discover
 
 MODELS = {m.table: m for m in discover()}
@@ -47,8 +46,7 @@ def line(uid, gross, tax):
 @pytest.fixture
 def con():
     con = duckdb.connect()
-    con.execute(BOOTSTRAP_SQL)
-    ensure_raw_table(con, "square_orders")
+    migrate(con)
     rows = [
         order("good", 481, [line("l1", 350, 31)], tip=100),
         order("bad-money", 0, [line("l1", 350, 31)]) | {"total_money": {"amount": "12.5x"}},

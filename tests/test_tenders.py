@@ -17,10 +17,9 @@ import duckdb
 import pytest
 
 from pipeline.settings import REPO_ROOT
-from pipeline.store.connection import BOOTSTRAP_SQL
 from pipeline.store.contracts import validate_table
-from pipeline.store.raw import ensure_raw_table
 from pipeline.store.reference_files import ReferenceDataError, load_all
+from pipeline.store.schema import migrate
 from pipeline.store.sql_models import build, discover
 
 MODELS = {m.table: m for m in discover()}
@@ -179,7 +178,6 @@ ENTRIES = [
 
 
 def _land(con, table: str, rows: list[dict], partitioned: bool = True) -> None:
-    ensure_raw_table(con, table)
     for row in rows:
         con.execute(
             f"INSERT INTO raw.{table} VALUES (?, 'boutique', ?, ?, ?, NULL, ?, now(), 't')",
@@ -204,7 +202,7 @@ def _load_reference(con, directory: Path | None = None) -> None:
 @pytest.fixture
 def con():
     con = duckdb.connect()
-    con.execute(BOOTSTRAP_SQL)
+    migrate(con)
     _load_reference(con)
     _land(con, "square_payments", PAYMENTS)
     _land(con, "square_refunds", REFUNDS)
@@ -450,7 +448,7 @@ def test_disputes_extract_over_the_in_process_sandbox(monkeypatch):
     assert not any("brand_dispute_id" in p for p in payloads)
 
     con = duckdb.connect()
-    con.execute(BOOTSTRAP_SQL)
+    migrate(con)
     _load_reference(con)
     write_landing(
         con, "square_disputes", landing, business_ids=["boutique"], partition_key=None, run_id="t"

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.settings import SQL_DIR
+from pipeline.store.schema import migrate
 
-BOOTSTRAP_SQL = (SQL_DIR / "_bootstrap.sql").read_text()
 LOCK_WAIT_SECONDS = 120.0
 
 
@@ -33,7 +32,8 @@ def open_duckdb(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnectio
             time.sleep(delay)
             delay = min(delay * 2, 2.0)
     if not read_only:
-        con.execute(BOOTSTRAP_SQL)
+        # One version lookup per connection; the DDL itself runs once per warehouse.
+        migrate(con)
     return con
 
 

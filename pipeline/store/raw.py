@@ -1,4 +1,6 @@
-"""raw.* tables: vendor records as JSON, one table per source entity, replaced per partition."""
+"""raw.* tables: vendor records as JSON, one table per source entity, replaced per partition.
+
+The tables themselves come from dbt-free-sql/_migrations/0004_raw_tables.sql."""
 
 from __future__ import annotations
 
@@ -11,22 +13,6 @@ from pipeline.store import audit
 from pipeline.store.connection import insert_many
 from pipeline.store.dead_letters import replace_dead_letters
 
-RAW_COLUMNS = """
-    record_id VARCHAR NOT NULL,
-    business_id VARCHAR NOT NULL,
-    location_id VARCHAR,
-    business_date DATE,
-    partition_key VARCHAR,
-    updated_at TIMESTAMPTZ,
-    payload JSON NOT NULL,
-    _extracted_at TIMESTAMPTZ NOT NULL,
-    _run_id VARCHAR
-"""
-
-
-def ensure_raw_table(con: duckdb.DuckDBPyConnection, table: str) -> None:
-    con.execute(f"CREATE TABLE IF NOT EXISTS raw.{table} ({RAW_COLUMNS})")
-
 
 def write_landing(
     con: duckdb.DuckDBPyConnection,
@@ -38,7 +24,6 @@ def write_landing(
     run_id: str | None,
 ) -> None:
     """Replace the partition (or, unpartitioned, the businesses' snapshot) in one transaction."""
-    ensure_raw_table(con, table)
     source, entity = table.split("_", 1)
     stage = f"extract:{table}"
     con.execute("BEGIN TRANSACTION")
@@ -78,7 +63,6 @@ def payouts_of_day(
     con: duckdb.DuckDBPyConnection, partition_key: str, business_ids: list[str]
 ) -> list[tuple[str, str, str]]:
     """(business, location, payout id) of the payouts landed for a business date."""
-    ensure_raw_table(con, "square_payouts")
     return con.execute(
         "SELECT business_id, location_id, record_id FROM raw.square_payouts "
         "WHERE partition_key = ? AND business_id IN (SELECT unnest(?)) ORDER BY record_id",

@@ -1,4 +1,5 @@
--- Schemas, macros and the ops tables every layer writes to. Idempotent; run on every connect.
+-- Schemas, macros and the ops tables every layer writes to.
+-- Written so that a warehouse created before migrations were recorded upgrades in place.
 CREATE SCHEMA IF NOT EXISTS raw;
 CREATE SCHEMA IF NOT EXISTS ref;
 CREATE SCHEMA IF NOT EXISTS staging;
