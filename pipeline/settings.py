@@ -49,11 +49,27 @@ def ledger_export_path() -> Path:
     return backbone_home() / "exports" / "ledger.beancount"
 
 
+CREDENTIAL_VARIABLES = ("SQUARE_ACCESS_TOKEN", "HUBSPOT_ACCESS_TOKEN", "XERO_ACCESS_TOKEN")
+
+
 def source_mode() -> str:
-    mode = os.environ.get("BACKBONE_SOURCE", "sandbox").strip().lower()
-    if mode not in {"sandbox", "live"}:
-        raise ValueError(f"BACKBONE_SOURCE must be 'sandbox' or 'live', not {mode!r}")
-    return mode
+    """`sandbox` (the default, so a fresh clone runs offline) or `live`.
+
+    Never silently the simulator for someone who meant live: with vendor credentials in the
+    environment, BACKBONE_SOURCE must say which world to use.
+    """
+    raw = os.environ.get("BACKBONE_SOURCE", "").strip().lower()
+    if not raw:
+        present = [name for name in CREDENTIAL_VARIABLES if os.environ.get(name)]
+        if present:
+            raise ValueError(
+                f"{', '.join(present)} set but BACKBONE_SOURCE is not: set BACKBONE_SOURCE=live "
+                "to use those accounts, or BACKBONE_SOURCE=sandbox for the bundled simulator"
+            )
+        return "sandbox"
+    if raw not in {"sandbox", "live"}:
+        raise ValueError(f"BACKBONE_SOURCE must be 'sandbox' or 'live', not {raw!r}")
+    return raw
 
 
 def selected_businesses() -> list[str] | None:
