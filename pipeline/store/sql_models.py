@@ -132,7 +132,7 @@ def build(
         )
         replace_dead_letters(
             con,
-            f"staging:{model.name}",
+            f"{model.layer}:{model.name}",
             dead,
             partition_key=None,
             run_id=run_id,
