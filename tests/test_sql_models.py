@@ -130,3 +130,27 @@ def test_money_columns_are_decimal_18_2(con):
         ).fetchall()
     )
     assert set(types.values()) == {"DECIMAL(18,2)"}
+
+
+def test_dead_letters_are_filed_under_the_models_own_layer(con, tmp_path):
+    build(con, MODELS["staging.stg_square__orders"], run_id="r1")
+    (tmp_path / "core").mkdir()
+    (tmp_path / "core" / "flagged.sql").write_text(
+        "-- Orders, flagged.\n"
+        "SELECT business_id, order_id, business_date, order_id AS _record_id,\n"
+        "       json_object('id', order_id) AS _payload,\n"
+        "       CASE WHEN order_id = 'exchange' THEN 'has returns' END AS _dlq_reason\n"
+        "FROM staging.stg_square__orders"
+    )
+    [flagged] = discover(tmp_path)
+    assert flagged.deps == [("staging", "stg_square__orders")]
+    assert build(con, flagged, run_id="r1") == {"rows": 1, "dead_letters": 1}
+    stages = con.execute(
+        "SELECT stage, count(*) FROM ops.dead_letter GROUP BY ALL ORDER BY ALL"
+    ).fetchall()
+    assert stages == [("core:flagged", 1), ("staging:stg_square__orders", 3)]
+    dead = con.execute(
+        "SELECT record_id, reason, partition_key FROM ops.dead_letter WHERE stage = 'core:flagged'"
+    ).fetchall()
+    assert dead == [("exchange", "has returns", "2026-11-20")]
+    assert con.execute("SELECT order_id FROM core.flagged").fetchall() == [("good",)]

@@ -1,26 +1,38 @@
 """Plain .sql files as models: `dbt-free-sql/<layer>/<name>.sql` builds table `<layer>.<name>`.
 
-A model is one SELECT. Its dependencies are the `<layer>.<table>` names it reads. A model that
-validates source records adds `_record_id`, `_payload` and `_dlq_reason` columns: rows with a
-reason go to ops.dead_letter instead of the table, so every source record ends somewhere.
+A model is one SELECT. Its dependencies (the asset graph's edges) are the tables it reads in
+the raw, ref, staging, core and marts schemas. They are found by parsing the model with sqlglot
+(DuckDB dialect) and collecting its schema-qualified table references: a parser, unlike a pattern
+over the text, is not fooled by a `core.x` inside a string literal or a comment, and sees a
+table function such as `core.f(...)` for what it is. A CTE is always named bare, so it is never
+mistaken for a table; a qualified name means the real table even if a CTE shares its name, as in
+DuckDB. A model the parser cannot read raises SqlModelError naming its file when its
+dependencies are first asked for, which is when the Dagster definitions load: there is no
+fallback, as a silently wrong graph would run models before their inputs.
+
+A model that validates records adds `_record_id`, `_payload` and `_dlq_reason` columns: rows
+with a reason go to ops.dead_letter under the stage `<layer>:<name>` instead of the table, so
+every record ends somewhere.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import duckdb
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ParseError
 
 from pipeline.settings import SQL_DIR
 from pipeline.store.dead_letters import replace_dead_letters
 
 LAYERS = ("staging", "core", "marts")
-_REF = re.compile(r"\b(raw|ref|staging|core|marts)\.([a-z_][a-z0-9_]*)\b")
-_COMMENT = re.compile(r"--[^\n]*")
+SCHEMAS = frozenset({"raw", "ref", *LAYERS})
 PRIVATE = ("_record_id", "_payload", "_dlq_reason")
 
 
@@ -44,12 +56,34 @@ class SqlModel:
             lines.append(line.lstrip("-").strip())
         return " ".join(lines)
 
-    @property
+    @cached_property
     def deps(self) -> list[tuple[str, str]]:
-        body = _COMMENT.sub("", self.sql)
-        found = {(m.group(1), m.group(2)) for m in _REF.finditer(body)}
+        """The (schema, table) pairs this model reads, sorted, without its own table."""
+        found = tables_read(self.sql, self.path)
         found.discard((self.layer, self.name))
         return sorted(found)
+
+
+class SqlModelError(ValueError):
+    """A model file that is not one SELECT sqlglot can read."""
+
+
+def tables_read(sql: str, path: Path | str = "<sql>") -> set[tuple[str, str]]:
+    """The tables in SCHEMAS that `sql` reads; SqlModelError naming `path` if it cannot parse."""
+    try:
+        tree = sqlglot.parse_one(sql, dialect="duckdb")
+    except ParseError as error:
+        detail = error.errors[0] if error.errors else {}
+        where = f"line {detail.get('line')}, col {detail.get('col')}: " if detail else ""
+        message = detail.get("description") or str(error).splitlines()[0]
+        raise SqlModelError(f"{path}: sqlglot cannot parse the model: {where}{message}") from None
+    if not isinstance(tree, exp.Query):
+        raise SqlModelError(f"{path}: a model must be one SELECT, got {type(tree).__name__}")
+    return {
+        (table.db, table.name)
+        for table in tree.find_all(exp.Table)
+        if table.db in SCHEMAS and isinstance(table.this, exp.Identifier)
+    }
 
 
 def discover(root: Path = SQL_DIR) -> list[SqlModel]:
@@ -98,7 +132,7 @@ def build(
         )
         replace_dead_letters(
             con,
-            f"staging:{model.name}",
+            f"{model.layer}:{model.name}",
             dead,
             partition_key=None,
             run_id=run_id,
