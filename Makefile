@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 export BACKBONE_HOME ?= $(CURDIR)/.backbone
 
-.PHONY: demo test ui lint format validate clean
+.PHONY: demo test test-fast ui lint format validate clean
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ demo: $(VENV)/.runtime
 test: $(VENV)/.dev
 	$(BIN)/python -m pytest
 
+# Everything but the end-to-end tests that materialize the whole graph (about a minute).
+test-fast: $(VENV)/.dev
+	$(BIN)/python -m pytest -m "not e2e"
+
 ui: $(VENV)/.runtime
 	$(BIN)/python -c "from pipeline.app.instance import prepare_dagster_home; prepare_dagster_home()"
 	DAGSTER_HOME=$(BACKBONE_HOME)/dagster $(BIN)/dagster dev -w workspace.yaml
@@ -36,6 +40,7 @@ validate: $(VENV)/.runtime
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(VENV)/.dev
 	$(BIN)/ruff check --fix .

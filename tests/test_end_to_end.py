@@ -8,6 +8,8 @@ import pytest
 from assets.ledger_sync import LEDGER_SYNC
 from tests.conftest import DAY_1, DAY_2, bean_check, http_resources, served_sandbox
 
+pytestmark = pytest.mark.e2e
+
 CONTRACT_TABLES = [
     "core.identity_map",
     "core.customers",

@@ -8,6 +8,8 @@ import pytest
 
 from tests.conftest import DAY_1, http_resources, served_sandbox
 
+pytestmark = pytest.mark.e2e
+
 # The cafe's day closes at midnight New York time (05:00 UTC); offline orders arrive 1-72 h late.
 RIGHT_AFTER_CLOSE = datetime(2026, 11, 18, 6, 0, tzinfo=UTC)
 THREE_DAYS_LATER = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)

@@ -44,6 +44,7 @@ def pg_database():
         admin.close()
 
 
+@pytest.mark.e2e
 @pytest.mark.postgres
 def test_run_and_events_are_stored_in_postgres(pg_database, tmp_path, monkeypatch):
     import psycopg2

@@ -34,3 +34,42 @@ def test_unbalanced_entry_and_bad_account_fail():
     assert not result.success
     assert any("imbalance_cents" in f for f in result.failed)
     assert any("account_code" in f for f in result.failed)
+
+
+def test_unbalanced_entry_alone_fails_on_imbalance():
+    # The GX suite is the table's only balance rule (the Pandera contract leaves it here).
+    bad = lines(
+        [
+            ("e1", 1, "1010", Decimal("5.00"), Decimal("0.00")),
+            ("e1", 2, "4000", Decimal("0.00"), Decimal("4.99")),
+        ]
+    )
+    result = run_journal_suite(bad)
+    assert not result.success
+    assert result.failed == [
+        "journal_entry_balance: expect_column_values_to_be_between imbalance_cents"
+    ]
+
+
+def test_blocking_check_fails_an_unbalanced_journal(home):
+    import duckdb
+
+    from assets.checks import journal_lines_gx
+    from resources.warehouse import WarehouseResource
+
+    path = home / "warehouse.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("CREATE SCHEMA marts")
+        con.execute(
+            "CREATE TABLE marts.journal_lines (entry_id VARCHAR, line_no INTEGER, "
+            "account_code VARCHAR, debit DECIMAL(18, 2), credit DECIMAL(18, 2))"
+        )
+        con.execute(
+            "INSERT INTO marts.journal_lines VALUES ('e', 1, '1010', 5.00, 0), "
+            "('e', 2, '4000', 0, 4.99)"
+        )
+    spec = next(iter(journal_lines_gx.check_specs))
+    assert spec.blocking
+    result = journal_lines_gx(warehouse=WarehouseResource(path=str(path)))
+    assert not result.passed
+    assert "imbalance_cents" in result.metadata["failed"].value

@@ -8,6 +8,8 @@ import pytest
 
 from tests.conftest import DAY_1, http_resources, served_sandbox
 
+pytestmark = pytest.mark.e2e
+
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 
