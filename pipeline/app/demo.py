@@ -95,6 +95,7 @@ def run_demo(days: int = 14, businesses: list[str] | None = None, home: Path | N
     from pipeline.app.instance import prepare_dagster_home
     from pipeline.settings import (
         backbone_home,
+        source_mode,
         ledger_export_path,
         scorecard_path,
         warehouse_path,
@@ -108,6 +109,8 @@ def run_demo(days: int = 14, businesses: list[str] | None = None, home: Path | N
         f"[bold]Backbone demo[/bold]: {partitions[0]} .. {partitions[-1]} "
         f"({days} business days) into {backbone_home()}"
     )
+    world = "the bundled simulator" if source_mode() == "sandbox" else "the vendors' live APIs"
+    console.print(f"  source: {source_mode()} ({world}; BACKBONE_SOURCE)", highlight=False)
     started = time.monotonic()
     with DagsterInstance.get() as instance:
         console.print("[bold]1/5 Extract[/bold] POS, CRM and ledger per business date")
