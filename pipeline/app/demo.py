@@ -95,9 +95,9 @@ def run_demo(days: int = 14, businesses: list[str] | None = None, home: Path | N
     from pipeline.app.instance import prepare_dagster_home
     from pipeline.settings import (
         backbone_home,
-        source_mode,
         ledger_export_path,
         scorecard_path,
+        source_mode,
         warehouse_path,
     )
 
