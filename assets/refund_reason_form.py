@@ -13,9 +13,9 @@ from enum import Enum
 import dagster as dg
 from pydantic import Field
 
-from assets.journal import ENTRIES, LINES, journal_metadata, post_business_day
+from assets.posting import journal_metadata, post_day_or_fail
 from pipeline.settings import reference_dir
-from pipeline.store import audit
+from pipeline.store.journal_refund_reasons import refund_posting_days, store_refund_reason
 from resources.warehouse import WarehouseResource
 
 
@@ -40,15 +40,7 @@ def record_refund_reason(
     context: dg.OpExecutionContext, config: RefundReasonForm, warehouse: WarehouseResource
 ) -> str:
     with warehouse.connect() as con:
-        found = con.execute(
-            # The day its return lines post on (the return order's), else the refund's own.
-            "SELECT f.business_id, coalesce(min(s.business_date), any_value(f.business_date)) "
-            "FROM core.tender_facts AS f "
-            "LEFT JOIN core.sales_lines AS s ON s.order_id = f.order_id "
-            "AND s.business_id = f.business_id AND s.line_kind = 'return' "
-            "WHERE f.fact_kind = 'refund' AND f.fact_id = ? GROUP BY f.business_id",
-            [config.refund_id],
-        ).fetchall()
+        found = refund_posting_days(con, config.refund_id)
         if len(found) > 1:
             raise dg.Failure(
                 description=f"refund {config.refund_id!r} exists in several businesses "
@@ -60,24 +52,9 @@ def record_refund_reason(
                 "id in Square, or run the day's extract first"
             )
         ((business_id, day),) = found
-        con.execute("BEGIN TRANSACTION")
-        try:
-            con.execute(
-                "INSERT OR REPLACE INTO ops.refund_reasons VALUES (?, ?, ?, ?, now(), ?)",
-                [config.refund_id, business_id, config.reason.value, config.note, context.run_id],
-            )
-            audit.record(
-                con,
-                "refund_reason",
-                f"refund/{config.refund_id}",
-                [(config.reason.value, config.note)],
-                run_id=context.run_id,
-                actor="refund_reason_form",
-            )
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+        store_refund_reason(
+            con, config.refund_id, business_id, config.reason.value, config.note, context.run_id
+        )
     context.log.info(f"refund {config.refund_id}: {config.reason.value}; re-posting {day}")
     return day.isoformat()
 
@@ -87,7 +64,7 @@ def repost_refund_day(
     context: dg.OpExecutionContext, day: str, warehouse: WarehouseResource
 ) -> None:
     with warehouse.connect() as con:
-        entries, held = post_business_day(con, date.fromisoformat(day), context.run_id)
+        entries, held = post_day_or_fail(con, date.fromisoformat(day), context.run_id)
     for key, metadata in journal_metadata(entries, held).items():
         context.log_event(dg.AssetMaterialization(asset_key=key, partition=day, metadata=metadata))
 
@@ -98,6 +75,3 @@ def repost_refund_day(
 )
 def refund_reason_job():
     repost_refund_day(record_refund_reason())
-
-
-__all__ = ["ENTRIES", "LINES", "refund_reason_job"]

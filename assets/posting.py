@@ -1,0 +1,43 @@
+"""Posting a business day from Dagster, shared by the journal asset and the refund-reason form:
+the journal's asset keys, the store call with the run's scope and clock, and its metadata."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import dagster as dg
+import duckdb
+
+from assets.scope import in_scope
+from pipeline.accounting.posting import Entry, HeldOut
+from pipeline.kernel.money import to_decimal
+from pipeline.store.journal_posting import UnmappedItemsError, post_business_day
+from resources.world import pipeline_now
+
+ENTRIES = dg.AssetKey(["marts", "journal_entries"])
+LINES = dg.AssetKey(["marts", "journal_lines"])
+
+
+def post_day_or_fail(
+    con: duckdb.DuckDBPyConnection, day: date, run_id: str
+) -> tuple[list[Entry], list[tuple[str, HeldOut]]]:
+    """Post the in-scope businesses' day, dating adjustments by the pipeline's clock; a day
+    refused for unmapped items fails the run, naming them."""
+    try:
+        return post_business_day(con, day, in_scope(), pipeline_now(), run_id)
+    except UnmappedItemsError as refused:
+        raise dg.Failure(
+            description=str(refused), metadata={"unmapped": "\n".join(refused.unmapped)}
+        ) from refused
+
+
+def journal_metadata(entries: list[Entry], held: list) -> dict[dg.AssetKey, dict]:
+    return {
+        ENTRIES: {
+            "entries": len(entries),
+            "adjusting_entries": sum(1 for e in entries if e.adjusts_entry_id),
+            "held_out": len(held),
+            "total_debit": str(to_decimal(sum(e.total_debit for e in entries))),
+        },
+        LINES: {"lines": sum(len(e.lines) for e in entries)},
+    }

@@ -1,0 +1,245 @@
+"""What posting a location's business day reads from the warehouse.
+
+Reads only: the day's facts in the shapes pipeline/accounting posts from, in integer cents.
+Writing is journal_write.py, posting a whole day journal_posting.py; the tables are the
+migrations' (dbt-free-sql/_migrations/0002_journal.sql, 0005_dispute_losses.sql).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+
+from pipeline.accounting.adjustments import PostedEntry
+from pipeline.accounting.dispute_losses import DecidedDispute, losses_to_post
+from pipeline.accounting.payouts import PayoutPart, settlement_movements
+from pipeline.accounting.posting import (
+    OrderTotals,
+    PostingAccounts,
+    RevenuePart,
+    SaleLine,
+    TenderFact,
+)
+from pipeline.accounting.refund_reasons import RefundReason, ReturnRefund, return_order_reasons
+from pipeline.accounting.settlement import DisputeMovement, Payout
+
+
+def _cents(column: str) -> str:
+    return f"CAST({column} * 100 AS BIGINT)"
+
+
+def posting_accounts(con: duckdb.DuckDBPyConnection) -> PostingAccounts:
+    rows = con.execute("SELECT role, account_code, cap_cents FROM ref.posting_accounts").fetchall()
+    cap = next((int(c) for role, _, c in rows if role == "rounding" and c), 0)
+    return PostingAccounts.from_roles({r: a for r, a, _ in rows}, rounding_cap=cap)
+
+
+def locations_of(
+    con: duckdb.DuckDBPyConnection, businesses: list[str]
+) -> list[tuple[str, str, str]]:
+    """(business_id, location_id, timezone) of these businesses' locations, by location."""
+    return con.execute(
+        "SELECT business_id, location_id, timezone FROM ref.locations "
+        "WHERE business_id IN (SELECT unnest(?)) ORDER BY location_id",
+        [businesses],
+    ).fetchall()
+
+
+def unmapped_on(con: duckdb.DuckDBPyConnection, day: date, locations: list[str]) -> list[str]:
+    """What the reference dictionaries do not map on this day at these locations."""
+    return [
+        message
+        for (message,) in con.execute(
+            "SELECT message FROM core.unmapped_items "
+            "WHERE business_date = ? AND location_id IN (SELECT unnest(?)) ORDER BY ALL",
+            [day, locations],
+        ).fetchall()
+    ]
+
+
+def refund_reasons(con: duckdb.DuckDBPyConnection) -> list[RefundReason]:
+    return [
+        RefundReason(*row)
+        for row in con.execute(
+            "SELECT reason, label, account_code, pos_reasons FROM ref.refund_reasons"
+        ).fetchall()
+    ]
+
+
+def return_refunds(
+    con: duckdb.DuckDBPyConnection, day: date, location_id: str
+) -> list[ReturnRefund]:
+    """The refunds of the day's return orders, with the reason staff gave in the form."""
+    return [
+        ReturnRefund(*row)
+        for row in con.execute(
+            """SELECT f.business_id, f.order_id, f.fact_id, f.refund_reason, form.reason
+               FROM core.tender_facts AS f
+               LEFT JOIN ops.refund_reasons AS form
+                   ON form.refund_id = f.fact_id AND form.business_id = f.business_id
+               WHERE f.fact_kind = 'refund'
+                 AND f.order_id IN (
+                     SELECT order_id FROM core.sales_lines
+                     WHERE business_date = ? AND location_id = ? AND line_kind = 'return'
+                 )
+               ORDER BY f.business_id, f.order_id, f.fact_id""",
+            [day, location_id],
+        ).fetchall()
+    ]
+
+
+def load_day(con: duckdb.DuckDBPyConnection, day: date, location_id: str):
+    """The location's sale and return lines, tender facts and completed orders of the day."""
+    params = [day, location_id]
+    parts: dict[tuple[str, str], list[RevenuePart]] = {}
+    for order_id, line_uid, kind, key, account, amount, share in con.execute(
+        f"""SELECT order_id, line_uid, part_kind, part_key, revenue_account,
+                   {_cents("amount_money")}, revenue_share
+            FROM core.sales_line_parts WHERE business_date = ? AND location_id = ?
+            ORDER BY order_id, line_uid, part_no""",
+        params,
+    ).fetchall():
+        parts.setdefault((order_id, line_uid), []).append(
+            RevenuePart(kind, key, account, amount, share)
+        )
+    reasons = return_order_reasons(return_refunds(con, day, location_id), refund_reasons(con))
+    lines = []
+    for *row, line_uid, business_id in con.execute(
+        f"""SELECT order_id, line_kind, revenue_account, tax_account,
+                   {_cents("gross_money")}, {_cents("discount_money")},
+                   {_cents("tax_money")}, {_cents("total_money")}, sku, line_uid, business_id
+            FROM core.sales_lines
+            WHERE business_date = ? AND location_id = ?
+            ORDER BY order_id, line_uid""",
+        params,
+    ).fetchall():
+        order_id, line_kind = row[0], row[1]
+        reason = reasons.get((business_id, order_id)) if line_kind == "return" else None
+        lines.append(
+            SaleLine(
+                *row,
+                parts=tuple(parts.get((order_id, line_uid), ())),
+                reason=reason.label if reason else None,
+                return_account=reason.account_code if reason else None,
+            )
+        )
+    tenders = [
+        TenderFact(*row)
+        for row in con.execute(
+            f"""SELECT fact_id, fact_kind, order_id, clearing_account, fee_account,
+                       {_cents("amount_money")}, {_cents("tip_money")}, {_cents("fee_money")},
+                       tender_type
+                FROM core.tender_facts
+                -- A dispute belongs to no order's total: settlement posts it, from the payout
+                -- entries that withhold or release its money (load_settlement).
+                WHERE business_date = ? AND location_id = ? AND fact_kind IN ('payment', 'refund')
+                ORDER BY fact_kind, fact_id""",
+            params,
+        ).fetchall()
+    ]
+    orders = [
+        OrderTotals(*row)
+        for row in con.execute(
+            f"""SELECT o.order_id, {_cents("o.service_charge_money")}, {_cents("o.tip_money")},
+                       {_cents("o.return_tip_money")}
+                FROM staging.stg_square__orders AS o
+                JOIN ref.lifecycle_states AS ls
+                    ON ls.system = 'square' AND ls.entity = 'order' AND ls.vendor_state = o.state
+                WHERE o.business_date = ? AND o.location_id = ? AND ls.state = 'completed'""",
+            params,
+        ).fetchall()
+    ]
+    return lines, tenders, orders
+
+
+def payout_parts(con: duckdb.DuckDBPyConnection, day: date, location_id: str) -> list[PayoutPart]:
+    """The entries of the location's payouts of the day (a failed payout moves nothing), each
+    with the clearing account of the fact it settles, if any."""
+    return [
+        PayoutPart(*row)
+        for row in con.execute(
+            f"""SELECT p.payout_id, e.entry_type, e.dispute_id, f.clearing_account,
+                       {_cents("e.net_money")}
+                FROM staging.stg_square__payouts AS p
+                JOIN staging.stg_square__payout_entries AS e
+                    ON e.payout_id = p.payout_id AND e.business_id = p.business_id
+                LEFT JOIN core.tender_facts AS f
+                    ON f.business_id = e.business_id AND f.payout_entry_id = e.payout_entry_id
+                WHERE p.business_date = ? AND p.location_id = ?
+                  AND p.status IS DISTINCT FROM 'FAILED'
+                ORDER BY p.payout_id, e.entry_type, e.dispute_id""",
+            [day, location_id],
+        ).fetchall()
+    ]
+
+
+def settling_clearing_accounts(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The clearing accounts of tenders the processor settles in payouts."""
+    return [
+        account
+        for (account,) in con.execute(
+            "SELECT clearing_account FROM ref.tenders WHERE settles_in_payout = 'true'"
+        ).fetchall()
+    ]
+
+
+def decided_disputes(
+    con: duckdb.DuckDBPyConnection, day: date, location_id: str
+) -> tuple[list[DecidedDispute], dict[str, date]]:
+    """The location's decided chargebacks that may belong to `day` (decided on it, or their loss
+    already posted on it), and the day each one's loss was posted, if it was."""
+    decided, posted_on = [], {}
+    for dispute_id, clearing, cents, decided_on, loss_day in con.execute(
+        f"""SELECT d.dispute_id, f.clearing_account, {_cents("d.amount_money")},
+                   CAST(timezone(l.timezone, d.updated_at) AS DATE), loss.activity_date
+            FROM staging.stg_square__disputes AS d
+            JOIN ref.locations AS l ON l.location_id = d.location_id
+            LEFT JOIN core.tender_facts AS f
+                ON f.business_id = d.business_id AND f.fact_kind = 'dispute'
+                AND f.fact_id = d.dispute_id
+            LEFT JOIN marts.dispute_losses AS loss
+                ON loss.business_id = d.business_id AND loss.dispute_id = d.dispute_id
+            WHERE d.location_id = ? AND d.is_chargeback AND d.state IN ('LOST', 'ACCEPTED')
+              AND (CAST(timezone(l.timezone, d.updated_at) AS DATE) = ?
+                   OR loss.activity_date = ?)
+            ORDER BY d.dispute_id""",
+        [location_id, day, day],
+    ).fetchall():
+        decided.append(DecidedDispute(dispute_id, clearing, cents, decided_on))
+        if loss_day is not None:
+            posted_on[dispute_id] = loss_day
+    return decided, posted_on
+
+
+def load_settlement(
+    con: duckdb.DuckDBPyConnection, day: date, location_id: str
+) -> tuple[list[Payout], list[DisputeMovement]]:
+    """The day's payouts (per clearing account) and dispute money movements, losses included."""
+    payouts, disputes = settlement_movements(
+        payout_parts(con, day, location_id), settling_clearing_accounts(con)
+    )
+    decided, posted_on = decided_disputes(con, day, location_id)
+    return payouts, disputes + losses_to_post(day, decided, posted_on)
+
+
+def posted_entries(
+    con: duckdb.DuckDBPyConnection, day: date, locations: list[str]
+) -> list[PostedEntry]:
+    """What the ledger already holds for these locations' business day, per entry."""
+    amounts: dict[str, dict[str, int]] = {}
+    heads = con.execute(
+        "SELECT entry_id, business_id, location_id, kind, activity_date, adjusts_entry_id "
+        "FROM marts.journal_entries WHERE activity_date = ? AND location_id IN (SELECT unnest(?)) "
+        "ORDER BY entry_id",
+        [day, locations],
+    ).fetchall()
+    for entry_id, account, cents in con.execute(
+        f"""SELECT l.entry_id, l.account_code, {_cents("(sum(l.debit) - sum(l.credit))")}
+            FROM marts.journal_lines AS l JOIN marts.journal_entries AS e USING (entry_id)
+            WHERE e.activity_date = ? AND e.location_id IN (SELECT unnest(?))
+            GROUP BY ALL""",
+        [day, locations],
+    ).fetchall():
+        amounts.setdefault(entry_id, {})[account] = cents
+    return [PostedEntry(*head[:5], head[5], amounts.get(head[0], {})) for head in heads]
