@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from assets.posting import ENTRIES, LINES
+from assets.journal_shared import ENTRIES, LINES
 from pipeline.settings import backbone_home
 from resources.warehouse import WarehouseResource
 

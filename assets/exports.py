@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import dagster as dg
 
+from assets.journal_shared import ENTRIES, LINES
 from assets.partitions import WAREHOUSE_POOL
-from assets.posting import ENTRIES, LINES
 from pipeline.settings import ledger_export_path, scorecard_path
 from pipeline.store.connection import export_tables
 from resources.warehouse import WarehouseResource

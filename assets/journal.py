@@ -6,8 +6,8 @@ from datetime import date
 
 import dagster as dg
 
+from assets.journal_shared import ENTRIES, LINES, journal_metadata, post_day_or_fail
 from assets.partitions import DAILY, WAREHOUSE_POOL
-from assets.posting import ENTRIES, LINES, journal_metadata, post_day_or_fail
 from resources.warehouse import WarehouseResource
 
 UPSTREAM = [

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import dagster as dg
 
+from assets.journal_shared import ENTRIES, LINES
 from assets.partitions import WAREHOUSE_POOL
-from assets.posting import ENTRIES, LINES
 from assets.scope import clients_for, in_scope
 from pipeline.accounting.xero_journal import FAILED, POSTED
 from pipeline.store.sync_log import sync_ledger, synced_counts

@@ -13,7 +13,7 @@ from enum import Enum
 import dagster as dg
 from pydantic import Field
 
-from assets.posting import journal_metadata, post_day_or_fail
+from assets.journal_shared import journal_metadata, post_day_or_fail
 from pipeline.settings import reference_dir
 from pipeline.store.journal_refund_reasons import refund_posting_days, store_refund_reason
 from resources.warehouse import WarehouseResource

@@ -17,9 +17,6 @@ FIRST_PARTY = ("pipeline", "assets", "resources", "sandbox")
 BACKBONE = ("pipeline", "assets", "resources")
 DOMAIN = ("accounting", "identity", "reference", "extraction", "kernel")
 MAX_LINES = 400
-# Known offenders, each allowed no more lines than it has today. Split the module and drop its
-# entry; the test fails while an entry is stale so the allowance cannot outlive its reason.
-OVERSIZE_ALLOWED = {"assets/journal.py": 418}
 
 
 def test_import_contracts_hold():
@@ -107,18 +104,8 @@ def test_no_backbone_module_is_over_400_lines():
     lengths = {
         p.relative_to(ROOT).as_posix(): len(p.read_text().splitlines()) for p in _backbone_sources()
     }
-    offenders = [
-        f"{path}: {n} lines"
-        for path, n in sorted(lengths.items())
-        if n > OVERSIZE_ALLOWED.get(path, MAX_LINES)
-    ]
-    stale = [
-        f"{path}: {lengths.get(path, 0)} lines now, drop it from OVERSIZE_ALLOWED"
-        for path in OVERSIZE_ALLOWED
-        if lengths.get(path, 0) <= MAX_LINES
-    ]
+    offenders = [f"{path}: {n} lines" for path, n in sorted(lengths.items()) if n > MAX_LINES]
     assert not offenders, f"modules over {MAX_LINES} lines:\n" + "\n".join(offenders)
-    assert not stale, "stale allowances:\n" + "\n".join(stale)
 
 
 def test_domain_does_no_io():
