@@ -52,21 +52,16 @@ def test_unbalanced_entry_alone_fails_on_imbalance():
 
 
 def test_blocking_check_fails_an_unbalanced_journal(home):
-    import duckdb
-
     from assets.checks import journal_lines_gx
+    from pipeline.store.connection import open_duckdb
     from resources.warehouse import WarehouseResource
 
     path = home / "warehouse.duckdb"
-    with duckdb.connect(str(path)) as con:
-        con.execute("CREATE SCHEMA marts")
+    with open_duckdb(path) as con:  # the migrations' journal tables
         con.execute(
-            "CREATE TABLE marts.journal_lines (entry_id VARCHAR, line_no INTEGER, "
-            "account_code VARCHAR, debit DECIMAL(18, 2), credit DECIMAL(18, 2))"
-        )
-        con.execute(
-            "INSERT INTO marts.journal_lines VALUES ('e', 1, '1010', 5.00, 0), "
-            "('e', 2, '4000', 0, 4.99)"
+            "INSERT INTO marts.journal_lines VALUES "
+            "('e', 1, '1010', 5.00, 0, 'Card', '2026-11-20', 'LCAFE01'), "
+            "('e', 2, '4000', 0, 4.99, 'Sales', '2026-11-20', 'LCAFE01')"
         )
     spec = next(iter(journal_lines_gx.check_specs))
     assert spec.blocking
