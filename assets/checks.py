@@ -1,5 +1,5 @@
 """Asset checks: the GX suite on the journal and reference coverage (blocking); posting
-exceptions and POS barcodes (warnings)."""
+exceptions, POS barcodes and unreconciled payouts (warnings). Each names what to look at."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import dagster as dg
 
 from assets.journal_shared import ENTRIES, LINES
 from pipeline.settings import backbone_home
+from pipeline.store import check_findings
 from resources.warehouse import WarehouseResource
 
 
@@ -33,18 +34,11 @@ def journal_lines_gx(warehouse: WarehouseResource) -> dg.AssetCheckResult:
 @dg.asset_check(asset=ENTRIES, description="Orders held out of the journal, with reasons")
 def no_held_out_orders(context, warehouse: WarehouseResource) -> dg.AssetCheckResult:
     with warehouse.connect() as con:
-        rows = con.execute(
-            "SELECT business_date, location_id, object_id, reason FROM marts.posting_exceptions "
-            "ORDER BY ALL LIMIT 20"
-        ).fetchall()
-        total = con.execute("SELECT count(*) FROM marts.posting_exceptions").fetchone()[0]
+        held = check_findings.held_out_orders(con)
     return dg.AssetCheckResult(
-        passed=total == 0,
+        passed=held.total == 0,
         severity=dg.AssetCheckSeverity.WARN,
-        metadata={
-            "held_out": total,
-            "first": "\n".join(f"{d} {loc} {oid}: {why}" for d, loc, oid, why in rows),
-        },
+        metadata={"held_out": held.total, "first": "\n".join(held.shown)},
     )
 
 
@@ -55,22 +49,14 @@ def no_held_out_orders(context, warehouse: WarehouseResource) -> dg.AssetCheckRe
 )
 def reference_covers_data(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     with warehouse.connect() as con:
-        rows = con.execute(
-            "SELECT message FROM core.unmapped_items ORDER BY kind, business_id, item, "
-            "business_date NULLS FIRST LIMIT 50"
-        ).fetchall()
-        kinds = dict(
-            con.execute(
-                "SELECT kind, count(DISTINCT item) FROM core.unmapped_items GROUP BY ALL"
-            ).fetchall()
-        )
+        unmapped = check_findings.unmapped_items(con)
     return dg.AssetCheckResult(
-        passed=not rows,
+        passed=not unmapped.shown,
         metadata={
-            "unmapped": "\n".join(message for (message,) in rows) or "none",
-            **{f"kind:{kind}": int(n) for kind, n in kinds.items()},
+            "unmapped": "\n".join(unmapped.shown) or "none",
+            **{f"kind:{kind}": int(n) for kind, n in unmapped.counts.items()},
         },
-        description="; ".join(message for (message,) in rows[:10]) or None,
+        description="; ".join(unmapped.shown[:10]) or None,
     )
 
 
@@ -80,14 +66,11 @@ def reference_covers_data(warehouse: WarehouseResource) -> dg.AssetCheckResult:
 )
 def pos_barcodes_agree(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     with warehouse.connect() as con:
-        rows = con.execute(
-            "SELECT business_id || ':' || sku || ' ' || pos_barcode || ': ' || pos_barcode_issue "
-            "FROM core.products WHERE pos_barcode_issue IS NOT NULL ORDER BY ALL"
-        ).fetchall()
+        flagged = check_findings.flagged_pos_barcodes(con)
     return dg.AssetCheckResult(
-        passed=not rows,
+        passed=not flagged.shown,
         severity=dg.AssetCheckSeverity.WARN,
-        metadata={"flagged": "\n".join(r for (r,) in rows) or "none"},
+        metadata={"flagged": "\n".join(flagged.shown) or "none"},
     )
 
 
@@ -97,25 +80,16 @@ def pos_barcodes_agree(warehouse: WarehouseResource) -> dg.AssetCheckResult:
 )
 def payouts_reconciled(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     with warehouse.connect() as con:
-        rows = con.execute(
-            "SELECT aging_bucket, business_id || ' ' || payout_id || ' ' || status || ' ' || "
-            "coalesce(CAST(difference AS VARCHAR), 'no deposit') "
-            "FROM marts.reconciliation WHERE status <> 'matched' ORDER BY age_days DESC, 2"
-        ).fetchall()
-        payouts = con.execute(
-            "SELECT count(DISTINCT payout_id) FROM marts.reconciliation"
-        ).fetchone()[0]
-    buckets: dict[str, int] = {}
-    for bucket, _ in rows:
-        buckets[bucket] = buckets.get(bucket, 0) + 1
+        open_items = check_findings.open_payouts(con)
+        payouts = check_findings.reconciled_payout_count(con)
     return dg.AssetCheckResult(
-        passed=not rows,
+        passed=not open_items.shown,
         severity=dg.AssetCheckSeverity.WARN,
         metadata={
-            "payouts": int(payouts),
-            "open_items": len(rows),
-            **{f"aged {bucket} days": n for bucket, n in sorted(buckets.items())},
-            "oldest": "\n".join(text for _, text in rows[:20]) or "none",
+            "payouts": payouts,
+            "open_items": open_items.total,
+            **{f"aged {bucket} days": n for bucket, n in sorted(open_items.counts.items())},
+            "oldest": "\n".join(open_items.shown[:20]) or "none",
         },
     )
 

@@ -1,4 +1,5 @@
-"""Ledger write-back: post the journal to Xero ManualJournals (rules in pipeline/ledger_sync.py)."""
+"""Ledger write-back: post the journal to Xero ManualJournals, each entry at most once
+(payload in pipeline/accounting/xero_journal.py, protocol in pipeline/store/sync_log.py)."""
 
 from __future__ import annotations
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dagster as dg
-import pandas as pd
 
 from assets.partitions import WAREHOUSE_POOL
 from pipeline.store.sql_models import SqlModel, build, discover
@@ -41,17 +40,11 @@ REFERENCE_TABLES = [
 )
 def reference_tables(context, warehouse: WarehouseResource):
     """Ops-maintained CSVs; a bad file stops the run with its file, line and field."""
-    from pipeline.store.reference_files import load_all
+    from pipeline.store.reference_files import load_all, replace_reference_tables
 
     tables = load_all()
     with warehouse.connect() as con:
-        con.execute("BEGIN TRANSACTION")
-        for name in REFERENCE_TABLES:
-            data = tables[name].replace({"": None})
-            con.register("_ref", data)
-            con.execute(f"CREATE OR REPLACE TABLE ref.{name} AS SELECT * FROM _ref")
-            con.unregister("_ref")
-        con.execute("COMMIT")
+        replace_reference_tables(con, {name: tables[name] for name in REFERENCE_TABLES})
     for name in REFERENCE_TABLES:
         yield dg.MaterializeResult(asset_key=["ref", name], metadata={"rows": len(tables[name])})
 
@@ -79,46 +72,6 @@ def sql_asset(model: SqlModel) -> dg.AssetsDefinition:
 
 SQL_ASSETS = [sql_asset(model) for model in discover()]
 
-_IDENTITY_SOURCES = """
-SELECT s.*, coalesce(loc.country, 'US') AS region
-FROM (
-    SELECT business_id, 'square' AS source, square_customer_id AS source_id, email, phone,
-           loyalty_id, given_name, family_name, address, postcode, birth_date
-    FROM staging.stg_square__customers
-    UNION ALL
-    SELECT business_id, 'hubspot', hubspot_contact_id, email, phone, loyalty_id, given_name,
-           family_name, address, postcode, birth_date
-    FROM staging.stg_hubspot__contacts
-    UNION ALL
-    SELECT business_id, 'xero', xero_contact_id, email, phone, NULL, given_name, family_name,
-           address, postcode, NULL
-    FROM staging.stg_xero__contacts
-) AS s
-LEFT JOIN (SELECT business_id, min(country) AS country FROM ref.locations GROUP BY ALL) AS loc
-    USING (business_id)
-ORDER BY s.business_id, s.source, s.source_id
-"""
-
-
-# Typed explicitly: a column that happens to be all NULL in one run must keep its type.
-_IDENTITY_COLUMNS = {
-    "business_id": "VARCHAR",
-    "source": "VARCHAR",
-    "source_id": "VARCHAR",
-    "customer_id": "VARCHAR",
-    "match_rule": "VARCHAR",
-    "match_score": "DOUBLE",
-    "matched_source": "VARCHAR",
-    "matched_source_id": "VARCHAR",
-    "evidence": "VARCHAR",
-    "email_normalized": "VARCHAR",
-    "phone_e164": "VARCHAR",
-    "loyalty_id_normalized": "VARCHAR",
-    "name_normalized": "VARCHAR",
-    "postcode_normalized": "VARCHAR",
-    "assigned_at": "TIMESTAMPTZ",
-}
-
 
 @dg.asset(
     key=["core", "identity_map"],
@@ -138,59 +91,30 @@ def identity_map(context, warehouse: WarehouseResource) -> dg.MaterializeResult:
     pipeline/identity. A contradiction in the overrides file stops the run naming its lines.
     """
     from pipeline.identity import resolve_identities
-    from pipeline.kernel.normalize import phone
     from pipeline.kernel.timeutil import utcnow
-    from pipeline.store.contracts import validate_table
+    from pipeline.store.identity_map import (
+        identity_records,
+        previous_identity_map,
+        shop_phones,
+        write_identity_map,
+    )
     from pipeline.store.reference_files import load
 
     overrides = load("identity_overrides")
     overrides["line"] = overrides.index + 2
-
     with warehouse.connect() as con:
-        records = con.execute(_IDENTITY_SOURCES).fetch_df()
-        shop_phones = [
-            phone(p) for (p,) in con.execute("SELECT phone FROM ref.locations").fetchall()
-        ]
-        has_previous = con.execute(
-            "SELECT count(*) FROM information_schema.tables "
-            "WHERE table_schema = 'core' AND table_name = 'identity_map'"
-        ).fetchone()[0]
-        previous = (
-            con.execute("SELECT * FROM core.identity_map").fetch_df() if has_previous else None
-        )
+        previous = previous_identity_map(con)
         result = resolve_identities(
-            records,
+            identity_records(con),
             previous,
-            blocked_values=filter(None, shop_phones),
+            blocked_values=shop_phones(con),
             overrides_table=overrides,
         )
-        skipped_overrides = result.attrs["unmatched_overrides"]
-        shared_keys = result.attrs["overused_keys"]
-        for skipped in skipped_overrides:
-            context.log.warning(f"override matches no record, skipped: {skipped}")
-        first_assigned = (
-            previous.groupby("customer_id")["assigned_at"].min()
-            if previous is not None
-            else pd.Series(dtype="datetime64[ns, UTC]")
-        )
-        result["assigned_at"] = result["customer_id"].map(first_assigned).fillna(utcnow())
-        retired = (
-            sorted(set(previous["customer_id"]) - set(result["customer_id"]))
-            if previous is not None
-            else []
-        )
-        con.execute("BEGIN TRANSACTION")
-        con.register("_identity", result)
-        con.execute(
-            "CREATE OR REPLACE TABLE core.identity_map AS SELECT "
-            + ", ".join(f"CAST({c} AS {t}) AS {c}" for c, t in _IDENTITY_COLUMNS.items())
-            + " FROM _identity"
-        )
-        con.unregister("_identity")
-        if retired and previous is not None:
-            _record_aliases(con, previous, result, retired)
-        validate_table(con, "core.identity_map")
-        con.execute("COMMIT")
+        retired = write_identity_map(con, result, previous, now=utcnow())
+    skipped_overrides = result.attrs["unmatched_overrides"]
+    shared_keys = result.attrs["overused_keys"]
+    for skipped in skipped_overrides:
+        context.log.warning(f"override matches no record, skipped: {skipped}")
     rules = result["match_rule"].value_counts().to_dict()
     return dg.MaterializeResult(
         metadata={
@@ -202,27 +126,3 @@ def identity_map(context, warehouse: WarehouseResource) -> dg.MaterializeResult:
             **{f"rule:{k}": int(v) for k, v in rules.items()},
         }
     )
-
-
-def _record_aliases(con, previous: pd.DataFrame, result: pd.DataFrame, retired: list[str]):
-    """A merged-away id keeps pointing at its survivor, so old references still resolve.
-
-    Source ids are unique only within a business (each has its own CRM portal), hence the join
-    on business_id; an id whose records went several ways points at where most of them went.
-    """
-    keys = ["business_id", "source", "source_id"]
-    joined = previous[previous["customer_id"].isin(retired)].merge(
-        result[[*keys, "customer_id"]], on=keys, suffixes=("_old", "")
-    )
-    counts = joined.groupby(["customer_id_old", "customer_id"]).size().rename("n").reset_index()
-    counts = counts.sort_values(
-        ["customer_id_old", "n", "customer_id"], ascending=[True, False, True]
-    )
-    for alias, survivor in (
-        counts[["customer_id_old", "customer_id"]]
-        .drop_duplicates("customer_id_old")
-        .itertuples(index=False)
-    ):
-        con.execute(
-            "INSERT OR REPLACE INTO core.identity_aliases VALUES (?, ?, now())", [alias, survivor]
-        )

@@ -6,7 +6,6 @@ business day is re-posted: the refund's journal line takes the reason in its mem
 the reason's account. A day already posted gets an adjusting entry; nothing posted is edited.
 """
 
-import csv
 from datetime import date
 from enum import Enum
 
@@ -14,19 +13,12 @@ import dagster as dg
 from pydantic import Field
 
 from assets.journal_shared import journal_metadata, post_day_or_fail
-from pipeline.settings import reference_dir
 from pipeline.store.journal_refund_reasons import refund_posting_days, store_refund_reason
+from pipeline.store.reference_files import refund_reason_codes
 from resources.warehouse import WarehouseResource
 
-
-def _reasons() -> list[str]:
-    # Read plainly: definitions must load fast; the file's contract is checked by ref assets.
-    with (reference_dir() / "refund_reasons.csv").open(newline="") as handle:
-        return [row["reason"] for row in csv.DictReader(handle) if row.get("reason")]
-
-
 # The launchpad offers exactly the reasons operations maintain (read when definitions load).
-RefundReason = Enum("RefundReason", {code: code for code in _reasons()})  # type: ignore[misc]
+RefundReason = Enum("RefundReason", {code: code for code in refund_reason_codes()})  # type: ignore[misc]
 
 
 class RefundReasonForm(dg.Config):

@@ -6,6 +6,7 @@ The layering contracts live in `.importlinter` (run them alone with `lint-import
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -139,3 +140,27 @@ def test_importing_the_simulator_loads_nothing_of_backbone():
     )
     loaded = result.stdout.split()
     assert not loaded, "importing sandbox loaded Backbone modules:\n" + "\n".join(loaded)
+
+
+def test_the_architecture_doc_names_every_module_and_only_real_paths():
+    """docs/architecture.md is where a newcomer finds any rule: it must match the tree."""
+    doc = (ROOT / "docs" / "architecture.md").read_text()
+    unnamed = [
+        path.relative_to(ROOT).as_posix()
+        for path in _backbone_sources()
+        if path.name != "__init__.py" and path.name not in doc
+    ]
+    assert not unnamed, "modules docs/architecture.md does not mention:\n" + "\n".join(unnamed)
+    packages = {p.parent.relative_to(ROOT).as_posix() + "/" for p in _backbone_sources()}
+    missing_packages = sorted(p for p in packages if p not in doc)
+    assert not missing_packages, f"folders the doc does not describe: {missing_packages}"
+    # The worked examples name files a reader would create; everything before them is the tree.
+    described = doc.split("## Where a new thing goes")[0]
+    named_paths = set(
+        re.findall(
+            r"`((?:pipeline|assets|resources|sandbox|dbt-free-sql|tests|docs)/[\w./-]*)`",
+            described,
+        )
+    )
+    ghosts = sorted(p for p in named_paths if "NNNN" not in p and not (ROOT / p).exists())
+    assert not ghosts, f"docs/architecture.md names paths that do not exist: {ghosts}"

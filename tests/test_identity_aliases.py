@@ -3,16 +3,13 @@
 import duckdb
 import pandas as pd
 
-from assets.models import _record_aliases
+from pipeline.store.identity_map import record_aliases
+from pipeline.store.schema import migrate
 
 
 def test_a_merged_away_id_points_at_its_survivor_in_its_own_business():
     con = duckdb.connect()
-    con.execute("CREATE SCHEMA core")
-    con.execute(
-        "CREATE TABLE core.identity_aliases "
-        "(alias_id VARCHAR PRIMARY KEY, customer_id VARCHAR, merged_at TIMESTAMPTZ)"
-    )
+    migrate(con)  # core.identity_aliases
     columns = ["business_id", "source", "source_id", "customer_id"]
     # HubSpot ids repeat across businesses (one portal each): 12001 exists in both.
     previous = pd.DataFrame(
@@ -31,7 +28,7 @@ def test_a_merged_away_id_points_at_its_survivor_in_its_own_business():
         ],
         columns=columns,
     )
-    _record_aliases(con, previous, result, ["cus_old"])
+    record_aliases(con, previous, result, ["cus_old"])
     assert con.execute("SELECT alias_id, customer_id FROM core.identity_aliases").fetchall() == [
         ("cus_old", "cus_keep")
     ]

@@ -6,6 +6,7 @@ import csv
 import re
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
 from pipeline.reference.rules import ReferenceDataError, cross_check, validate
@@ -44,3 +45,27 @@ def load_all(directory: Path | None = None) -> dict[str, pd.DataFrame]:
     tables = {name: load(name, directory) for name in SCHEMAS}
     cross_check(tables, directory)
     return tables
+
+
+def replace_reference_tables(
+    con: duckdb.DuckDBPyConnection, tables: dict[str, pd.DataFrame]
+) -> None:
+    """Each validated CSV becomes ref.<name>, all in one transaction; empty cells are NULL."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for name, frame in tables.items():
+            con.register("_ref", frame.replace({"": None}))
+            con.execute(f"CREATE OR REPLACE TABLE ref.{name} AS SELECT * FROM _ref")
+            con.unregister("_ref")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def refund_reason_codes() -> list[str]:
+    """The reason codes of refund_reasons.csv, read plainly: the refund-reason form offers them
+    when definitions load, which must stay fast; the file's contract is checked by the ref
+    assets before anything is posted with it."""
+    with (reference_dir() / "refund_reasons.csv").open(newline="") as handle:
+        return [row["reason"] for row in csv.DictReader(handle) if row.get("reason")]
