@@ -1,11 +1,11 @@
-"""Reference tables, the SQL models of dbt-free-sql/, and the identity graph."""
+"""Reference tables and the identity graph (the SQL models' assets come from
+pipeline/definitions/sql_assets.py)."""
 
 from __future__ import annotations
 
 import dagster as dg
 
 from assets.partitions import WAREHOUSE_POOL
-from pipeline.store.sql_models import SqlModel, build, discover
 from resources.warehouse import WarehouseResource
 
 REFERENCE_TABLES = [
@@ -47,30 +47,6 @@ def reference_tables(context, warehouse: WarehouseResource):
         replace_reference_tables(con, {name: tables[name] for name in REFERENCE_TABLES})
     for name in REFERENCE_TABLES:
         yield dg.MaterializeResult(asset_key=["ref", name], metadata={"rows": len(tables[name])})
-
-
-def sql_asset(model: SqlModel) -> dg.AssetsDefinition:
-    @dg.asset(
-        key=[model.layer, model.name],
-        deps=[dg.AssetKey([layer, name]) for layer, name in model.deps],
-        group_name=model.layer,
-        description=f"{model.description}\n\nSQL: dbt-free-sql/{model.layer}/{model.path.name}",
-        kinds={"duckdb", "sql"},
-        pool=WAREHOUSE_POOL,
-    )
-    def _model(context, warehouse: WarehouseResource) -> dg.MaterializeResult:
-        from pipeline.store.contracts import validate_table
-
-        with warehouse.connect() as con:
-            stats = build(con, model, run_id=context.run_id, validate=validate_table)
-        if stats["dead_letters"]:
-            context.log.warning(f"{model.table}: {stats['dead_letters']} records dead-lettered")
-        return dg.MaterializeResult(metadata=stats)
-
-    return _model
-
-
-SQL_ASSETS = [sql_asset(model) for model in discover()]
 
 
 @dg.asset(

@@ -13,11 +13,12 @@ from assets.checks import ALL_CHECKS
 from assets.exports import ledger_beancount, scorecard_duckdb
 from assets.journal import daily_journal
 from assets.ledger_sync import xero_manual_journals
-from assets.models import SQL_ASSETS, identity_map, reference_tables
+from assets.models import identity_map, reference_tables
 from assets.refund_reason_form import refund_reason_job
 from pipeline.definitions.jobs import ASSET_JOBS, daily_job
 from pipeline.definitions.resources import resources
 from pipeline.definitions.schedules import build_daily_schedule
+from pipeline.definitions.sql_assets import SQL_ASSETS
 
 ALL_ASSETS = [
     reference_tables,

@@ -126,7 +126,6 @@ def build(
                 )
         keep = "WHERE _dlq_reason IS NULL" if "_dlq_reason" in columns else ""
         exclude = f"EXCLUDE ({', '.join(private)})" if private else ""
-        con.execute(f"CREATE SCHEMA IF NOT EXISTS {model.layer}")
         con.execute(
             f"CREATE OR REPLACE TABLE {model.table} AS SELECT * {exclude} FROM _model {keep}"
         )
