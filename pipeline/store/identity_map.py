@@ -14,6 +14,7 @@ import pandas as pd
 
 from pipeline.kernel.normalize import phone
 from pipeline.store.contracts import validate_table
+from pipeline.store.transaction import transaction
 
 _IDENTITY_SOURCES = """
 SELECT s.*, coalesce(loc.country, 'US') AS region
@@ -94,8 +95,7 @@ def write_identity_map(
         if previous is not None
         else []
     )
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.register("_identity", result)
         con.execute(
             "CREATE OR REPLACE TABLE core.identity_map AS SELECT "
@@ -106,10 +106,6 @@ def write_identity_map(
         if retired and previous is not None:
             record_aliases(con, previous, result, retired)
         validate_table(con, "core.identity_map")
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return retired
 
 

@@ -7,6 +7,7 @@ from datetime import date
 import duckdb
 
 from pipeline.store import audit
+from pipeline.store.transaction import transaction
 
 
 def refund_posting_days(con: duckdb.DuckDBPyConnection, refund_id: str) -> list[tuple[str, date]]:
@@ -31,8 +32,7 @@ def store_refund_reason(
     run_id: str,
 ) -> None:
     """Store (or replace) the refund's reason and note, and audit it, in one transaction."""
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.execute(
             "INSERT OR REPLACE INTO ops.refund_reasons VALUES (?, ?, ?, ?, now(), ?)",
             [refund_id, business_id, reason, note, run_id],
@@ -45,7 +45,3 @@ def store_refund_reason(
             run_id=run_id,
             actor="refund_reason_form",
         )
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise

@@ -16,6 +16,7 @@ from pipeline.accounting.dispute_losses import DisputeLoss
 from pipeline.accounting.posting import Entry, HeldOut
 from pipeline.store import audit
 from pipeline.store.connection import insert_many
+from pipeline.store.transaction import transaction
 
 ENTRY_COLUMNS = (
     "entry_id, business_id, location_id, business_date, kind, memo, total, activity_date, "
@@ -104,8 +105,7 @@ def write_day(
     # Pandera is heavy: imported when a day is written, not when the definitions load.
     from pipeline.store.contracts import validate_table
 
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         _replace_exceptions(con, day, locations, held)
         _append_entries(con, entries)
         record_losses(con, losses)
@@ -124,7 +124,3 @@ def write_day(
         ids = [e.entry_id for e in entries]
         for table in ("marts.journal_entries", "marts.journal_lines") if ids else ():
             validate_table(con, table, where="WHERE entry_id IN (SELECT unnest(?))", params=[ids])
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise

@@ -12,6 +12,7 @@ from pipeline.extraction.landing import Landing
 from pipeline.store import audit
 from pipeline.store.connection import insert_many
 from pipeline.store.dead_letters import replace_dead_letters
+from pipeline.store.transaction import transaction
 
 
 def write_landing(
@@ -26,8 +27,7 @@ def write_landing(
     """Replace the partition (or, unpartitioned, the businesses' snapshot) in one transaction."""
     source, entity = table.split("_", 1)
     stage = f"extract:{table}"
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         where = "business_id IN (SELECT unnest($businesses))"
         params: dict[str, Any] = {"businesses": business_ids}
         if partition_key is not None:
@@ -53,10 +53,6 @@ def write_landing(
             (r.record_id, r.business_id, r.updated_at, r.payload) for r in landing.rows
         )
         audit.record(con, "replace", target, fingerprinted, run_id=run_id)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
 
 
 def payouts_of_day(

@@ -12,6 +12,7 @@ import pandas as pd
 from pipeline.reference.rules import ReferenceDataError, cross_check, validate
 from pipeline.reference.schemas import SCHEMAS
 from pipeline.settings import reference_dir
+from pipeline.store.transaction import transaction
 
 
 def _read(path: Path) -> pd.DataFrame:
@@ -51,16 +52,11 @@ def replace_reference_tables(
     con: duckdb.DuckDBPyConnection, tables: dict[str, pd.DataFrame]
 ) -> None:
     """Each validated CSV becomes ref.<name>, all in one transaction; empty cells are NULL."""
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         for name, frame in tables.items():
             con.register("_ref", frame.replace({"": None}))
             con.execute(f"CREATE OR REPLACE TABLE ref.{name} AS SELECT * FROM _ref")
             con.unregister("_ref")
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
 
 
 def refund_reason_codes() -> list[str]:

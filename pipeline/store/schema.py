@@ -20,6 +20,7 @@ from pathlib import Path
 import duckdb
 
 from pipeline.settings import SQL_DIR
+from pipeline.store.transaction import transaction
 
 MIGRATIONS_DIR = SQL_DIR / "_migrations"
 _NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
@@ -106,16 +107,11 @@ def migrate(con: duckdb.DuckDBPyConnection, directory: Path = MIGRATIONS_DIR) ->
                     "put the change in a new migration"
                 )
             continue
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             con.execute(migration.sql)
             con.execute(
                 "INSERT INTO ops.schema_migrations VALUES (?, ?, ?, now())",
                 [migration.version, migration.name, migration.sha256],
             )
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
         applied.append(label)
     return applied

@@ -30,6 +30,7 @@ from sqlglot.errors import ParseError
 
 from pipeline.settings import SQL_DIR
 from pipeline.store.dead_letters import replace_dead_letters
+from pipeline.store.transaction import transaction
 
 LAYERS = ("staging", "core", "marts")
 SCHEMAS = frozenset({"raw", "ref", *LAYERS})
@@ -103,8 +104,7 @@ def build(
 ) -> dict[str, int]:
     """Rebuild the model's table (and its dead letters) in one transaction."""
     source, _, entity = model.name.removeprefix("stg_").partition("__")
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.execute(f"CREATE OR REPLACE TEMP TABLE _model AS {model.sql}")
         columns = [row[0] for row in con.execute("DESCRIBE _model").fetchall()]
         private = [c for c in columns if c in PRIVATE]
@@ -142,8 +142,4 @@ def build(
             validate(con, model.table)
         rows = con.execute(f"SELECT count(*) FROM {model.table}").fetchone()[0]
         con.execute("DROP TABLE _model")
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return {"rows": int(rows), "dead_letters": len(dead)}
