@@ -14,7 +14,7 @@ from pydantic import Field
 
 from assets.journal_shared import journal_metadata, post_day_or_fail
 from pipeline.store.journal_refund_reasons import refund_posting_days, store_refund_reason
-from pipeline.store.reference_files import refund_reason_codes
+from pipeline.store.reference_codes import refund_reason_codes
 from resources.warehouse import WarehouseResource
 
 # The launchpad offers exactly the reasons operations maintain (read when definitions load).

@@ -57,11 +57,3 @@ def replace_reference_tables(
             con.register("_ref", frame.replace({"": None}))
             con.execute(f"CREATE OR REPLACE TABLE ref.{name} AS SELECT * FROM _ref")
             con.unregister("_ref")
-
-
-def refund_reason_codes() -> list[str]:
-    """The reason codes of refund_reasons.csv, read plainly: the refund-reason form offers them
-    when definitions load, which must stay fast; the file's contract is checked by the ref
-    assets before anything is posted with it."""
-    with (reference_dir() / "refund_reasons.csv").open(newline="") as handle:
-        return [row["reason"] for row in csv.DictReader(handle) if row.get("reason")]
