@@ -28,11 +28,6 @@ def reference_dir() -> Path:
     return Path(override).resolve() if override else REPO_ROOT / "reference"
 
 
-# Kept for code that imported the constant; it is read once at import, so new code calls
-# reference_dir(), which also sees a BACKBONE_REFERENCE_DIR set later (tests, the CLI).
-REFERENCE_DIR = reference_dir()
-
-
 def backbone_home() -> Path:
     return Path(os.environ.get("BACKBONE_HOME", ".backbone")).resolve()
 
