@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -81,7 +81,10 @@ class XeroResource(VendorConnector):
     ) -> Iterator[dict[str, Any]]:
         headers = {}
         if modified_since is not None:
-            headers["If-Modified-Since"] = modified_since.strftime("%Y-%m-%dT%H:%M:%S")
+            # RFC 3339 with an offset, the spec's date-time format (a naive time is ambiguous).
+            headers["If-Modified-Since"] = modified_since.astimezone(UTC).strftime(
+                "%Y-%m-%dT%H:%M:%SZ"
+            )
         page = 1
         while True:
             params = {"page": page} if collection != "Accounts" else {}
