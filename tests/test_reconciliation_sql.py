@@ -1,6 +1,5 @@
 """marts.reconciliation and marts.clearing_balances on hand-made payouts, entries and deposits."""
 
-import json
 from datetime import date
 from decimal import Decimal
 from functools import cache
@@ -59,7 +58,7 @@ def _warehouse(settings: list[tuple[str | None, str, str]]) -> duckdb.DuckDBPyCo
         """CREATE TABLE staging.stg_xero__bank_transactions (
             bank_transaction_id VARCHAR, business_id VARCHAR, business_date DATE, type VARCHAR,
             status VARCHAR, reference VARCHAR, bank_account_code VARCHAR,
-            total DECIMAL(18, 2), _payload JSON)"""
+            total DECIMAL(18, 2), line_account_codes VARCHAR[])"""
     )
     return con
 
@@ -111,7 +110,6 @@ def payout(con, business, location, payout_id, day, entries, status="PAID", arri
 def deposit(con, business, deposit_id, day, total, reference, kind="RECEIVE", account="1010"):
     """A bank line of the feed, its other side coded to `account` (the feed codes payouts to
     Square clearing)."""
-    payload = {"LineItems": [{"AccountCode": account, "LineAmount": total}]}
     insert_many(
         con,
         "staging.stg_xero__bank_transactions",
@@ -125,7 +123,7 @@ def deposit(con, business, deposit_id, day, total, reference, kind="RECEIVE", ac
                 reference,
                 "1090",
                 D(total),
-                json.dumps(payload),
+                [account],
             )
         ],
     )

@@ -96,10 +96,7 @@ deposits AS (
         reference,
         -- Xero totals are unsigned; a SPEND is money leaving the bank (a negative payout).
         CASE WHEN type LIKE 'SPEND%' THEN -total ELSE total END AS deposited_amount,
-        -- The accounts the deposit's lines are coded to (the other side of the bank line).
-        list_distinct(
-            CAST(json_extract_string(_payload, '$.LineItems[*].AccountCode') AS VARCHAR[])
-        ) AS line_accounts
+        line_account_codes AS line_accounts
     FROM staging.stg_xero__bank_transactions
     WHERE coalesce(status, '') NOT IN ('DELETED', 'VOIDED')
 ),
