@@ -136,14 +136,18 @@ def order_payment_problems(order: Json, payments: Mapping[str, Json]) -> list[st
 
 
 def payout_problems(payout: Json, entries: Iterable[Json]) -> list[str]:
-    """A payout's amount is the sum of its entries' net amounts; each entry nets gross + fee."""
+    """A payout's amount is the sum of its entries' net amounts; each entry nets gross - fee
+    (Square's ListPayoutEntriesResponse example: gross 100, fee 19, net 81; gross -50, fee -2,
+    net -48), and a charge's fee is never negative."""
     problems = []
     total = 0
     for entry in entries:
         gross, fee = _amount(entry["gross_amount_money"]), _amount(entry["fee_amount_money"])
         net = _amount(entry["net_amount_money"])
-        if net != gross + fee:
-            problems.append(f"entry {entry['id']}: net != gross + fee")
+        if net != gross - fee:
+            problems.append(f"entry {entry['id']}: net != gross - fee")
+        if entry.get("type") == "CHARGE" and fee < 0:
+            problems.append(f"entry {entry['id']}: charge with a negative fee")
         total += net
     if total != _amount(payout.get("amount_money")):
         problems.append(

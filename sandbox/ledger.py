@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from . import crm, ids
 from .clock import HOUR_MS, days, local_date, local_ms, msdate, msdate_time, window
 from .money import XeroAmount
-from .payouts import build_payout, payout_created_ms
+from .payouts import build_payout, payout_arrival
 from .people import PEOPLE_EPOCH_MS
 from .store import World
 from .world import ACCOUNTS, BUSINESSES, Business, Location
@@ -145,7 +145,8 @@ def _payout_lines(
     for location in business.locations:
         first, last = window(now_ms, location.tz)
         for day in days(first, last):
-            pay_day, _ = payout_created_ms(location, day)
+            # The bank sees the payout on its arrival date, not the day Square sent it.
+            pay_day, _ = payout_arrival(location, day)
             feed = _feed_ms(location, pay_day)
             if feed > now_ms or (since_ms is not None and feed <= since_ms):
                 continue

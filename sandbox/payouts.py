@@ -1,11 +1,16 @@
 """Square payouts: one per location per business day with card/wallet activity.
 
 A payment settles on the day it reached Square (offline payments on their arrival day) and a
-refund on the day it was made. Activity of day D is paid out at 10:00 local on the next weekday
-(Friday, Saturday and Sunday all on Monday, each still its own payout), arriving that day.
-Payout amount = sum of entry nets; CHARGE entries carry the processing fee as a negative amount.
-A dispute withholds its amount on the day it is opened and gives it back on the day it is won
-(DISPUTE entries, see disputes.py), so a payout is still exactly the sum of its entries.
+refund on the day it was made. Activity of day D is sent at 10:00 local on the next weekday
+(Friday, Saturday and Sunday all on Monday, each still its own payout) and arrives in the bank on
+the weekday after that (Square's `arrival_date`). Until then the API says SENT; from 09:00 local
+on the arrival date it says PAID, with `updated_at` the moment it arrived.
+Signs as in Square's own ListPayoutEntriesResponse example (a charge of 100 with fee 19 and net 81;
+a refund of -50 with fee -2 and net -48): net = gross - fee, so a CHARGE carries its processing
+fee as a positive amount. Our refunds return no processing fee (fee 0, net = gross).
+Payout amount = sum of entry nets. A dispute withholds its amount on the day it is opened and
+gives it back on the day it is won (DISPUTE entries, see disputes.py), so a payout is still
+exactly the sum of its entries.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from .store import World
 from .world import Location
 
 PAYOUT_HOUR = 10
+ARRIVAL_HOUR = 9  # the bank credits the payout early on its arrival date
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,14 +35,14 @@ class Entry:
     type: str  # CHARGE | REFUND | DISPUTE
     effective_ms: int
     gross: int
-    fee: int  # <= 0
+    fee: int  # Square's fee on this entry: positive on a charge (net = gross - fee)
     payment_id: str
     refund_id: str | None = None
     dispute_id: str | None = None
 
     @property
     def net(self) -> int:
-        return self.gross + self.fee
+        return self.gross - self.fee
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,10 +53,15 @@ class Payout:
     payout_day: date
     created_ms: int
     entries: tuple[Entry, ...]
+    arrival_day: date
+    arrived_ms: int
 
     @property
     def amount(self) -> int:
         return sum(e.net for e in self.entries)
+
+    def status(self, now_ms: int) -> str:
+        return "PAID" if now_ms >= self.arrived_ms else "SENT"
 
 
 def payout_id(seed: int, location_id: str, activity_day: date) -> str:
@@ -64,6 +75,13 @@ def payout_created_ms(location: Location, activity_day: date) -> tuple[date, int
     return pay_day, local_ms(pay_day, location.tz, PAYOUT_HOUR * HOUR_MS)
 
 
+def payout_arrival(location: Location, activity_day: date) -> tuple[date, int]:
+    """The arrival date of the activity day's payout (the weekday after it is sent) and the
+    moment it arrives."""
+    arrival_day = next_weekday(next_weekday(activity_day))
+    return arrival_day, local_ms(arrival_day, location.tz, ARRIVAL_HOUR * HOUR_MS)
+
+
 def build_payout(
     world: World, location: Location, activity_day: date, now_ms: int
 ) -> Payout | None:
@@ -74,7 +92,7 @@ def build_payout(
         data = world.day(location, owner)
         for p in data.payments:
             if p.settles and p.arrival_day == activity_day:
-                entries.append(Entry("", "CHARGE", p.updated, p.gross, -p.fee, p.id))
+                entries.append(Entry("", "CHARGE", p.updated, p.gross, p.fee, p.id))
         for r in data.refunds:
             if r.settles and r.day == activity_day:
                 entries.append(Entry("", "REFUND", r.created, -r.amount, 0, r.payment_id, r.id))
@@ -103,7 +121,8 @@ def build_payout(
         for i, e in enumerate(entries)
     )
     pay_day, created = payout_created_ms(location, activity_day)
-    return Payout(pid, location.id, activity_day, pay_day, created, numbered)
+    arrival_day, arrived = payout_arrival(location, activity_day)
+    return Payout(pid, location.id, activity_day, pay_day, created, numbered, arrival_day, arrived)
 
 
 def activity_days_paid_between(
@@ -124,19 +143,20 @@ def activity_days_paid_between(
     return chosen
 
 
-def payout_json(p: Payout, business_id: str) -> dict:
-    at = rfc3339_ms(p.created_ms)
+def payout_json(p: Payout, business_id: str, now_ms: int) -> dict:
+    """The payout as the API shows it at `now_ms`: SENT until it arrives, then PAID."""
+    status = p.status(now_ms)
     return {
         "id": p.id,
-        "status": "PAID",
+        "status": status,
         "location_id": p.location_id,
-        "created_at": at,
-        "updated_at": at,
+        "created_at": rfc3339_ms(p.created_ms),
+        "updated_at": rfc3339_ms(p.arrived_ms if status == "PAID" else p.created_ms),
         "amount_money": money(p.amount),
         "destination": {"type": "BANK_ACCOUNT", "id": "bact:" + ids.stable_alnum(20, business_id)},
-        "version": 1,
+        "version": 2 if status == "PAID" else 1,
         "type": "BATCH",
-        "arrival_date": p.payout_day.isoformat(),
+        "arrival_date": p.arrival_day.isoformat(),
         "end_to_end_id": "L2" + ids.stable_digits(9, p.id),
     }
 

@@ -335,16 +335,15 @@ def list_payouts(sb: Sandbox, call: Call) -> Reply:
     fp = paging.fingerprint("payouts", loc.id, start, end, status, reverse)
 
     def collect() -> list[str]:
-        if status and status != "PAID":
-            return []
         found = []
         for day in activity_days_paid_between(loc, sb.now_ms, start, end):
             payout = build_payout(sb.world, loc, day, sb.now_ms)
-            if payout is not None:
+            if payout is not None and status in (None, "", payout.status(sb.now_ms)):
                 found.append(payout)
         found.sort(key=lambda po: (po.created_ms, po.id), reverse=reverse)
         return [
-            json.dumps(payout_json(po, call.business.id), separators=(",", ":")) for po in found
+            json.dumps(payout_json(po, call.business.id, sb.now_ms), separators=(",", ":"))
+            for po in found
         ]
 
     texts = sb.cached((call.business.id, fp), collect)

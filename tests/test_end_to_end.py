@@ -248,24 +248,102 @@ def test_reconciliation_matches_every_sandbox_payout_to_its_deposit(warehouse):
             "SELECT count(*), sum(amount_money) FROM staging.stg_square__payouts"
         ).fetchone()
         assert payouts[0] >= 8
+        # Sent on DAY_1, they arrived on DAY_2, whose bank feed is loaded; those sent on DAY_2
+        # arrive on the 19th, beyond the loaded data: in transit, not open items.
         statuses = con.execute(
-            "SELECT status, count(DISTINCT payout_id) FROM marts.reconciliation GROUP BY ALL"
+            "SELECT r.status, p.business_date, count(DISTINCT payout_id) "
+            "FROM marts.reconciliation AS r JOIN staging.stg_square__payouts AS p "
+            "USING (business_id, payout_id) GROUP BY ALL ORDER BY ALL"
         ).fetchall()
-        assert statuses == [("matched", payouts[0])]
+        per_day = con.execute(
+            "SELECT business_date, count(*) FROM staging.stg_square__payouts GROUP BY ALL "
+            "ORDER BY ALL"
+        ).fetchall()
+        assert statuses == [
+            ("in_transit", per_day[1][0], per_day[1][1]),
+            ("matched", per_day[0][0], per_day[0][1]),
+        ]
+        assert [str(d) for d, _ in per_day] == [DAY_1, DAY_2]
+        assert con.execute(
+            "SELECT count(*) FROM marts.reconciliation WHERE exception IS NOT NULL"
+        ).fetchone() == (0,)
         # The sandbox's bank feed names each payout: one deposit each, to the cent, net of fees.
         assert con.execute(
-            "SELECT count(*) FROM marts.reconciliation WHERE match_rule <> 'reference' "
-            "OR payouts_in_deposit <> 1 OR deposits_for_payout <> 1 "
-            "OR deposited_amount <> expected_amount OR net_amount <> expected_amount "
+            "SELECT count(*) FROM marts.reconciliation WHERE status = 'matched' AND ("
+            "match_rule <> 'reference' OR payouts_in_deposit <> 1 OR deposits_for_payout <> 1 "
+            "OR deposited_amount <> expected_amount OR deposit_date <> arrival_date)"
+        ).fetchone() == (0,)
+        assert con.execute(
+            "SELECT count(*) FROM marts.reconciliation WHERE net_amount <> expected_amount "
             "OR expected_amount <> gross_charges - refunds - fees + disputes + other_entries"
         ).fetchone() == (0,)
         assert con.execute(
             "SELECT sum(fees) > 0, sum(refunds) > 0, min(disputes) < 0 FROM marts.reconciliation"
         ).fetchone() == (True, True, True)
-        # Every payout leaves the clearing accounts on its arrival day, in the clearing balances.
+        # Every payout leaves the clearing accounts on the day it is sent, in the clearing
+        # balances.
         assert con.execute("SELECT sum(settled) FROM marts.clearing_balances").fetchone() == (
             payouts[1],
         )
+
+
+def test_payouts_move_through_transit_and_the_journal_agrees_with_the_clearing_mart(warehouse):
+    home, _ = warehouse
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        # What is in transit at the end of DAY_2 is exactly the payouts sent but not arrived by
+        # then; what reached the bank is exactly those that arrived on DAY_2.
+        books = dict(
+            con.execute(
+                "SELECT account_code, sum(debit) - sum(credit) FROM marts.journal_lines "
+                "WHERE account_code IN ('1080', '1090') GROUP BY ALL"
+            ).fetchall()
+        )
+        in_transit, arrived = con.execute(
+            "SELECT sum(amount_money) FILTER (WHERE arrival_date > ?), "
+            "sum(amount_money) FILTER (WHERE arrival_date <= ?) FROM staging.stg_square__payouts",
+            [DAY_2, DAY_2],
+        ).fetchone()
+        assert in_transit > 0 and arrived > 0
+        assert (books["1080"], books["1090"]) == (in_transit, arrived)
+        # The warehouse agrees with itself: for every business, location, payout clearing
+        # account and posted day, the journal's running balance is the mart's closing balance.
+        disagree = con.execute(
+            """WITH clearing AS (
+                   SELECT DISTINCT clearing_account FROM ref.tenders
+                   WHERE settles_in_payout = 'true'
+               ),
+               mart AS (
+                   SELECT business_id, location_id, clearing_account, business_date,
+                          sum(closing) AS closing
+                   FROM marts.clearing_balances
+                   WHERE clearing_account IN (SELECT * FROM clearing)
+                   GROUP BY ALL
+               ),
+               days AS (
+                   SELECT DISTINCT business_id, location_id, business_date
+                   FROM marts.journal_entries
+               ),
+               journal AS (
+                   SELECT d.business_id, d.location_id, c.clearing_account, d.business_date,
+                          coalesce(sum(l.debit - l.credit), 0) AS closing
+                   FROM days AS d
+                   CROSS JOIN clearing AS c
+                   LEFT JOIN marts.journal_lines AS l
+                       ON l.location_id = d.location_id AND l.account_code = c.clearing_account
+                       AND l.business_date <= d.business_date
+                   GROUP BY ALL
+               )
+               SELECT j.*, m.closing
+               FROM journal AS j
+               LEFT JOIN mart AS m USING (business_id, location_id, clearing_account,
+                                          business_date)
+               WHERE m.closing IS DISTINCT FROM j.closing
+               ORDER BY ALL"""
+        ).fetchall()
+        compared = con.execute(
+            "SELECT count(DISTINCT (location_id, business_date)) FROM marts.journal_entries"
+        ).fetchone()[0]
+        assert compared >= 6 and disagree == []
 
 
 def test_beancount_export_passes_bean_check(warehouse):

@@ -2,11 +2,12 @@
 
 from pipeline.accounting.payouts import (
     PayoutPart,
+    deposits_of,
     fallback_clearing_account,
     settlement_movements,
     with_clearing_accounts,
 )
-from pipeline.accounting.settlement import DisputeMovement, Payout
+from pipeline.accounting.settlement import Deposit, DisputeMovement, Payout
 
 CARD, WALLET, GIFT = "1010", "1020", "1030"
 # ref.tenders: cards and wallets settle in Square payouts; gift cards are redeemed, not paid out.
@@ -52,3 +53,17 @@ def test_a_day_of_payouts_and_a_withheld_dispute():
         Payout("po_7", WALLET, 2500),
     ]
     assert disputes == [DisputeMovement("dsp_1", CARD, -8900)]
+
+
+def test_a_deposit_is_the_net_its_payout_moved_into_transit():
+    # po_1 withholds a dispute and settles two accounts; po_2 nets to nothing (no deposit).
+    parts = [
+        PayoutPart("po_1", "CHARGE", None, CARD, 10000),
+        PayoutPart("po_1", "CHARGE", None, WALLET, 2500),
+        PayoutPart("po_1", "DISPUTE", "dsp_1", CARD, -3000),
+        PayoutPart("po_2", "CHARGE", None, CARD, 500),
+        PayoutPart("po_2", "REFUND", None, CARD, -500),
+    ]
+    sent, _ = settlement_movements(parts, SETTLING)
+    assert deposits_of(parts) == [Deposit("po_1", 9500)]
+    assert sum(p.amount for p in sent if p.payout_id == "po_1") == 9500

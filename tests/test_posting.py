@@ -28,6 +28,7 @@ ACCOUNTS = PostingAccounts(
     payout_bank="1090",
     disputed_funds="1250",
     chargeback_losses="6150",
+    funds_in_transit="1080",
     rounding_cap=5,
 )
 DAY = date(2026, 11, 20)

@@ -15,7 +15,7 @@ from pipeline.accounting.posting import (
     TenderFact,
     post_day,
 )
-from pipeline.accounting.settlement import DisputeMovement, Payout, post_settlement
+from pipeline.accounting.settlement import Deposit, DisputeMovement, Payout, post_settlement
 from tests.test_posting import ACCOUNTS
 
 DAY = date(2026, 11, 17)
@@ -145,11 +145,18 @@ def test_every_entry_balances_and_clearing_nets_to_payouts_plus_fees(day, data):
     net = sum(t.amount + t.tip - t.fee for t in card) + sum(h.amount for h in holds)
     payouts = [Payout("po-1", CLEARING, net)] if net else []
     settled = post_settlement("cafe", "LCAFE01", DAY, payouts, holds, ACCOUNTS)
+    # Sent today, it is in transit until it arrives.
+    assert balances(entries + settled).get("1080", 0) == net
+    arrived = post_settlement(
+        "cafe", "LCAFE01", DAY, [], [], ACCOUNTS, deposits=[Deposit("po-1", net)] if net else []
+    )
+    settled += arrived
     for entry in settled:
         assert entry.total_debit == entry.total_credit
 
     books = balances(entries + settled)
     assert books.get(CLEARING, 0) == 0
+    assert books.get("1080", 0) == 0
     assert books.get("1090", 0) == net
     assert books.get("1250", 0) == sum(-h.amount for h in holds)
     assert sum(books.values()) == 0

@@ -44,7 +44,8 @@ def _warehouse(settings: list[tuple[str | None, str, str]]) -> duckdb.DuckDBPyCo
     con.execute(
         """CREATE TABLE staging.stg_square__payouts (
             payout_id VARCHAR, business_id VARCHAR, location_id VARCHAR, business_date DATE,
-            status VARCHAR, arrival_date DATE, amount_money DECIMAL(18, 2))"""
+            status VARCHAR, arrival_date DATE, amount_money DECIMAL(18, 2),
+            created_at TIMESTAMPTZ, updated_at TIMESTAMPTZ)"""
     )
     con.execute(
         """CREATE TABLE staging.stg_square__payout_entries (
@@ -57,13 +58,15 @@ def _warehouse(settings: list[tuple[str | None, str, str]]) -> duckdb.DuckDBPyCo
         """CREATE TABLE staging.stg_xero__bank_transactions (
             bank_transaction_id VARCHAR, business_id VARCHAR, business_date DATE, type VARCHAR,
             status VARCHAR, reference VARCHAR, bank_account_code VARCHAR,
-            total DECIMAL(18, 2))"""
+            total DECIMAL(18, 2), line_account_codes VARCHAR[])"""
     )
     return con
 
 
-def payout(con, business, location, payout_id, day, entries):
-    """entries: (type, fact id, gross, fee); the payout's amount is the sum of entry nets."""
+def payout(con, business, location, payout_id, day, entries, status="PAID", arrival=None):
+    """entries: (type, fact id, gross, fee) with Square's signs (a charge's fee positive, net =
+    gross - fee); the payout's amount is the sum of entry nets. Created (sent) on `day`, due to
+    arrive on `arrival` (the same day unless told)."""
     rows = []
     for i, (kind, fact, gross, fee) in enumerate(entries):
         gross, fee = D(gross), D(fee)
@@ -80,7 +83,7 @@ def payout(con, business, location, payout_id, day, entries):
                 None,
                 gross,
                 fee,
-                gross + fee,
+                gross - fee,
             )
         )
     insert_many(con, "staging.stg_square__payout_entries", rows)
@@ -88,15 +91,41 @@ def payout(con, business, location, payout_id, day, entries):
     insert_many(
         con,
         "staging.stg_square__payouts",
-        [(payout_id, business, location, _day(day), "PAID", _day(day), amount)],
+        [
+            (
+                payout_id,
+                business,
+                location,
+                _day(day),
+                status,
+                _day(arrival or day),
+                amount,
+                f"{_day(day)} 15:00:00+00",
+                f"{_day(arrival or day)} 15:00:00+00",
+            )
+        ],
     )
 
 
-def deposit(con, business, deposit_id, day, total, reference, kind="RECEIVE"):
+def deposit(con, business, deposit_id, day, total, reference, kind="RECEIVE", account="1010"):
+    """A bank line of the feed, its other side coded to `account` (the feed codes payouts to
+    Square clearing)."""
     insert_many(
         con,
         "staging.stg_xero__bank_transactions",
-        [(deposit_id, business, _day(day), kind, "AUTHORISED", reference, "1090", D(total))],
+        [
+            (
+                deposit_id,
+                business,
+                _day(day),
+                kind,
+                "AUTHORISED",
+                reference,
+                "1090",
+                D(total),
+                [account],
+            )
+        ],
     )
 
 
@@ -124,25 +153,25 @@ def cafe():
         "po_net",
         2,
         [
-            ("CHARGE", "pay_1", "110.00", "-3.20"),
-            ("CHARGE", "pay_2", "50.00", "-1.45"),
+            ("CHARGE", "pay_1", "110.00", "3.20"),
+            ("CHARGE", "pay_2", "50.00", "1.45"),
             ("REFUND", "ref_1", "-20.00", "0.00"),
             ("DISPUTE", "dsp_1", "-30.00", "0.00"),
         ],
     )
     deposit(con, "cafe", "bt_net", 2, "105.35", "po_net")
     # The bank batched Monday's and Tuesday's payouts into one deposit with its own reference.
-    payout(con, "cafe", "L1", "po_mon", 3, [("CHARGE", "pay_3", "41.30", "-1.30")])
-    payout(con, "cafe", "L1", "po_tue", 4, [("CHARGE", "pay_4", "61.80", "-1.80")])
+    payout(con, "cafe", "L1", "po_mon", 3, [("CHARGE", "pay_3", "41.30", "1.30")])
+    payout(con, "cafe", "L1", "po_tue", 4, [("CHARGE", "pay_4", "61.80", "1.80")])
     deposit(con, "cafe", "bt_batch", 4, "100.00", "SQUARE INC 8855")
     # No reference, but the only deposit of its amount, a day later.
-    payout(con, "cafe", "L1", "po_amount", 5, [("CHARGE", "pay_5", "80.17", "-2.40")])
+    payout(con, "cafe", "L1", "po_amount", 5, [("CHARGE", "pay_5", "80.17", "2.40")])
     deposit(con, "cafe", "bt_amount", 6, "77.77", "SQ DEPOSIT")
     # Named by reference, but 50 cents short.
     payout(con, "cafe", "L1", "po_short", 6, [("CHARGE", "pay_6", "200.00", "0.00")])
     deposit(con, "cafe", "bt_short", 6, "199.50", "po_short")
     # Nothing arrived: one payout 9 days old; one with a deposit of its amount outside the window.
-    payout(con, "cafe", "L1", "po_lost", 1, [("CHARGE", "pay_7", "12.00", "-0.40")])
+    payout(con, "cafe", "L1", "po_lost", 1, [("CHARGE", "pay_7", "12.00", "0.40")])
     payout(con, "cafe", "L1", "po_late", 2, [("CHARGE", "pay_8", "33.33", "0.00")])
     deposit(con, "cafe", "bt_late", 9, "33.33", "SQ DEPOSIT")
     payout(con, "cafe", "L1", "po_new", 9, [("CHARGE", "pay_9", "15.00", "0.00")])
@@ -236,7 +265,7 @@ def test_a_wider_window_finds_the_late_deposit_and_rebuilds_are_identical(cafe):
 def test_amount_tolerance_comes_from_the_business_row():
     con = _warehouse([(None, "0.00", "2"), ("boutique", "1.00", "2")])
     for business in ("cafe", "boutique"):
-        payout(con, business, "L1", f"po_{business}_ref", 3, [("CHARGE", "p1", "300.00", "-9.00")])
+        payout(con, business, "L1", f"po_{business}_ref", 3, [("CHARGE", "p1", "300.00", "9.00")])
         deposit(con, business, f"bt_{business}_ref", 3, "290.50", f"po_{business}_ref")
         payout(con, business, "L1", f"po_{business}_amt", 4, [("CHARGE", "p2", "70.00", "0.00")])
         deposit(con, business, f"bt_{business}_amt", 5, "69.25", "SQUARE")
@@ -325,10 +354,10 @@ def clearing():
         "po_3",
         3,
         [
-            ("CHARGE", "pay_v", "110.00", "-3.20"),
+            ("CHARGE", "pay_v", "110.00", "3.20"),
             ("REFUND", "ref_v", "-15.00", "0.00"),
             ("DISPUTE", "dsp_v", "-30.00", "0.00"),
-            ("CHARGE", "pay_before", "50.00", "-1.50"),
+            ("CHARGE", "pay_before", "50.00", "1.50"),
         ],
     )
     payout(con, "cafe", "L1", "po_5", 5, [("DISPUTE", "dsp_v", "30.00", "0.00")])
@@ -348,10 +377,11 @@ def _balances(con, tender):
 def test_card_clearing_nets_to_zero_once_its_payout_settles(clearing):
     z = D("0.00")
     assert _balances(clearing, "card_visa") == [
-        # 110.00 in (tip included), 15.00 refunded, 30.00 held, 3.20 fees withheld.
-        (_day(2), z, D("110.00"), D("15.00"), D("30.00"), D("45.00"), D("3.20"), z, D("61.80")),
-        # The payout takes exactly that: 106.80 - 15.00 - 30.00.
-        (_day(3), D("61.80"), z, z, z, z, z, D("61.80"), z),
+        # 110.00 in (tip included), 15.00 refunded, 3.20 fees withheld.
+        (_day(2), z, D("110.00"), D("15.00"), z, D("15.00"), D("3.20"), z, D("91.80")),
+        # The payout sent on the 3rd withholds the chargeback (as the journal's CHARGEBACK entry
+        # does, that day) and takes the rest: 106.80 - 15.00 - 30.00.
+        (_day(3), D("91.80"), z, z, D("30.00"), D("30.00"), z, D("61.80"), z),
         (_day(4), z, z, z, z, z, z, z, z),
         # The won chargeback comes back into clearing and leaves in the same payout.
         (_day(5), z, z, z, D("-30.00"), D("-30.00"), z, D("30.00"), z),
@@ -379,9 +409,9 @@ def test_cash_stays_in_its_drawer_and_older_sales_settle_without_a_tender(cleari
 def test_businesses_never_share_payouts_or_deposits_even_with_the_same_ids():
     # Two merchants' processors both call their payout po_shared_01 and the banks bt_1.
     con = _warehouse([(None, "0.00", "3")])
-    payout(con, "cafe", "L1", "po_shared_01", 3, [("CHARGE", "p1", "120.00", "-3.50")])
+    payout(con, "cafe", "L1", "po_shared_01", 3, [("CHARGE", "p1", "120.00", "3.50")])
     deposit(con, "cafe", "bt_1", 3, "116.50", "po_shared_01")
-    payout(con, "boutique", "L2", "po_shared_01", 3, [("CHARGE", "p1", "80.00", "-2.00")])
+    payout(con, "boutique", "L2", "po_shared_01", 3, [("CHARGE", "p1", "80.00", "2.00")])
     deposit(con, "boutique", "bt_1", 4, "78.00", "po_shared_01")
     rebuild(con, "marts.reconciliation")
     got = con.execute(
@@ -392,3 +422,102 @@ def test_businesses_never_share_payouts_or_deposits_even_with_the_same_ids():
         ("boutique", "matched", "bt_1", D("78.00"), D("78.00")),
         ("cafe", "matched", "bt_1", D("116.50"), D("116.50")),
     ]
+
+
+# -- what a person must look at: deposits counted twice or coded wrong ---------------------------
+
+
+def _modes(con, **modes):
+    for business, mode in modes.items():
+        con.execute(
+            "UPDATE ref.businesses SET payout_deposits = ? WHERE business_id = ?", [mode, business]
+        )
+
+
+def test_a_payout_deposited_twice_is_named_counted_twice_and_a_split_is_not():
+    con = _warehouse([(None, "0.00", "3")])
+    # The feed's own deposit and a bank transaction created for the same payout.
+    payout(con, "cafe", "L1", "po_twice", 3, [("CHARGE", "p1", "100.00", "2.90")])
+    deposit(con, "cafe", "bt_feed", 3, "97.10", "po_twice")
+    deposit(con, "cafe", "bt_created", 3, "97.10", "Square payout po_twice")
+    payout(con, "cafe", "L1", "po_split", 4, [("CHARGE", "p2", "500.00", "0.00")])
+    deposit(con, "cafe", "bt_a", 4, "300.00", "po_split 1/2")
+    deposit(con, "cafe", "bt_b", 4, "200.00", "po_split 2/2")
+    rebuild(con, "marts.reconciliation")
+    got = con.execute(
+        "SELECT payout_id, deposit_id, status, exception, difference FROM marts.reconciliation "
+        "ORDER BY payout_id, deposit_id"
+    ).fetchall()
+    assert got == [
+        ("po_split", "bt_a", "matched", None, D("0.00")),
+        ("po_split", "bt_b", "matched", None, D("0.00")),
+        ("po_twice", "bt_created", "partial", "counted_twice", D("97.10")),
+        ("po_twice", "bt_feed", "partial", "counted_twice", D("97.10")),
+    ]
+
+
+def test_a_deposit_coded_to_an_account_its_mode_does_not_expect_is_wrong_account():
+    con = _warehouse([(None, "0.00", "3")])
+    _modes(con, boutique="bank_transaction")
+    for business in ("cafe", "boutique"):
+        payout(con, business, "L1", f"po_{business}_ok", 3, [("CHARGE", "p1", "50.00", "1.45")])
+        deposit(con, business, f"bt_{business}_ok", 3, "48.55", f"po_{business}_ok")
+        # Coded to sales: the payout would count as revenue a second time.
+        payout(con, business, "L1", f"po_{business}_4000", 4, [("CHARGE", "p2", "20.00", "0.60")])
+        deposit(con, business, f"bt_{business}_4000", 4, "19.40", "SQ", account="4000")
+        # Coded to funds in transit: right for a transaction Backbone creates, not for the feed.
+        payout(con, business, "L1", f"po_{business}_1080", 5, [("CHARGE", "p3", "30.00", "0.90")])
+        deposit(con, business, f"bt_{business}_1080", 5, "29.10", "SQ", account="1080")
+    rebuild(con, "marts.reconciliation")
+    got = dict(
+        con.execute(
+            "SELECT payout_id, status || ' ' || coalesce(exception, '-') FROM marts.reconciliation"
+        ).fetchall()
+    )
+    assert got == {
+        "po_cafe_ok": "matched -",
+        "po_cafe_4000": "matched wrong_account",
+        "po_cafe_1080": "matched wrong_account",
+        "po_boutique_ok": "matched -",
+        "po_boutique_4000": "matched wrong_account",
+        "po_boutique_1080": "matched -",
+    }
+
+
+def test_payouts_in_transit_and_failed_are_not_open_items():
+    con = _warehouse([(None, "0.00", "3")])
+    # Sent on the 9th, due on the 10th, the latest loaded day: the bank line may not be in yet.
+    payout(con, "cafe", "L1", "po_transit", 9, [("CHARGE", "p1", "40.00", "1.16")], "SENT", 10)
+    # Rejected by the bank: back on the Square balance, no deposit to find.
+    payout(con, "cafe", "L1", "po_failed", 6, [("CHARGE", "p2", "25.00", "0.73")], "FAILED", 7)
+    # Due on the 8th and still nothing in the bank on the 10th.
+    payout(con, "cafe", "L1", "po_missing", 7, [("CHARGE", "p3", "10.00", "0.29")], "PAID", 8)
+    deposit(con, "cafe", "bt_cash", 10, "540.00", "Cash deposit 2026-11-09")
+    rebuild(con, "marts.reconciliation")
+    got = {pid: (r["status"], r["aging_bucket"], r["exception"]) for pid, r in rows(con).items()}
+    assert got == {
+        "po_transit": ("in_transit", None, None),
+        "po_failed": ("failed", None, None),
+        "po_missing": ("unmatched", "0-2", None),
+    }
+
+
+def test_clearing_leaves_when_a_payout_is_sent_and_a_failed_one_comes_back(clearing):
+    # Sent on the 6th, arrives on the 9th; another sent on the 6th fails, known on the 8th.
+    clearing.execute("DELETE FROM staging.stg_square__payouts WHERE payout_id = 'po_5'")
+    clearing.execute("DELETE FROM staging.stg_square__payout_entries WHERE payout_id = 'po_5'")
+    payout(clearing, "cafe", "L1", "po_slow", 6, [("CHARGE", "pay_x", "20.00", "0.58")], "PAID", 9)
+    payout(clearing, "cafe", "L1", "po_bad", 6, [("CHARGE", "pay_y", "7.00", "0.20")], "FAILED")
+    clearing.execute(
+        "UPDATE staging.stg_square__payouts SET updated_at = TIMESTAMPTZ '2026-11-08 15:00:00+00' "
+        "WHERE payout_id = 'po_bad'"
+    )
+    rebuild(clearing, "marts.clearing_balances")
+    settled = clearing.execute(
+        "SELECT business_date, sum(settled) FROM marts.clearing_balances "
+        "WHERE canonical_tender IS NULL AND business_date >= DATE '2026-11-06' GROUP BY ALL "
+        "ORDER BY ALL"
+    ).fetchall()
+    # Both leave on the 6th (19.42 + 6.80); the failed one is back on the 8th. The arrival on the
+    # 9th moves nothing in clearing: no flow that day, so the balances end on the 8th.
+    assert settled == [(_day(6), D("26.22")), (_day(7), D("0.00")), (_day(8), D("-6.80"))]

@@ -1,8 +1,8 @@
-"""Payouts and chargebacks, written out line by line."""
+"""Payouts (sent, arrived, returned) and chargebacks, written out line by line."""
 
 from datetime import date
 
-from pipeline.accounting.settlement import DisputeMovement, Payout, post_settlement
+from pipeline.accounting.settlement import Deposit, DisputeMovement, Payout, post_settlement
 from tests.test_posting_properties import ACCOUNTS
 
 DAY = date(2026, 11, 18)
@@ -24,9 +24,10 @@ def test_a_payout_net_of_fees_and_a_withheld_dispute():
         ACCOUNTS,
     )
     assert (payout.entry_id, payout.kind) == ("LBTQSEA-2026-11-18-PAYOUT", "PAYOUT")
+    # Sent, not yet in the bank: clearing to funds in transit.
     assert lines(payout) == [
         ("1010", 0, 34256, "Payout po_7"),
-        ("1090", 34256, 0, "Payout po_7"),
+        ("1080", 34256, 0, "Payout po_7"),
     ]
     assert chargeback.kind == "CHARGEBACK"
     assert lines(chargeback) == [
@@ -58,3 +59,35 @@ def test_a_won_dispute_is_released_and_a_lost_one_is_a_loss():
 
 def test_nothing_moved_posts_nothing():
     assert post_settlement("cafe", "LCAFE01", DAY, [], [], ACCOUNTS) == []
+
+
+def test_a_payout_reaches_the_bank_on_its_arrival_day_and_a_failed_one_comes_back():
+    # Arrival day: po_7 (342.56) lands; po_8 (-12.00, refunds beyond sales) is taken from the
+    # bank; po_9 (120.00 over two clearing accounts) was rejected by the bank.
+    deposit, returned = post_settlement(
+        "boutique",
+        "LBTQSEA",
+        DAY,
+        [],
+        [],
+        ACCOUNTS,
+        deposits=[Deposit("po_7", 34256), Deposit("po_8", -1200)],
+        returned=[Payout("po_9", "1010", 10000), Payout("po_9", "1015", 2000)],
+    )
+    assert (deposit.entry_id, deposit.kind) == ("LBTQSEA-2026-11-18-DEPOSIT", "DEPOSIT")
+    assert lines(deposit) == [
+        ("1080", 0, 34256, "Deposit of po_7"),
+        ("1080", 1200, 0, "Deposit of po_8"),
+        ("1090", 34256, 0, "Deposit of po_7"),
+        ("1090", 0, 1200, "Deposit of po_8"),
+    ]
+    assert (returned.kind, returned.total_debit, returned.total_credit) == (
+        "PAYOUT_RETURN",
+        12000,
+        12000,
+    )
+    assert lines(returned) == [
+        ("1010", 10000, 0, "Returned po_9"),
+        ("1015", 2000, 0, "Returned po_9"),
+        ("1080", 0, 12000, "Returned po_9"),
+    ]

@@ -2,7 +2,10 @@
 -- every day from the tender's first fact to the latest loaded business date:
 -- closing = opening + inflow (payments with tips) - outflow (refunds, disputes held net of
 -- disputes released) - fees (processor fees withheld) - settled (payout entry nets, on the
--- payout's arrival date). Balances start at 0 on the first loaded day, so they are relative to
+-- business date Square sends the payout; back in, negative, on the day a failed payout is known
+-- to have failed). Disputes move with the payout entries that withhold or release them, as the
+-- journal posts them (CHARGEBACK on the payout's day), so this mart and the journal's clearing
+-- accounts agree day by day. Balances start at 0 on the first loaded day, so they are relative to
 -- the loaded history. A payout entry whose fact is older than the loaded data has no tender:
 -- canonical_tender NULL, on the one clearing account payouts settle (NULL if reference/tenders.csv
 -- names several).
@@ -15,7 +18,7 @@ WITH facts AS (
         business_date,
         CASE WHEN fact_kind = 'payment' THEN amount_money + tip_money ELSE 0 END AS inflow,
         CASE WHEN fact_kind = 'refund' THEN -amount_money ELSE 0 END AS refunds,
-        CASE WHEN fact_kind = 'dispute' THEN -amount_money ELSE 0 END AS disputes,
+        0 AS disputes,
         fee_money AS fees,
         0 AS settled
     FROM core.tender_facts
@@ -29,7 +32,13 @@ entries AS (
     SELECT
         e.business_id,
         p.location_id,
-        coalesce(p.arrival_date, p.business_date) AS arrival_date,
+        p.business_date AS sent_date,
+        CASE
+            WHEN p.status = 'FAILED'
+                THEN CAST(timezone(
+                    coalesce(l.timezone, 'UTC'), coalesce(p.updated_at, p.created_at)
+                ) AS DATE)
+        END AS returned_date,
         e.entry_type,
         e.gross_money,
         e.net_money,
@@ -44,8 +53,15 @@ entries AS (
     FROM staging.stg_square__payout_entries AS e
     JOIN staging.stg_square__payouts AS p
         ON p.business_id = e.business_id AND p.payout_id = e.payout_id
-    -- A failed payout settles nothing (the journal does not post it either).
-    WHERE p.status IS DISTINCT FROM 'FAILED'
+    -- A location missing from reference/ still settles (its failure day then in UTC).
+    LEFT JOIN ref.locations AS l ON l.location_id = p.location_id
+),
+-- Every payout leaves clearing when sent; a failed one comes back (its dispute moves stay).
+movements AS (
+    SELECT *, sent_date AS business_date, 1 AS direction FROM entries
+    UNION ALL
+    SELECT *, returned_date AS business_date, -1 AS direction
+    FROM entries WHERE returned_date IS NOT NULL
 ),
 settlements AS (
     SELECT
@@ -53,15 +69,15 @@ settlements AS (
         e.location_id,
         CASE WHEN f.fact_id IS NULL THEN pa.account ELSE f.clearing_account END AS clearing_account,
         f.canonical_tender,
-        e.arrival_date AS business_date,
+        e.business_date,
         0 AS inflow,
         0 AS refunds,
-        -- A won dispute's money comes back through the payout that releases it.
-        CASE WHEN e.entry_type = 'DISPUTE' AND e.gross_money > 0 THEN -e.gross_money ELSE 0 END
+        -- A dispute's money is withheld by (released through) the payout entry that moves it.
+        CASE WHEN e.entry_type = 'DISPUTE' AND e.direction = 1 THEN -e.net_money ELSE 0 END
             AS disputes,
         0 AS fees,
-        e.net_money AS settled
-    FROM entries AS e
+        e.direction * e.net_money AS settled
+    FROM movements AS e
     CROSS JOIN payout_account AS pa
     LEFT JOIN core.tender_facts AS f
         ON f.business_id = e.business_id AND f.fact_kind = e.fact_kind AND f.fact_id = e.fact_id

@@ -1,15 +1,38 @@
 -- Square payouts against the bank deposits of the ledger's bank feed (Xero), one row per payout
 -- and deposit matched to it (a payout with no deposit keeps one row with deposit_id NULL).
--- Expected = gross charges - refunds - fees +/- dispute holds and releases = the payout's net.
+-- Expected = gross charges - refunds - fees +/- dispute holds and releases = the payout's net,
+-- with Square's signs (its ListPayoutEntriesResponse example: gross 100, fee 19, net 81; a refund
+-- gross -50, fee -2, net -48): net = gross - fee, so fees are the entries' fees as given.
 -- Matching, strongest first: the deposit's reference names the payout (one deposit may name
 -- several payouts, or several deposits one payout); else one deposit of the payout's amount
 -- within the tolerance and date window of reference/reconciliation_settings.csv; else one
 -- deposit equal to a run of consecutive payouts of a location (a bank batching days). Ambiguous
 -- candidates are left unmatched for a person. Status per match group: matched (totals agree
 -- within tolerance), partial (found, totals differ), unmatched; open items age in days as of the
--- latest loaded business date of the business, never the wall clock.
+-- latest loaded business date of the business, never the wall clock. A payout with no deposit is
+-- in_transit while its arrival date is not yet behind the loaded data, failed if the bank
+-- rejected it (it went back to Square, nothing to find), else unmatched.
+-- `exception` names what a person must fix, never silently: counted_twice (two or more deposits
+-- each carrying the whole payout: the feed's own and one created for it) or wrong_account (the
+-- deposit's line is not coded to an account reference/businesses.csv's payout_deposits mode
+-- expects: bank_feed, the payout clearing account the feed's deposit takes it out of; a bank
+-- transaction Backbone creates, or a Square-balance transfer, clearing or funds in transit).
 WITH businesses AS (
     SELECT DISTINCT business_id FROM staging.stg_square__payouts
+),
+modes AS (
+    SELECT business_id, payout_deposits FROM ref.businesses
+),
+expected_accounts AS (
+    SELECT DISTINCT m.business_id, a.account_code
+    FROM modes AS m
+    JOIN (
+        SELECT clearing_account AS account_code, 'clearing' AS kind
+        FROM ref.tenders WHERE settles_in_payout = 'true'
+        UNION ALL
+        SELECT account_code, 'transit' AS kind
+        FROM ref.posting_accounts WHERE role = 'funds_in_transit'
+    ) AS a ON a.kind = 'clearing' OR m.payout_deposits <> 'bank_feed'
 ),
 settings AS (
     SELECT
@@ -38,7 +61,7 @@ entries AS (
         count(*) AS entry_count,
         sum(gross_money) FILTER (WHERE entry_type = 'CHARGE') AS gross_charges,
         -sum(gross_money) FILTER (WHERE entry_type = 'REFUND') AS refunds,
-        -sum(fee_money) AS fees,
+        sum(fee_money) AS fees,
         sum(gross_money) FILTER (WHERE entry_type = 'DISPUTE') AS disputes,
         -- Entry types we do not break out (adjustments, transfers) still count toward the net.
         sum(gross_money) FILTER (WHERE entry_type NOT IN ('CHARGE', 'REFUND', 'DISPUTE'))
@@ -72,7 +95,8 @@ deposits AS (
         business_date AS deposit_date,
         reference,
         -- Xero totals are unsigned; a SPEND is money leaving the bank (a negative payout).
-        CASE WHEN type LIKE 'SPEND%' THEN -total ELSE total END AS deposited_amount
+        CASE WHEN type LIKE 'SPEND%' THEN -total ELSE total END AS deposited_amount,
+        line_account_codes AS line_accounts
     FROM staging.stg_xero__bank_transactions
     WHERE coalesce(status, '') NOT IN ('DELETED', 'VOIDED')
 ),
@@ -246,6 +270,7 @@ matched AS (
         d.deposit_date,
         d.reference AS deposit_reference,
         d.deposited_amount,
+        d.line_accounts,
         CAST(ge.group_expected AS DECIMAL(18, 2)) AS group_expected,
         CAST(gd.group_deposited AS DECIMAL(18, 2)) AS group_deposited,
         s.amount_tolerance,
@@ -264,11 +289,30 @@ statused AS (
         *,
         CAST(group_deposited - group_expected AS DECIMAL(18, 2)) AS difference,
         CASE
+            WHEN deposit_id IS NULL AND payout_status = 'FAILED' THEN 'failed'
+            WHEN deposit_id IS NULL AND arrival_date >= as_of_date THEN 'in_transit'
             WHEN deposit_id IS NULL THEN 'unmatched'
             WHEN abs(group_deposited - group_expected) <= amount_tolerance THEN 'matched'
             ELSE 'partial'
-        END AS status
+        END AS status,
+        count(*) FILTER (
+            WHERE abs(deposited_amount - expected_amount) <= amount_tolerance
+        ) OVER (PARTITION BY business_id, payout_id) AS whole_deposits
     FROM matched
+),
+excepted AS (
+    SELECT
+        s.*,
+        CASE
+            WHEN s.whole_deposits > 1 THEN 'counted_twice'
+            WHEN s.deposit_id IS NOT NULL AND NOT coalesce(
+                len(s.line_accounts) > 0 AND list_has_all(x.accounts, s.line_accounts), FALSE
+            ) THEN 'wrong_account'
+        END AS exception
+    FROM statused AS s
+    LEFT JOIN (
+        SELECT business_id, list(account_code) AS accounts FROM expected_accounts GROUP BY ALL
+    ) AS x ON x.business_id = s.business_id
 )
 SELECT
     business_id,
@@ -298,17 +342,19 @@ SELECT
     amount_tolerance,
     date_window_days,
     status,
+    exception,
     as_of_date,
-    -- Open items only: a matched payout has nothing left to chase.
+    -- Open items only: nothing is left to chase for a matched, in-transit or failed payout.
     CASE
-        WHEN status <> 'matched' THEN greatest(date_diff('day', arrival_date, as_of_date), 0)
+        WHEN status IN ('unmatched', 'partial')
+            THEN greatest(date_diff('day', arrival_date, as_of_date), 0)
     END AS age_days,
     CASE
-        WHEN status = 'matched' THEN NULL
+        WHEN status NOT IN ('unmatched', 'partial') THEN NULL
         WHEN date_diff('day', arrival_date, as_of_date) <= 2 THEN '0-2'
         WHEN date_diff('day', arrival_date, as_of_date) <= 7 THEN '3-7'
         WHEN date_diff('day', arrival_date, as_of_date) <= 30 THEN '8-30'
         ELSE '30+'
     END AS aging_bucket
-FROM statused
+FROM excepted
 ORDER BY business_id, arrival_date, payout_id, deposit_id

@@ -7,6 +7,9 @@ SELECT
     payload ->> '$.Status' AS status,
     payload ->> '$.Reference' AS reference,
     payload ->> '$.BankAccount.Code' AS bank_account_code,
+    -- The other side of the bank line: what reconciliation checks a payout deposit is coded to.
+    list_distinct(CAST(json_extract_string(payload, '$.LineItems[*].AccountCode') AS VARCHAR[]))
+        AS line_account_codes,
     TRY_CAST(payload ->> '$.IsReconciled' AS BOOLEAN) AS is_reconciled,
     TRY_CAST(payload ->> '$.Total' AS DECIMAL(18, 2)) AS total,
     ms_date(payload ->> '$.UpdatedDateUTC') AS updated_at,

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from pipeline.accounting.settlement import DisputeMovement, Payout
+from pipeline.accounting.settlement import Deposit, DisputeMovement, Payout
 
 
 @dataclass(frozen=True)
@@ -72,3 +72,12 @@ def settlement_movements(
             disputes.append(DisputeMovement(part.dispute_id, part.clearing_account, part.amount))
     payouts = [Payout(pid, clearing, cents) for (pid, clearing), cents in paid.items() if cents]
     return payouts, disputes
+
+
+def deposits_of(parts: Iterable[PayoutPart]) -> list[Deposit]:
+    """What each arriving payout puts in the bank: the net of its entries, exactly what its
+    PAYOUT moved into transit (none for a zero net)."""
+    nets: dict[str, int] = {}
+    for part in parts:
+        nets[part.payout_id] = nets.get(part.payout_id, 0) + part.amount
+    return [Deposit(pid, cents) for pid, cents in sorted(nets.items()) if cents]

@@ -2,16 +2,21 @@
 
 Sales put card and wallet money into a clearing account (posting.py); processor fees come out
 of it. What remains leaves it in two ways, posted here on the day the processor moves it:
-- a payout: the bank receives the payout's net amount (PAYOUT);
+- a payout: on the business date the processor sends it (status SENT) its net amount leaves
+  clearing for funds in transit (PAYOUT); on its arrival date, once the processor reports it
+  PAID, it leaves transit for the bank (DEPOSIT); a payout the bank rejects (FAILED) comes back
+  from transit to clearing on the day the failure is known (PAYOUT_RETURN);
 - a dispute: the processor withholds the disputed amount until it is decided; a won dispute
   releases it, a lost (or accepted) one is a loss (CHARGEBACK).
-So once a day's payouts are posted, a clearing account nets to what has not been paid out yet.
+So once a day's payouts are posted, a clearing account nets to what has not been sent yet, and
+funds in transit to what was sent and has not arrived.
 
 Pure functions in integer cents.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -36,6 +41,14 @@ class DisputeMovement:
     lost: bool = False
 
 
+@dataclass(frozen=True)
+class Deposit:
+    """A payout arriving in the bank (status PAID, on its arrival date)."""
+
+    payout_id: str
+    amount: int  # net, as deposited; negative for a payout that withdraws
+
+
 def post_settlement(
     business_id: str,
     location_id: str,
@@ -43,11 +56,23 @@ def post_settlement(
     payouts: list[Payout],
     disputes: list[DisputeMovement],
     accounts: PostingAccounts,
+    deposits: Sequence[Deposit] = (),
+    returned: Sequence[Payout] = (),
 ) -> list[Entry]:
-    paid, disputed = _Ledger(), _Ledger()
-    for payout in sorted(payouts, key=lambda p: p.payout_id):
-        paid.debit(accounts.payout_bank, payout.amount, f"Payout {payout.payout_id}")
+    """`payouts` sent on `day` (per clearing account), `deposits` arriving on it, `returned`
+    payouts whose failure became known on it (per clearing account), and the day's dispute
+    movements, as PAYOUT, DEPOSIT, PAYOUT_RETURN and CHARGEBACK entries."""
+    paid, banked, back, disputed = _Ledger(), _Ledger(), _Ledger(), _Ledger()
+    transit = accounts.funds_in_transit
+    for payout in sorted(payouts, key=lambda p: (p.payout_id, p.clearing_account)):
+        paid.debit(transit, payout.amount, f"Payout {payout.payout_id}")
         paid.credit(payout.clearing_account, payout.amount, f"Payout {payout.payout_id}")
+    for deposit in sorted(deposits, key=lambda d: d.payout_id):
+        banked.debit(accounts.payout_bank, deposit.amount, f"Deposit of {deposit.payout_id}")
+        banked.credit(transit, deposit.amount, f"Deposit of {deposit.payout_id}")
+    for payout in sorted(returned, key=lambda p: (p.payout_id, p.clearing_account)):
+        back.debit(payout.clearing_account, payout.amount, f"Returned {payout.payout_id}")
+        back.credit(transit, payout.amount, f"Returned {payout.payout_id}")
     for move in sorted(disputes, key=lambda d: (d.dispute_id, d.lost, d.amount)):
         if move.lost:
             disputed.debit(accounts.chargeback_losses, move.amount, f"Lost {move.dispute_id}")
@@ -65,7 +90,9 @@ def post_settlement(
         location_id,
         day,
         [
-            ("PAYOUT", paid, "Payouts to the bank"),
+            ("PAYOUT", paid, "Payouts sent to the bank"),
+            ("DEPOSIT", banked, "Payouts arrived in the bank"),
+            ("PAYOUT_RETURN", back, "Failed payouts returned"),
             ("CHARGEBACK", disputed, "Disputed card payments"),
         ],
     )

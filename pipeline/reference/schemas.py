@@ -21,6 +21,11 @@ SCHEMAS: dict[str, tuple[pa.DataFrameSchema, list[str]]] = {
                 "name": _TEXT,
                 "currency": pa.Column(str, pa.Check.isin(["USD", "EUR", "GBP", "CAD", "AUD"])),
                 "xero_tenant_id": _TEXT,
+                # How Square payouts reach the books: the bank feed's own deposit, a bank
+                # transaction Backbone creates, or held on the Square balance (reconciliation).
+                "payout_deposits": pa.Column(
+                    str, pa.Check.isin(["bank_feed", "bank_transaction", "square_balance"])
+                ),
             },
             strict=True,
         ),
@@ -144,6 +149,7 @@ SCHEMAS["posting_accounts"] = (
                         "payout_bank",
                         "disputed_funds",
                         "chargeback_losses",
+                        "funds_in_transit",
                     ]
                 ),
             ),

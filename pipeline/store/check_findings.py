@@ -56,11 +56,15 @@ def flagged_pos_barcodes(con: duckdb.DuckDBPyConnection) -> Finding:
 
 
 def open_payouts(con: duckdb.DuckDBPyConnection) -> Finding:
-    """Payouts not matched to a bank deposit, oldest first, counted per aging bucket."""
+    """Payouts not matched to a bank deposit (in transit and failed ones are not open), or
+    matched with an exception, oldest first, counted per aging bucket or exception."""
     rows = con.execute(
-        "SELECT aging_bucket, business_id || ' ' || payout_id || ' ' || status || ' ' || "
+        "SELECT coalesce(aging_bucket, exception), business_id || ' ' || payout_id || ' ' || "
+        "status || ' ' || coalesce(exception || ' ', '') || "
         "coalesce(CAST(difference AS VARCHAR), 'no deposit') "
-        "FROM marts.reconciliation WHERE status <> 'matched' ORDER BY age_days DESC, 2"
+        "FROM marts.reconciliation "
+        "WHERE status IN ('unmatched', 'partial') OR exception IS NOT NULL "
+        "ORDER BY age_days DESC NULLS LAST, 2"
     ).fetchall()
     buckets: dict[str, int] = {}
     for bucket, _ in rows:

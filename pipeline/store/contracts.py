@@ -162,7 +162,18 @@ CONTRACTS: dict[str, pa.DataFrameSchema] = {
             "business_id": _ID,
             "location_id": _ID,
             "kind": pa.Column(
-                str, pa.Check.isin(["SALES", "RETURNS", "FEES", "PAYOUT", "CHARGEBACK"])
+                str,
+                pa.Check.isin(
+                    [
+                        "SALES",
+                        "RETURNS",
+                        "FEES",
+                        "PAYOUT",
+                        "DEPOSIT",
+                        "PAYOUT_RETURN",
+                        "CHARGEBACK",
+                    ]
+                ),
             ),
             "memo": _ID,
         },
@@ -207,7 +218,13 @@ CONTRACTS: dict[str, pa.DataFrameSchema] = {
             "expected_amount": money(),
             "deposited_amount": money(nullable=True),
             "difference": money(nullable=True),
-            "status": pa.Column(str, pa.Check.isin(["matched", "partial", "unmatched"])),
+            "status": pa.Column(
+                str,
+                pa.Check.isin(["matched", "partial", "unmatched", "in_transit", "failed"]),
+            ),
+            "exception": pa.Column(
+                str, pa.Check.isin(["counted_twice", "wrong_account"]), nullable=True
+            ),
             "aging_bucket": pa.Column(
                 str, pa.Check.isin(["0-2", "3-7", "8-30", "30+"]), nullable=True
             ),
@@ -215,11 +232,16 @@ CONTRACTS: dict[str, pa.DataFrameSchema] = {
         checks=[
             pa.Check(_recon_net, error="net = gross charges - refunds - fees + disputes + other"),
             pa.Check(
-                lambda df: (df["deposit_id"].isna() == (df["status"] == "unmatched")).all(),
-                error="a payout is unmatched exactly when it has no deposit",
+                lambda df: (
+                    df["deposit_id"].isna()
+                    == df["status"].isin(["unmatched", "in_transit", "failed"])
+                ).all(),
+                error="a payout is unmatched, in transit or failed exactly when it has no deposit",
             ),
             pa.Check(
-                lambda df: (df["aging_bucket"].isna() == (df["status"] == "matched")).all(),
+                lambda df: (
+                    df["aging_bucket"].isna() == ~df["status"].isin(["unmatched", "partial"])
+                ).all(),
                 error="open items, and only they, are aged",
             ),
         ],

@@ -7,13 +7,14 @@ migrations' (dbt-free-sql/_migrations/0002_journal.sql, 0005_dispute_losses.sql)
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import duckdb
 
 from pipeline.accounting.adjustments import PostedEntry
 from pipeline.accounting.dispute_losses import DecidedDispute, losses_to_post
-from pipeline.accounting.payouts import PayoutPart, settlement_movements
+from pipeline.accounting.payouts import PayoutPart, deposits_of, settlement_movements
 from pipeline.accounting.posting import (
     OrderTotals,
     PostingAccounts,
@@ -22,7 +23,7 @@ from pipeline.accounting.posting import (
     TenderFact,
 )
 from pipeline.accounting.refund_reasons import RefundReason, ReturnRefund, return_order_reasons
-from pipeline.accounting.settlement import DisputeMovement, Payout
+from pipeline.accounting.settlement import Deposit, DisputeMovement, Payout
 
 
 def _cents(column: str) -> str:
@@ -153,23 +154,34 @@ def load_day(con: duckdb.DuckDBPyConnection, day: date, location_id: str):
     return lines, tenders, orders
 
 
-def payout_parts(con: duckdb.DuckDBPyConnection, day: date, location_id: str) -> list[PayoutPart]:
-    """The entries of the location's payouts of the day (a failed payout moves nothing), each
-    with the clearing account of the fact it settles, if any."""
+# Which of a location's payouts move money on a day: sent (created) on it, whatever happened
+# since; arrived on it (PAID, on its arrival date, else the day it was reported paid); failed
+# with the failure known on it (the day Square last updated it, in the location's time zone).
+_UPDATED_ON = "CAST(timezone(l.timezone, coalesce(p.updated_at, p.created_at)) AS DATE)"
+PAYOUTS_SENT = "p.business_date = ?"
+PAYOUTS_ARRIVED = f"p.status = 'PAID' AND coalesce(p.arrival_date, {_UPDATED_ON}) = ?"
+PAYOUTS_FAILED = f"p.status = 'FAILED' AND {_UPDATED_ON} = ?"
+
+
+def payout_parts(
+    con: duckdb.DuckDBPyConnection, day: date, location_id: str, which: str = PAYOUTS_SENT
+) -> list[PayoutPart]:
+    """The entries of the location's payouts that `which` picks for the day, each with the
+    clearing account of the fact it settles, if any."""
     return [
         PayoutPart(*row)
         for row in con.execute(
             f"""SELECT p.payout_id, e.entry_type, e.dispute_id, f.clearing_account,
                        {_cents("e.net_money")}
                 FROM staging.stg_square__payouts AS p
+                JOIN ref.locations AS l ON l.location_id = p.location_id
                 JOIN staging.stg_square__payout_entries AS e
                     ON e.payout_id = p.payout_id AND e.business_id = p.business_id
                 LEFT JOIN core.tender_facts AS f
                     ON f.business_id = e.business_id AND f.payout_entry_id = e.payout_entry_id
-                WHERE p.business_date = ? AND p.location_id = ?
-                  AND p.status IS DISTINCT FROM 'FAILED'
+                WHERE p.location_id = ? AND {which}
                 ORDER BY p.payout_id, e.entry_type, e.dispute_id""",
-            [day, location_id],
+            [location_id, day],
         ).fetchall()
     ]
 
@@ -212,15 +224,28 @@ def decided_disputes(
     return decided, posted_on
 
 
-def load_settlement(
-    con: duckdb.DuckDBPyConnection, day: date, location_id: str
-) -> tuple[list[Payout], list[DisputeMovement]]:
-    """The day's payouts (per clearing account) and dispute money movements, losses included."""
-    payouts, disputes = settlement_movements(
-        payout_parts(con, day, location_id), settling_clearing_accounts(con)
+@dataclass(frozen=True)
+class Settlement:
+    """A location's day of money leaving clearing, in the shapes post_settlement takes."""
+
+    payouts: list[Payout]  # sent, per clearing account
+    disputes: list[DisputeMovement]  # losses included
+    deposits: list[Deposit]  # arrived in the bank
+    returned: list[Payout]  # failed, back to clearing, per clearing account
+
+
+def load_settlement(con: duckdb.DuckDBPyConnection, day: date, location_id: str) -> Settlement:
+    """The day's payouts sent, arrived and failed, and its dispute money movements."""
+    settling = settling_clearing_accounts(con)
+    payouts, disputes = settlement_movements(payout_parts(con, day, location_id), settling)
+    returned, _ = settlement_movements(
+        payout_parts(con, day, location_id, PAYOUTS_FAILED), settling
     )
+    deposits = deposits_of(payout_parts(con, day, location_id, PAYOUTS_ARRIVED))
     decided, posted_on = decided_disputes(con, day, location_id)
-    return payouts, disputes + losses_to_post(day, decided, posted_on)
+    return Settlement(
+        payouts, disputes + losses_to_post(day, decided, posted_on), deposits, returned
+    )
 
 
 def posted_entries(

@@ -70,11 +70,20 @@ def post_business_day(
         day_entries, day_held = post_day(
             business_id, location_id, day, lines, tenders, orders, accounts
         )
-        payouts, disputes = load_settlement(con, day, location_id)
-        day_entries += post_settlement(business_id, location_id, day, payouts, disputes, accounts)
+        settled = load_settlement(con, day, location_id)
+        day_entries += post_settlement(
+            business_id,
+            location_id,
+            day,
+            settled.payouts,
+            settled.disputes,
+            accounts,
+            settled.deposits,
+            settled.returned,
+        )
         posted = posted_entries(con, day, [location_id])
         written = entries_to_write(day_entries, posted, business_date(now, timezone))
-        losses += losses_posted(business_id, location_id, day, disputes, written)
+        losses += losses_posted(business_id, location_id, day, settled.disputes, written)
         entries += written
         held += [(location_id, h) for h in day_held]
     write_day(con, day, location_ids, entries, held, losses, run_id)
