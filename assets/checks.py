@@ -31,7 +31,9 @@ def journal_lines_gx(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     )
 
 
-@dg.asset_check(asset=ENTRIES, description="Orders held out of the journal, with reasons")
+@dg.asset_check(
+    asset=ENTRIES, description="Orders and location-days held out of the journal, with reasons"
+)
 def no_held_out_orders(context, warehouse: WarehouseResource) -> dg.AssetCheckResult:
     with warehouse.connect() as con:
         held = check_findings.held_out_orders(con)

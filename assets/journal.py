@@ -23,6 +23,9 @@ UPSTREAM = [
     dg.AssetKey(["ref", "refund_reasons"]),
     dg.AssetKey(["staging", "stg_square__orders"]),
     dg.AssetKey(["ref", "posting_accounts"]),
+    dg.AssetKey(["ref", "posting_limits"]),
+    dg.AssetKey(["ref", "businesses"]),
+    dg.AssetKey(["ref", "accounts"]),
     dg.AssetKey(["ref", "locations"]),
 ]
 
@@ -56,9 +59,15 @@ def daily_journal(context, warehouse: WarehouseResource):
     day = date.fromisoformat(context.partition_key)
     with warehouse.connect() as con:
         entries, held = post_day_or_fail(con, day, context.run_id)
+    days = sorted({location for location, h in held if h.whole_day})
+    if days:
+        context.log.warning(
+            f"{day} held whole at {', '.join(days)} (unmapped items); the other locations "
+            "posted. See marts.posting_exceptions and the reference_covers_data check"
+        )
     if held:
         context.log.warning(
-            f"{len(held)} orders held out of the journal; see marts.posting_exceptions"
+            f"{len(held)} orders or items held out of the journal; see marts.posting_exceptions"
         )
     for key, metadata in journal_metadata(entries, held).items():
         yield dg.MaterializeResult(asset_key=key, metadata=metadata)

@@ -16,6 +16,7 @@ REFERENCE_TABLES = [
     "products",
     "tenders",
     "posting_accounts",
+    "posting_limits",
     "tax_categories",
     "uom",
     "pos_crosswalk",

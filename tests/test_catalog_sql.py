@@ -5,6 +5,7 @@ from decimal import Decimal
 import duckdb
 import pytest
 
+from pipeline.store.contracts import validate_table
 from pipeline.store.reference_files import load_all
 from pipeline.store.schema import migrate
 from pipeline.store.sql_models import build, discover
@@ -82,3 +83,13 @@ def test_bundle_cost_is_its_components_and_it_has_no_account_of_its_own(con):
         "SELECT revenue_account, unit_cost, is_bundle, bundle_components FROM core.products "
         "WHERE sku = 'CAF-CC'"
     ).fetchone() == (None, Decimal("1.45"), True, 2)
+
+
+def test_a_pos_priced_product_has_no_list_price_nor_cost_and_keeps_its_contract(con):
+    # A gift card sold at whatever value the customer asks: products.csv leaves both blank.
+    con.execute("UPDATE ref.products SET price = NULL, cost = NULL WHERE sku = 'CAF-GC25'")
+    build(con, MODELS["core.products"])
+    validate_table(con, "core.products")
+    assert con.execute(
+        "SELECT list_price, unit_cost, revenue_account FROM core.products WHERE sku = 'CAF-GC25'"
+    ).fetchone() == (None, None, "2300")

@@ -59,3 +59,20 @@ def test_contract_errors_do_not_leak_pii(con):
     with pytest.raises(ValueError, match="phone") as info:
         validate_table(con, "core.customers")
     assert "2064821937" not in str(info.value)
+
+
+def test_a_broken_row_is_named_by_table_key_and_values(con):
+    con.execute(
+        "INSERT INTO marts.journal_lines VALUES ('LCAFE01-2026-11-20-SALES', 1, '1010', 5.00, 0), "
+        "('LCAFE01-2026-11-20-SALES', 2, '4000', 3.00, 3.00)"
+    )
+    with pytest.raises(ValueError) as info:
+        validate_table(con, "marts.journal_lines")
+    message = str(info.value)
+    assert message.startswith("marts.journal_lines breaks its contract: ")
+    assert (
+        "each line is either a debit or a credit fails for the row "
+        "entry_id=LCAFE01-2026-11-20-SALES, line_no=2: " in message
+    )
+    assert "debit=3.00" in message and "credit=3.00" in message
+    assert "None" not in message

@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.accounting.posting import PostingAccounts
+from pipeline.reference.rules import posting_roles_check
 from pipeline.settings import REPO_ROOT, reference_dir
 from pipeline.store.reference_files import ReferenceDataError, load_all
 
@@ -273,3 +275,50 @@ def test_reconciliation_settings_name_the_bad_field(refdir):
     message = str(info.value)
     assert "reconciliation_settings.csv:3: field 'amount_tolerance'" in message
     assert "reconciliation_settings.csv:4: field 'date_window_days'" in message
+
+
+@pytest.mark.parametrize("role", PostingAccounts.roles())
+def test_every_posting_role_is_required_and_the_missing_one_named(refdir, role):
+    path = refdir / "posting_accounts.csv"
+    kept = [line for line in path.read_text().splitlines() if not line.startswith(f"{role},")]
+    path.write_text("\n".join(kept) + "\n")
+    with pytest.raises(
+        ReferenceDataError,
+        match=rf"posting_accounts\.csv: field 'role': posting role '{role}' is missing",
+    ):
+        load_all(refdir)
+
+
+def test_a_role_the_posting_rules_gain_is_required_at_once():
+    # What a new PostingAccounts field (say funds_in_transit) does to the shipped file.
+    tables = load_all()
+    roles = (*PostingAccounts.roles(), "funds_in_transit")
+    with pytest.raises(ReferenceDataError, match="posting role 'funds_in_transit' is missing"):
+        posting_roles_check(tables["posting_accounts"], Path("posting_accounts.csv"), roles)
+
+
+def test_a_role_the_posting_rules_do_not_know_is_named(refdir):
+    edit(refdir / "posting_accounts.csv", "tips_payable,2200,", "tips,2200,")
+    with pytest.raises(
+        ReferenceDataError,
+        match=r"posting_accounts\.csv:4: field 'role': 'tips' is not a posting role",
+    ):
+        load_all(refdir)
+
+
+def test_a_pos_priced_gift_card_needs_no_price_nor_cost(refdir):
+    edit(refdir / "products.csv", "NONE,each,25.00,0.00,2300", "NONE,each,,,2300")
+    products = load_all(refdir)["products"]
+    assert products.set_index("sku").loc["CAF-GC25", ["price", "cost"]].tolist() == ["", ""]
+    # A product with a list price still needs its cost.
+    edit(refdir / "products.csv", "3.95,0.90,4000", "3.95,,4000")
+    with pytest.raises(ReferenceDataError, match="product CAF-MUF needs a cost"):
+        load_all(refdir)
+
+
+@pytest.mark.parametrize("ceiling", ["0.00", "10000", "ten"])
+def test_posting_limits_name_the_bad_ceiling(refdir, ceiling):
+    path = refdir / "posting_limits.csv"
+    path.write_text(path.read_text() + f"studio,{ceiling}\n")
+    with pytest.raises(ReferenceDataError, match=r"posting_limits\.csv:3: field 'amount_ceiling'"):
+        load_all(refdir)

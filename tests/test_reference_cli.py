@@ -48,6 +48,10 @@ CASES = {
         "products.csv:30: field 'business_id': duplicate key "
         "{'business_id': 'cafe', 'sku': 'CAF-ESP'}",
     ),
+    "missing_posting_role": (
+        ("posting_accounts.csv", "rounding,6900,5\n", ""),
+        "posting_accounts.csv: field 'role': posting role 'rounding' is missing",
+    ),
 }
 
 

@@ -1,10 +1,11 @@
-"""An unmapped SKU blocks postings, through Dagster, and the failure names it.
+"""An unmapped SKU holds its location-day, through Dagster, and the exception names it.
 
 The POS sells a Blueberry Muffin that products.csv no longer lists, and a "Morning Combo" with
 no SKU whose crosswalk row is gone (its POS name is not the accounting name, and names are never
 guessed). Extract, models and journal run as the separate jobs `backbone demo` runs: the
-blocking coverage check fails in models_job, and journal_job refuses the day on its own.
-Mapping the items again lets the day post.
+blocking coverage check fails in models_job, and journal_job holds the cafe's one location's day
+whole, each item a row in marts.posting_exceptions. Mapping the items again lets the day post.
+(tests/test_held_input.py shows the other locations and days post meanwhile.)
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ def _failures(result) -> list[str]:
 
 
 @pytest.mark.e2e
-def test_unmapped_sku_blocks_postings_and_names_the_sku(tmp_path, monkeypatch):
+def test_unmapped_sku_holds_the_day_and_names_the_sku(tmp_path, monkeypatch):
     refdir = tmp_path / "reference"
     shutil.copytree(REPO_ROOT / "reference", refdir)
     _drop_line(refdir / "products.csv", "cafe,CAF-MUF,")
@@ -73,14 +74,25 @@ def test_unmapped_sku_blocks_postings_and_names_the_sku(tmp_path, monkeypatch):
         )
 
         journal = _run("journal_job", DAY, instance)
-        assert not journal.success
-        (message,) = _failures(journal)
-        assert f"{DAY} not posted" in message
-        assert "unmapped SKU cafe:CAF-MUF" in message and "unmapped SKU cafe:VAR-CAF-CC" in message
+        assert journal.success and not _failures(journal)
 
         path = str(home / "warehouse.duckdb")
         with duckdb.connect(path, read_only=True) as con:
             assert con.execute("SELECT count(*) FROM marts.journal_lines").fetchone() == (0,)
+            held = con.execute(
+                "SELECT location_id, object_id, reason FROM marts.posting_exceptions ORDER BY ALL"
+            ).fetchall()
+            assert [(loc, item) for loc, item, _ in held] == [
+                ("LCAFE01", "sku cafe:CAF-MUF"),
+                ("LCAFE01", "sku cafe:VAR-CAF-CC"),
+            ]
+            assert held[0][2].startswith(
+                f"LCAFE01 {DAY} held whole: unmapped SKU cafe:CAF-MUF (variation VAR-CAF-MUF, "
+                "POS name Blueberry Muffin) seen in "
+            )
+            assert held[0][2].endswith(
+                "map it in reference/ (docs/reference-data.md) and re-run the day"
+            )
             # The rows are kept, unmapped, not guessed: no account, and the reason.
             quarantined = con.execute(
                 "SELECT DISTINCT pos_name, revenue_account, mapping_issue FROM core.sales_lines "
@@ -108,3 +120,4 @@ def test_unmapped_sku_blocks_postings_and_names_the_sku(tmp_path, monkeypatch):
             ).fetchone()
             assert debit == credit and debit > 0
             assert con.execute("SELECT count(*) FROM core.unmapped_items").fetchone() == (0,)
+            assert con.execute("SELECT count(*) FROM marts.posting_exceptions").fetchone() == (0,)

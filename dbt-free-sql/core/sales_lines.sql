@@ -4,7 +4,7 @@
 -- catalog id its exact POS name), sales tax via the location's jurisdiction and the product's
 -- tax category, and the line's cost (product or bundle components, plus modifiers) for margin.
 -- A line whose SKU, modifier or tax rate is unmapped keeps NULL accounts and says why in
--- mapping_issue; core.unmapped_items lists them and the journal refuses their day.
+-- mapping_issue; core.unmapped_items lists them and the journal holds their location-day.
 WITH lines AS (
     SELECT l.*, ls.state AS order_state
     FROM staging.stg_square__order_lines AS l

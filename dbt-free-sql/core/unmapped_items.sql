@@ -1,7 +1,8 @@
 -- Everything seen in the data that the reference dictionaries do not map: POS SKUs and
 -- modifiers, tax rates, tenders (core.tender_facts without a clearing account) and lifecycle
 -- states. One row per item, place and business date, with how many records carry it. A row
--- here means postings wait: the journal refuses the day and a blocking check lists the items.
+-- here means postings wait: the journal holds that location's day and a blocking check lists
+-- the items.
 WITH lines AS (
     SELECT l.*, coalesce(l.pos_sku, l.variation_id, l.pos_name) AS pos_ref
     FROM core.sales_lines AS l

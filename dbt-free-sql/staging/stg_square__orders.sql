@@ -1,7 +1,37 @@
 -- Square orders, one row per order (sales, itemized returns and exchanges), money in
 -- DECIMAL(18,2). An order whose money is not integer minor units, on the order or on any of
 -- its lines, or whose total does not add up to its sale lines, goes to ops.dead_letter.
-WITH lines AS (
+-- money_currencies lists each currency used by the order's money fields (every Money object
+-- anywhere in it) and by its payments and refunds, with the first field seen in it; posting
+-- holds an order whose currency is not its business's (pipeline/accounting/holds.py).
+WITH money_fields AS (
+    SELECT r.record_id, r.business_id, j.atom ->> '$' AS currency,
+        'field ' || coalesce(nullif(substr(j.path, 3), ''), '(order)') AS field
+    FROM raw.square_orders AS r, json_tree(r.payload) AS j
+    WHERE j.key = 'currency'
+    UNION ALL
+    SELECT p.payload ->> '$.order_id', p.business_id, j.atom ->> '$',
+        'payment ' || p.record_id || ' field ' || substr(j.path, 3)
+    FROM raw.square_payments AS p, json_tree(p.payload) AS j
+    WHERE j.key = 'currency'
+    UNION ALL
+    SELECT f.payload ->> '$.order_id', f.business_id, j.atom ->> '$',
+        'refund ' || f.record_id || ' field ' || substr(j.path, 3)
+    FROM raw.square_refunds AS f, json_tree(f.payload) AS j
+    WHERE j.key = 'currency'
+),
+currencies AS (
+    SELECT record_id, business_id,
+        list({'currency': currency, 'field': field} ORDER BY currency) AS money_currencies
+    FROM (
+        SELECT record_id, business_id, currency, min(field) AS field
+        FROM money_fields
+        WHERE record_id IS NOT NULL AND currency IS NOT NULL
+        GROUP BY ALL
+    )
+    GROUP BY ALL
+),
+lines AS (
     SELECT
         record_id,
         business_id,
@@ -64,9 +94,11 @@ typed AS (
         coalesce(json_cents(r.payload, '$.return_amounts.tip_money.amount'), 0)
             AS return_tip_cents,
         coalesce(m.line_total_cents, 0) AS line_total_cents,
-        coalesce(m.bad_lines, 0) AS bad_lines
+        coalesce(m.bad_lines, 0) AS bad_lines,
+        c.money_currencies
     FROM raw.square_orders AS r
     LEFT JOIN line_money AS m USING (record_id, business_id)
+    LEFT JOIN currencies AS c USING (record_id, business_id)
 )
 SELECT
     record_id AS order_id,
@@ -87,6 +119,7 @@ SELECT
     money(service_charge_cents) AS service_charge_money,
     money(return_total_cents) AS return_total_money,
     money(return_tip_cents) AS return_tip_money,
+    money_currencies,
     record_id AS _record_id,
     payload AS _payload,
     CASE

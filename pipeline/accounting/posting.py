@@ -1,20 +1,22 @@
 """Daily postings: a location's business day as balanced journal entries, in integer cents.
 
 Pure functions, no Dagster, no DuckDB. Discounts are booked gross (revenue at list price and a
-contra-revenue discount line) so the ledger shows what was given away. An order whose own lines
-and payments disagree, or whose product has no revenue account, is held out and reported,
-never posted to a guessed account; what is posted therefore balances by construction, and
-`Entry.check()` proves it.
+contra-revenue discount line) so the ledger shows what was given away. An order with bad input
+(holds.py), whose lines and payments disagree, or whose product has no revenue account, is held
+out and reported, never posted to a guessed account; what is posted therefore balances by
+construction, and `Entry.check()` proves it.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from fractions import Fraction
+
+from pipeline.accounting.allocation import allocate
+from pipeline.accounting.holds import NO_LIMITS, InputLimits, input_problem
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,8 @@ class RevenuePart:
     revenue_account: str | None
     amount: int | None = None
     share: Decimal | None = None
+    # The account's class (accounts.csv): a LIABILITY (gift cards, deposits) is not a sale.
+    account_class: str | None = None
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,7 @@ class PartAmounts:
     gross: int
     discount: int
     tax: int
+    account_class: str | None = None
 
 
 @dataclass(frozen=True)
@@ -55,29 +60,9 @@ class SaleLine:
     # Return lines: the refund's reason and the account it books to (reference/refund_reasons).
     reason: str | None = None
     return_account: str | None = None
-
-
-def allocate(total: int, weights: Sequence[int | Decimal | Fraction]) -> list[int]:
-    """Split integer `total` in proportion to `weights` by largest remainder: exact, in order.
-
-    Every part gets the floor of its exact share; the cents left over go one each to the parts
-    with the largest fractions (the earlier part on a tie), so the parts always sum to `total`.
-    """
-    if not weights:
-        raise ValueError("nothing to allocate to")
-    exact = [Fraction(w) for w in weights]
-    if any(w < 0 for w in exact):
-        raise ValueError(f"negative weight in {weights}")
-    whole = sum(exact)
-    if whole == 0:
-        return [total] + [0] * (len(exact) - 1)
-    quotas = [total * w / whole for w in exact]
-    floors = [q.numerator // q.denominator for q in quotas]
-    left = total - sum(floors)
-    by_fraction = sorted(range(len(quotas)), key=lambda i: (-(quotas[i] - floors[i]), i))
-    for i in by_fraction[:left]:
-        floors[i] += 1
-    return floors
+    line_uid: str | None = None
+    quantity: Decimal | None = None
+    account_class: str | None = None  # of revenue_account, for a line without parts
 
 
 def split_line(line: SaleLine) -> list[PartAmounts]:
@@ -92,7 +77,8 @@ def split_line(line: SaleLine) -> list[PartAmounts]:
             raise ValueError(
                 f"SKU {line.sku or '?'} has no revenue account in the product crosswalk"
             )
-        return [PartAmounts(line.revenue_account, line.gross, line.discount, line.tax)]
+        account, account_class = line.revenue_account, line.account_class
+        return [PartAmounts(account, line.gross, line.discount, line.tax, account_class)]
     for part in line.parts:
         if part.revenue_account is None:
             label = "SKU" if part.kind in ("item", "component") else part.kind
@@ -116,7 +102,7 @@ def split_line(line: SaleLine) -> list[PartAmounts]:
     discounts = allocate(line.discount, grosses)
     taxes = allocate(line.tax, grosses)
     return [
-        PartAmounts(part.revenue_account, gross, discount, tax)
+        PartAmounts(part.revenue_account, gross, discount, tax, part.account_class)
         for part, gross, discount, tax in zip(line.parts, grosses, discounts, taxes, strict=True)
     ]
 
@@ -140,6 +126,8 @@ class OrderTotals:
     service_charge: int = 0
     tip: int = 0
     return_tip: int = 0
+    # (currency, first field in it) of every money field of the order, its payments and refunds.
+    currencies: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -158,9 +146,13 @@ class PostingAccounts:
     rounding_cap: int = 0
 
     @classmethod
+    def roles(cls) -> tuple[str, ...]:
+        """The roles reference/posting_accounts.csv must map: every field but the cap."""
+        return tuple(n for n in cls.__dataclass_fields__ if n != "rounding_cap")
+
+    @classmethod
     def from_roles(cls, roles: Mapping[str, str], rounding_cap: int = 0) -> PostingAccounts:
-        names = [n for n in cls.__dataclass_fields__ if n != "rounding_cap"]
-        return cls(**{name: roles[name] for name in names}, rounding_cap=rounding_cap)
+        return cls(**{name: roles[name] for name in cls.roles()}, rounding_cap=rounding_cap)
 
 
 @dataclass(frozen=True)
@@ -207,8 +199,9 @@ class Entry:
 
 @dataclass(frozen=True)
 class HeldOut:
-    order_id: str
+    order_id: str  # or, for a whole location-day held, the unmapped item
     reason: str
+    whole_day: bool = False
 
 
 def entry_id(location_id: str, day: date, kind: str) -> str:
@@ -272,7 +265,11 @@ def _order_problem(
     tenders: list[TenderFact],
     totals: OrderTotals | None,
     rounding_cap: int = 0,
+    limits: InputLimits = NO_LIMITS,
 ) -> str | None:
+    problem = input_problem(lines, tenders, totals, limits)
+    if problem:
+        return problem
     if totals is None:
         return "order is not in staging (dead-lettered, not completed, or not yet arrived)"
     if not lines:
@@ -317,8 +314,10 @@ def post_day(
     tenders: Iterable[TenderFact],
     orders: Iterable[OrderTotals],
     accounts: PostingAccounts,
+    limits: InputLimits = NO_LIMITS,
 ) -> tuple[list[Entry], list[HeldOut]]:
-    """Sales, returns and processor-fee entries of one location's business day."""
+    """Sales, returns and processor-fee entries of one location's business day; an order held
+    out posts none of its lines nor tenders, so what posts still balances."""
     lines_by_order = _group(lines, lambda line: line.order_id)
     tenders_by_order = _group((t for t in tenders if t.order_id is not None), lambda t: t.order_id)
     orphan_tenders = [t for t in tenders if t.order_id is None]
@@ -332,7 +331,7 @@ def post_day(
         order_lines = lines_by_order.get(order_id, [])
         order_tenders = tenders_by_order.get(order_id, [])
         problem = _order_problem(
-            order_lines, order_tenders, totals.get(order_id), accounts.rounding_cap
+            order_lines, order_tenders, totals.get(order_id), accounts.rounding_cap, limits
         )
         if problem:
             held.append(HeldOut(order_id, problem))
@@ -358,11 +357,17 @@ def post_day(
     return entries, held
 
 
+# What selling into an account that is not revenue is: a gift card or deposit is owed back.
+_SOLD_MEMO = {"LIABILITY": "Gift cards and deposits sold (owed to customers)"}
+
+
 def _post_order(ledger: _Ledger, lines, tenders, order: OrderTotals, accounts) -> None:
     for line in lines:
         if line.line_kind == "sale":
             for part in split_line(line):
-                ledger.credit(part.account, part.gross, "Gross sales")
+                ledger.credit(
+                    part.account, part.gross, _SOLD_MEMO.get(part.account_class, "Gross sales")
+                )
                 if part.discount:
                     ledger.debit(accounts.discounts, part.discount, "Discounts given")
                 if part.tax:

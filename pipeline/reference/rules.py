@@ -6,6 +6,7 @@ A bad file fails loudly with the file, the line and the field, because everythin
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from decimal import Decimal
 from itertools import pairwise
 from pathlib import Path
@@ -155,9 +156,29 @@ def validate(name: str, frame: pd.DataFrame, path: Path) -> pd.DataFrame:
     return frame
 
 
-def cross_check(tables: dict[str, pd.DataFrame], directory: Path) -> None:
+def posting_roles_check(frame: pd.DataFrame, path: Path, roles: Collection[str]) -> None:
+    """Every role the posting rules use has an account, and no row names a role they do not."""
+    for idx, role in frame["role"].items():
+        if role not in roles:
+            raise _fail(path, idx, "role", f"{role!r} is not a posting role {sorted(roles)}")
+    missing = [role for role in roles if role not in set(frame["role"])]
+    if missing:
+        raise ReferenceDataError(
+            f"{path}: field 'role': posting role {missing[0]!r} is missing; add a row "
+            f"'{missing[0]},<account_code>,' (every role needs one: {', '.join(roles)})"
+        )
+
+
+def cross_check(
+    tables: dict[str, pd.DataFrame], directory: Path, posting_roles: Collection[str] = ()
+) -> None:
+    """Rules across files; `posting_roles`, given, are the roles posting_accounts.csv must map."""
+
     def path(name: str) -> Path:
         return directory / f"{name}.csv"
+
+    if posting_roles:
+        posting_roles_check(tables["posting_accounts"], path("posting_accounts"), posting_roles)
 
     accounts = set(tables["accounts"]["account_code"])
     for name, columns in ACCOUNT_REFERENCES.items():
@@ -201,9 +222,13 @@ def _bundle_rules(tables: dict[str, pd.DataFrame], bundles_path: Path, products_
                 f"shares of bundle {business}:{sku} sum to {total}, not exactly 1",
             )
     # A bundle's revenue and cost come from its components, so its own row must not guess one.
+    # Where the POS sets the amount (a blank price: a variable-priced gift card, an open-priced
+    # item) there is no list price and no one cost to give, so cost may be blank too.
     for idx, row in products.iterrows():
         is_bundle = (row["business_id"], row["sku"]) in bundle_keys
         for field in ("revenue_account", "cost"):
+            if field == "cost" and not row["price"] and not row[field]:
+                continue
             if is_bundle and row[field]:
                 raise _fail(
                     products_path,

@@ -104,7 +104,9 @@ SCHEMAS: dict[str, tuple[pa.DataFrameSchema, list[str]]] = {
                 "barcode": pa.Column(str),
                 "tax_category": _TEXT,
                 "uom": _TEXT,
-                "price": _MONEY,
+                # Blank where the POS sets the amount (a variable-priced gift card, an
+                # open-priced item); cost blank only there too (rules.py).
+                "price": _OPT_MONEY,
                 "cost": _OPT_MONEY,
                 "revenue_account": _OPT_CODE,
             },
@@ -137,22 +139,9 @@ SCHEMAS: dict[str, tuple[pa.DataFrameSchema, list[str]]] = {
 SCHEMAS["posting_accounts"] = (
     pa.DataFrameSchema(
         {
-            "role": pa.Column(
-                str,
-                pa.Check.isin(
-                    [
-                        "discounts",
-                        "returns",
-                        "tips_payable",
-                        "service_charges",
-                        "rounding",
-                        "payout_bank",
-                        "disputed_funds",
-                        "chargeback_losses",
-                        "funds_in_transit",
-                    ]
-                ),
-            ),
+            # Which roles exist is the posting rules' to say (PostingAccounts): rules.py checks
+            # every role is here, and no other, with the list the store passes in.
+            "role": pa.Column(str, pa.Check.str_matches(r"^[a-z][a-z0-9_]*$")),
             "account_code": _CODE,
             # Only the rounding role has one: the largest per-order gap booked as rounding.
             "cap_cents": pa.Column(str, pa.Check.str_matches(r"^(\d{1,3})?$")),
@@ -321,6 +310,29 @@ SCHEMAS["reconciliation_settings"] = (
                     lambda s: s.map(lambda v: v.isdigit() and int(v) <= 31),
                     error="a whole number of days from 0 to 31",
                 ),
+            ),
+        },
+        strict=True,
+    ),
+    ["business_id"],
+)
+
+# Posting limits: an order carrying an amount above its business's ceiling (a line, the order's
+# total, a tender) is held out of the journal for a person to confirm. A blank business_id is
+# the default for every business without a row of its own; with no row at all, no ceiling.
+SCHEMAS["posting_limits"] = (
+    pa.DataFrameSchema(
+        {
+            "business_id": pa.Column(str, pa.Check.str_matches(r"^([a-z][a-z0-9_]*)?$")),
+            "amount_ceiling": pa.Column(
+                str,
+                [
+                    pa.Check.str_matches(r"^\d+\.\d{2}$"),
+                    pa.Check(
+                        lambda s: s.map(lambda v: any(c in "123456789" for c in v)),
+                        error="a ceiling above 0.00",
+                    ),
+                ],
             ),
         },
         strict=True,

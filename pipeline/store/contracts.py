@@ -33,34 +33,36 @@ def nonneg_money() -> pa.Column:
     )
 
 
-def _tender_signs(df: pd.DataFrame) -> bool:
+# Table-wide checks answer per row (a boolean Series), so a failure names the rows that break
+# them, not "column None row None".
+
+
+def _tender_signs(df: pd.DataFrame) -> pd.Series:
     payment = df["fact_kind"] == "payment"
     positive = df["amount_money"].map(lambda v: v >= 0)
     negative = df["amount_money"].map(lambda v: v <= 0)
-    return bool(((payment & positive) | (~payment & negative)).all())
+    return (payment & positive) | (~payment & negative)
 
 
-def _recon_net(df: pd.DataFrame) -> bool:
+def _recon_net(df: pd.DataFrame) -> pd.Series:
     parts = df["gross_charges"] - df["refunds"] - df["fees"] + df["disputes"] + df["other_entries"]
-    known = df["net_amount"].notna()
-    return bool((parts[known] == df.loc[known, "net_amount"]).all())
+    return df["net_amount"].isna() | (parts == df["net_amount"])
 
 
-def _clearing_rolls(df: pd.DataFrame) -> bool:
+def _clearing_rolls(df: pd.DataFrame) -> pd.Series:
     moved = df["inflow"] - df["outflow"] - df["fees"] - df["settled"]
-    return bool(
-        ((df["opening"] + moved) == df["closing"]).all()
-        and ((df["refunds"] + df["disputes"]) == df["outflow"]).all()
+    return ((df["opening"] + moved) == df["closing"]) & (
+        (df["refunds"] + df["disputes"]) == df["outflow"]
     )
 
 
-def _clearing_continues(df: pd.DataFrame) -> bool:
+def _clearing_continues(df: pd.DataFrame) -> pd.Series:
     """Each day opens at the previous day's close; the first loaded day at zero."""
     keys = ["business_id", "location_id", "clearing_account", "canonical_tender"]
     ordered = df.sort_values([*keys, "business_date"])
     previous = ordered.groupby(keys, dropna=False)["closing"].shift()
     previous = previous.where(previous.notna(), Decimal("0.00"))
-    return bool((ordered["opening"] == previous).all())
+    return (ordered["opening"] == previous).reindex(df.index)
 
 
 _ID = pa.Column(str, nullable=False)
@@ -99,8 +101,10 @@ CONTRACTS: dict[str, pa.DataFrameSchema] = {
             "revenue_account": pa.Column(str, pa.Check.str_matches(r"^\d{3,4}$"), nullable=True),
             "tax_category": _ID,
             "uom": _ID,
-            "list_price": money(),
-            "unit_cost": money(),
+            # NULL where the POS sets the amount (products.csv price blank: a gift card of any
+            # value, an open-priced item); cost then may be unknown too.
+            "list_price": money(nullable=True),
+            "unit_cost": money(nullable=True),
         },
         unique=["business_id", "sku"],
     ),
@@ -114,7 +118,7 @@ CONTRACTS: dict[str, pa.DataFrameSchema] = {
         },
         checks=[
             pa.Check(
-                lambda df: (df["amount_money"].isna() ^ df["revenue_share"].isna()).all(),
+                lambda df: df["amount_money"].isna() ^ df["revenue_share"].isna(),
                 error="a part has either a fixed amount or a share",
             )
         ],
@@ -150,7 +154,7 @@ CONTRACTS: dict[str, pa.DataFrameSchema] = {
         checks=[
             pa.Check(_tender_signs, error="payments are positive; refunds and disputes negative"),
             pa.Check(
-                lambda df: (~df["is_chargeback"] | (df["fact_kind"] == "dispute")).all(),
+                lambda df: ~df["is_chargeback"] | (df["fact_kind"] == "dispute"),
                 error="only a dispute is a chargeback",
             ),
         ],
@@ -189,7 +193,7 @@ CONTRACTS: dict[str, pa.DataFrameSchema] = {
         },
         checks=[
             pa.Check(
-                lambda df: ((df["debit"] == 0) ^ (df["credit"] == 0)).all(),
+                lambda df: (df["debit"] == 0) ^ (df["credit"] == 0),
                 error="each line is either a debit or a credit",
             ),
             # Balance has one authority per layer: Entry.check() when posting, and the blocking
@@ -235,13 +239,13 @@ CONTRACTS: dict[str, pa.DataFrameSchema] = {
                 lambda df: (
                     df["deposit_id"].isna()
                     == df["status"].isin(["unmatched", "in_transit", "failed"])
-                ).all(),
+                ),
                 error="a payout is unmatched, in transit or failed exactly when it has no deposit",
             ),
             pa.Check(
                 lambda df: (
                     df["aging_bucket"].isna() == ~df["status"].isin(["unmatched", "partial"])
-                ).all(),
+                ),
                 error="open items, and only they, are aged",
             ),
         ],
@@ -304,10 +308,34 @@ def validate_table(
     try:
         schema.validate(data, lazy=True)
     except pa.errors.SchemaErrors as exc:
-        # Failing values can be emails or phones: mask them before they reach any log.
-        problems = [
-            f"column {row['column']!r} row {row['index']}: {row['check']} "
-            f"(value {mask_text(str(row['failure_case']))})"
-            for _, row in exc.failure_cases.head(10).iterrows()
-        ]
-        raise ValueError(f"{table} breaks its contract: " + "; ".join(problems)) from None
+        raise ValueError(
+            f"{table} breaks its contract: " + "; ".join(_problems(schema, data, exc))
+        ) from None
+
+
+SHOWN_PROBLEMS = 10
+
+
+def _problems(schema: pa.DataFrameSchema, data: pd.DataFrame, exc: pa.errors.SchemaErrors):
+    """One line per failing row and check: the check, the row's key and the failing values.
+    Failing values can be emails or phones: they are masked before they reach any log."""
+    key = [c for c in (schema.unique or [next(iter(schema.columns), None)]) if c in data.columns]
+    cases = exc.failure_cases
+    problems = []
+    for (check, index), group in cases.groupby(["check", "index"], dropna=False, sort=False):
+        if len(problems) == SHOWN_PROBLEMS:
+            problems.append(f"... {len(cases)} failing values in all")
+            break
+        values = ", ".join(
+            f"{column}={mask_text(str(value))}"
+            for column, value in zip(group["column"], group["failure_case"], strict=True)
+            if column not in key or len(group) == 1
+        )
+        if pd.isna(index) or index not in data.index:
+            # A whole-table failure (a missing column, a wrong type): no single row to name.
+            problems.append(f"{check}: {values}")
+            continue
+        # Keys are ids (entry, order, pseudonymous customer), never contact data: shown whole.
+        where = ", ".join(f"{k}={data.at[index, k]}" for k in key)
+        problems.append(f"{check} fails for the row {where}: {values}")
+    return problems

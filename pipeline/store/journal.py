@@ -47,16 +47,19 @@ def locations_of(
     ).fetchall()
 
 
-def unmapped_on(con: duckdb.DuckDBPyConnection, day: date, locations: list[str]) -> list[str]:
-    """What the reference dictionaries do not map on this day at these locations."""
-    return [
-        message
-        for (message,) in con.execute(
-            "SELECT message FROM core.unmapped_items "
-            "WHERE business_date = ? AND location_id IN (SELECT unnest(?)) ORDER BY ALL",
-            [day, locations],
-        ).fetchall()
-    ]
+def unmapped_on(
+    con: duckdb.DuckDBPyConnection, day: date, locations: list[str]
+) -> dict[str, list[tuple[str, str]]]:
+    """What the reference dictionaries do not map on this day, per location: (item, message)."""
+    unmapped: dict[str, list[tuple[str, str]]] = {}
+    for location_id, item, message in con.execute(
+        "SELECT location_id, kind || ' ' || business_id || ':' || item, message "
+        "FROM core.unmapped_items "
+        "WHERE business_date = ? AND location_id IN (SELECT unnest(?)) ORDER BY ALL",
+        [day, locations],
+    ).fetchall():
+        unmapped.setdefault(location_id, []).append((item, message))
+    return unmapped
 
 
 def refund_reasons(con: duckdb.DuckDBPyConnection) -> list[RefundReason]:
@@ -94,22 +97,25 @@ def load_day(con: duckdb.DuckDBPyConnection, day: date, location_id: str):
     """The location's sale and return lines, tender facts and completed orders of the day."""
     params = [day, location_id]
     parts: dict[tuple[str, str], list[RevenuePart]] = {}
-    for order_id, line_uid, kind, key, account, amount, share in con.execute(
-        f"""SELECT order_id, line_uid, part_kind, part_key, revenue_account,
-                   {_cents("amount_money")}, revenue_share
-            FROM core.sales_line_parts WHERE business_date = ? AND location_id = ?
-            ORDER BY order_id, line_uid, part_no""",
+    for order_id, line_uid, kind, key, account, amount, share, account_class in con.execute(
+        f"""SELECT p.order_id, p.line_uid, p.part_kind, p.part_key, p.revenue_account,
+                   {_cents("p.amount_money")}, p.revenue_share, a.class
+            FROM core.sales_line_parts AS p
+            LEFT JOIN ref.accounts AS a ON a.account_code = p.revenue_account
+            WHERE p.business_date = ? AND p.location_id = ?
+            ORDER BY p.order_id, p.line_uid, p.part_no""",
         params,
     ).fetchall():
         parts.setdefault((order_id, line_uid), []).append(
-            RevenuePart(kind, key, account, amount, share)
+            RevenuePart(kind, key, account, amount, share, account_class)
         )
     reasons = return_order_reasons(return_refunds(con, day, location_id), refund_reasons(con))
     lines = []
-    for *row, line_uid, business_id in con.execute(
+    for *row, line_uid, business_id, quantity in con.execute(
         f"""SELECT order_id, line_kind, revenue_account, tax_account,
                    {_cents("gross_money")}, {_cents("discount_money")},
-                   {_cents("tax_money")}, {_cents("total_money")}, sku, line_uid, business_id
+                   {_cents("tax_money")}, {_cents("total_money")}, sku, line_uid, business_id,
+                   quantity
             FROM core.sales_lines
             WHERE business_date = ? AND location_id = ?
             ORDER BY order_id, line_uid""",
@@ -123,6 +129,8 @@ def load_day(con: duckdb.DuckDBPyConnection, day: date, location_id: str):
                 parts=tuple(parts.get((order_id, line_uid), ())),
                 reason=reason.label if reason else None,
                 return_account=reason.account_code if reason else None,
+                line_uid=line_uid,
+                quantity=quantity,
             )
         )
     tenders = [
@@ -140,10 +148,10 @@ def load_day(con: duckdb.DuckDBPyConnection, day: date, location_id: str):
         ).fetchall()
     ]
     orders = [
-        OrderTotals(*row)
-        for row in con.execute(
+        OrderTotals(*row, currencies=tuple((c["currency"], c["field"]) for c in money or ()))
+        for *row, money in con.execute(
             f"""SELECT o.order_id, {_cents("o.service_charge_money")}, {_cents("o.tip_money")},
-                       {_cents("o.return_tip_money")}
+                       {_cents("o.return_tip_money")}, o.money_currencies
                 FROM staging.stg_square__orders AS o
                 JOIN ref.lifecycle_states AS ls
                     ON ls.system = 'square' AND ls.entity = 'order' AND ls.vendor_state = o.state

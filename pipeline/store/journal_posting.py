@@ -1,8 +1,7 @@
 """Posting a business day: read each location's facts, post them, append what is new.
 
 The journal asset and the refund-reason form both post through `post_business_day`; they
-supply the businesses in scope and the pipeline clock's reading, and turn a refusal into a
-Dagster failure.
+supply the businesses in scope and the pipeline clock's reading and report what was held.
 """
 
 from __future__ import annotations
@@ -13,8 +12,10 @@ import duckdb
 
 from pipeline.accounting.adjustments import entries_to_write
 from pipeline.accounting.dispute_losses import DisputeLoss, losses_posted
+from pipeline.accounting.holds import InputLimits
 from pipeline.accounting.posting import Entry, HeldOut, post_day
 from pipeline.accounting.settlement import post_settlement
+from pipeline.kernel.money import to_cents
 from pipeline.kernel.timeutil import business_date
 from pipeline.store.journal import (
     load_day,
@@ -26,22 +27,33 @@ from pipeline.store.journal import (
 )
 from pipeline.store.journal_write import write_day
 
-SHOWN_UNMAPPED = 10
+
+def input_limits(con: duckdb.DuckDBPyConnection) -> dict[str, InputLimits]:
+    """Each business's currency (businesses.csv) and amount ceiling (posting_limits.csv: its
+    own row, else the blank-business default row, else none)."""
+    return {
+        business_id: InputLimits(currency, None if ceiling is None else to_cents(ceiling))
+        for business_id, currency, ceiling in con.execute(
+            """SELECT b.business_id, b.currency,
+                      coalesce(own.amount_ceiling, fallback.amount_ceiling)
+               FROM ref.businesses AS b
+               LEFT JOIN ref.posting_limits AS own
+                   ON CAST(own.business_id AS VARCHAR) = b.business_id
+               LEFT JOIN ref.posting_limits AS fallback ON fallback.business_id IS NULL"""
+        ).fetchall()
+    }
 
 
-class UnmappedItemsError(Exception):
-    """A day refused whole: the reference dictionaries do not map everything it holds."""
-
-    def __init__(self, day: date, unmapped: list[str]) -> None:
-        self.day = day
-        self.unmapped = unmapped
-        listing = "; ".join(unmapped[:SHOWN_UNMAPPED])
-        if len(unmapped) > SHOWN_UNMAPPED:
-            listing += " ..."
-        super().__init__(
-            f"{day} not posted: {len(unmapped)} unmapped item(s): {listing}. "
-            "Map them in reference/ (docs/reference-data.md) and re-run."
+def _held_day(location_id: str, day: date, unmapped: list[tuple[str, str]]) -> list[HeldOut]:
+    return [
+        HeldOut(
+            item,
+            f"{location_id} {day} held whole: {message}; map it in reference/ "
+            "(docs/reference-data.md) and re-run the day",
+            whole_day=True,
         )
+        for item, message in unmapped
+    ]
 
 
 def post_business_day(
@@ -52,23 +64,33 @@ def post_business_day(
     run_id: str,
 ) -> tuple[list[Entry], list[tuple[str, HeldOut]]]:
     """Post the day of every location of `businesses` (append-only); returns (new entries,
-    held orders per location). Adjusting entries are dated on `now`'s date in each location's
-    time zone. Raises UnmappedItemsError, writing nothing, if anything is unmapped."""
+    held orders and location-days per location). Adjusting entries are dated on `now`'s date in
+    each location's time zone."""
     accounts = posting_accounts(con)
+    limits = input_limits(con)
     locations = locations_of(con, businesses)
     location_ids = [location_id for _, location_id, _ in locations]
-    # Postings never guess an account: a day with anything unmapped is refused whole,
-    # so it posts complete once ops has mapped the items (its earlier postings stay).
     unmapped = unmapped_on(con, day, location_ids)
-    if unmapped:
-        raise UnmappedItemsError(day, unmapped)
     entries: list[Entry] = []
     held: list[tuple[str, HeldOut]] = []
     losses: list[DisputeLoss] = []
     for business_id, location_id, timezone in locations:
+        # Postings never guess an account: a location-day with anything unmapped posts nothing,
+        # so it posts complete once ops has mapped the items (its earlier postings stay). The
+        # other locations, and the other days, do not wait for it.
+        if location_id in unmapped:
+            held += [(location_id, h) for h in _held_day(location_id, day, unmapped[location_id])]
+            continue
         lines, tenders, orders = load_day(con, day, location_id)
         day_entries, day_held = post_day(
-            business_id, location_id, day, lines, tenders, orders, accounts
+            business_id,
+            location_id,
+            day,
+            lines,
+            tenders,
+            orders,
+            accounts,
+            limits.get(business_id, InputLimits()),
         )
         settled = load_settlement(con, day, location_id)
         day_entries += post_settlement(

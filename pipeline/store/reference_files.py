@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from pipeline.accounting.posting import PostingAccounts
 from pipeline.reference.rules import ReferenceDataError, cross_check, validate
 from pipeline.reference.schemas import SCHEMAS
 from pipeline.settings import reference_dir
@@ -44,7 +45,7 @@ def load_all(directory: Path | None = None) -> dict[str, pd.DataFrame]:
     """Every table, then the cross-table rules; the first problem raises ReferenceDataError."""
     directory = directory or reference_dir()
     tables = {name: load(name, directory) for name in SCHEMAS}
-    cross_check(tables, directory)
+    cross_check(tables, directory, posting_roles=PostingAccounts.roles())
     return tables
 
 
