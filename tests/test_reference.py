@@ -290,10 +290,10 @@ def test_every_posting_role_is_required_and_the_missing_one_named(refdir, role):
 
 
 def test_a_role_the_posting_rules_gain_is_required_at_once():
-    # What a new PostingAccounts field (say funds_in_transit) does to the shipped file.
+    # What a new PostingAccounts field (say gift_card_breakage) does to the shipped file.
     tables = load_all()
-    roles = (*PostingAccounts.roles(), "funds_in_transit")
-    with pytest.raises(ReferenceDataError, match="posting role 'funds_in_transit' is missing"):
+    roles = (*PostingAccounts.roles(), "gift_card_breakage")
+    with pytest.raises(ReferenceDataError, match="posting role 'gift_card_breakage' is missing"):
         posting_roles_check(tables["posting_accounts"], Path("posting_accounts.csv"), roles)
 
 
