@@ -49,11 +49,15 @@ def collection(mode: str) -> str:
 
 
 def _unsigned(deposit: PayoutDeposit) -> Decimal:
-    # line_amount checks exact cents and refuses floats, as for journal lines.
-    amount = line_amount(LedgerLine(deposit.clearing_code, deposit.amount, Decimal(0)), "payout")
+    # line_amount checks exact cents and refuses floats, as for journal lines; the direction is
+    # the transaction's type (or the transfer's accounts), so the amount itself is unsigned.
+    if isinstance(deposit.amount, float):
+        raise LedgerPayloadError(f"payout {deposit.payout_id}: money must be Decimal, not float")
+    line = LedgerLine(deposit.clearing_code, abs(deposit.amount), Decimal(0))
+    amount = line_amount(line, f"payout {deposit.payout_id}")
     if amount == 0:
         raise LedgerPayloadError(f"payout {deposit.payout_id}: a zero payout moves no money")
-    return abs(amount)
+    return amount
 
 
 def bank_transaction(deposit: PayoutDeposit) -> dict[str, Any]:

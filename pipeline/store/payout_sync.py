@@ -46,7 +46,6 @@ def load_pending_deposits(
             JOIN ref.businesses AS b USING (business_id)
             WHERE p.status = 'PAID' AND p.arrival_date IS NOT NULL
               AND p.amount_money IS NOT NULL AND p.amount_money <> 0
-              AND p._dlq_reason IS NULL
               AND b.payout_deposits IN ('bank_transaction', 'square_balance')
               AND p.business_id IN (SELECT unnest(?))
             QUALIFY row_number() OVER (
