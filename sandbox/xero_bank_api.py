@@ -4,7 +4,9 @@ BANK accounts), both honouring Idempotency-Key; plus `account_movements`, the or
 trial balance from everything it holds, so tests can see what the books say.
 
 Shapes from xero_accounting.yaml (BankTransaction, LineItem, BankTransfer). Created bank
-transactions are listed by GET /BankTransactions beside the feed's (sandbox/xero_api.py).
+transactions, and each transfer's two sides (SPEND-TRANSFER on the source account,
+RECEIVE-TRANSFER on the destination, the spec's From/ToBankTransactionID), are listed by GET
+/BankTransactions beside the feed's (sandbox/xero_api.py), so extracts see them.
 """
 
 from __future__ import annotations
@@ -228,7 +230,42 @@ def put_bank_transfers(sb: Sandbox, call: Call) -> Reply:
             build,
         )
         state.transfers.extend(created)
+        for record in created:
+            state.bank_transactions.extend(_transfer_legs(sb, record))
     return reply
+
+
+def _transfer_legs(sb: Sandbox, transfer: XeroRecord) -> list[XeroRecord]:
+    """A transfer's two sides as Xero lists them among bank transactions (the spec's
+    SPEND-TRANSFER / RECEIVE-TRANSFER types and the transfer's From/ToBankTransactionID)."""
+    body = transfer.body
+    legs = []
+    for side, kind in (("From", "SPEND-TRANSFER"), ("To", "RECEIVE-TRANSFER")):
+        leg_id = body[f"{side}BankTransactionID"]
+        legs.append(
+            XeroRecord(
+                leg_id,
+                transfer.updated_ms,
+                {
+                    "BankTransactionID": leg_id,
+                    "Type": kind,
+                    "Date": body["Date"],
+                    "Reference": body["Reference"],
+                    "Status": "AUTHORISED",
+                    "LineAmountTypes": "NoTax",
+                    "LineItems": [],
+                    "SubTotal": body["Amount"],
+                    "TotalTax": XeroAmount(0),
+                    "Total": body["Amount"],
+                    "BankAccount": body[f"{side}BankAccount"],
+                    "IsReconciled": False,
+                    "CurrencyCode": "USD",
+                    "UpdatedDateUTC": msdate_time(sb.now_ms),
+                    "HasAttachments": False,
+                },
+            )
+        )
+    return legs
 
 
 @router.add("GET", "/BankTransfers")
@@ -241,29 +278,22 @@ def get_bank_transfers(sb: Sandbox, call: Call) -> Reply:
 
 def account_movements(sb: Sandbox, business_id: str) -> dict[str, int]:
     """Net movement per account code in cents (debit positive) over everything the organisation
-    holds at the sandbox clock: manual journals, the feed's and created bank transactions, and
-    bank transfers. The simulator's trial balance, for tests that ask what Xero's books say."""
+    holds at the sandbox clock: manual journals, the feed's and created bank transactions (a
+    bank transfer is two of them, one per side). The simulator's trial balance, for tests that
+    ask what Xero's books say."""
     business = BUSINESSES[business_id]
     state = sb.xero_state(business_id)
     mode = sb.xero_booking(business_id)
     moved: dict[str, int] = defaultdict(int)
     with state.lock:
-        journals, created, transfers = (
-            list(state.journals),
-            list(state.bank_transactions),
-            list(state.transfers),
-        )
+        journals, created = list(state.journals), list(state.bank_transactions)
     for journal in journals:
         for line in journal.body["JournalLines"]:
             moved[line["AccountCode"]] += line["LineAmount"].cents
     for record in bank_transactions(sb.world, business, sb.now_ms, None, mode) + created:
         body = record.body
-        sign = 1 if body["Type"] == "RECEIVE" else -1
+        sign = 1 if body["Type"].startswith("RECEIVE") else -1
         moved[body["BankAccount"]["Code"]] += sign * body["Total"].cents
-        for line in body["LineItems"]:
+        for line in body["LineItems"]:  # a transfer's legs have none: the other leg balances
             moved[line["AccountCode"]] -= sign * line["LineAmount"].cents
-    for record in transfers:
-        body = record.body
-        moved[body["FromBankAccount"]["Code"]] -= body["Amount"].cents
-        moved[body["ToBankAccount"]["Code"]] += body["Amount"].cents
     return dict(moved)

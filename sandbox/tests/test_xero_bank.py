@@ -202,6 +202,20 @@ def test_square_balance_is_a_bank_account_and_payouts_are_idempotent_transfers(
     listed = _call(client, "GET", "studio", "BankTransfers").json()
     xero_schema("BankTransfers", listed)
     assert [t["Reference"] for t in listed["BankTransfers"]] == ["po_xyz"]
+    # Its two sides are bank transactions too, as Xero lists them; the bank side names the payout.
+    (made,) = listed["BankTransfers"]
+    bank = _call(client, "GET", "studio", "BankTransactions", params={"page": 1}).json()
+    xero_schema("BankTransactions", bank)
+    legs = {
+        t["BankTransactionID"]: t for t in bank["BankTransactions"] if t["Reference"] == "po_xyz"
+    }
+    assert sorted(legs) == sorted([made["FromBankTransactionID"], made["ToBankTransactionID"]])
+    to_leg = legs[made["ToBankTransactionID"]]
+    assert (to_leg["Type"], to_leg["BankAccount"]["Code"], to_leg["Total"]) == (
+        "RECEIVE-TRANSFER",
+        "1090",
+        120.4,
+    )
     moved = account_movements(sb, "studio")
     feed = account_movements(Sandbox(now=NOW, seed=7, booking_modes=MODES), "studio")
     assert moved["1090"] - feed["1090"] == 12040 and moved["1010"] - feed.get("1010", 0) == -12040
