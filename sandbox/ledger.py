@@ -1,7 +1,8 @@
 """Xero records for each business: chart of accounts, contacts, bank feed, invoices.
 
 The bank feed holds what really hits the checking account (code 1090): every Square payout on its
-arrival date (from the Square clearing account 1010), the cafe's weekly cash deposits (from cash on
+arrival date (from the Square clearing account 1010; only where the organisation books payouts
+from the feed, sandbox/booking.py), the cafe's weekly cash deposits (from cash on
 hand 1000) and the studio's invoice payments (against receivables 1200). Amounts are cents wrapped
 in XeroAmount so they serialise as Xero's decimal numbers without ever being floats.
 """
