@@ -1,4 +1,5 @@
-"""Xero (accounting): accounts, contacts, bank transactions, invoices, manual journals."""
+"""Xero (accounting): accounts, contacts, bank transactions, invoices (read); manual journals,
+bank transactions and bank transfers (idempotent PUT)."""
 
 from __future__ import annotations
 
@@ -101,10 +102,25 @@ class XeroResource(VendorConnector):
         the ManualJournalID. The key makes the call safe to repeat: the connector's retries on
         429/5xx, and a re-run after a crash, get the stored answer instead of a second journal.
         """
+        return self._put_one(client, "ManualJournals", "ManualJournalID", idempotency_key, body)
+
+    def put_bank_transaction(self, client: ApiClient, idempotency_key: str, body: str) -> str:
+        """PUT one BankTransactions envelope (spend/receive money); the BankTransactionID."""
+        return self._put_one(client, "BankTransactions", "BankTransactionID", idempotency_key, body)
+
+    def put_bank_transfer(self, client: ApiClient, idempotency_key: str, body: str) -> str:
+        """PUT one BankTransfers envelope; the BankTransferID."""
+        return self._put_one(client, "BankTransfers", "BankTransferID", idempotency_key, body)
+
+    def _put_one(
+        self, client: ApiClient, collection: str, id_field: str, idempotency_key: str, body: str
+    ) -> str:
+        """Create exactly one document of `collection` under `idempotency_key`: Xero's own
+        validation messages on a 400, and an answer that is not one valid document is an error."""
         try:
             response = client.request(
                 "PUT",
-                "/ManualJournals",
+                f"/{collection}",
                 content=body.encode(),
                 headers={"Idempotency-Key": idempotency_key, "Content-Type": "application/json"},
             )
@@ -113,11 +129,11 @@ class XeroResource(VendorConnector):
                 raise XeroValidationError(self.vendor, exc.response) from None
             raise
         answer = json.loads(response.text, parse_float=Decimal)
-        journals = answer.get("ManualJournals") if isinstance(answer, dict) else None
-        journal = journals[0] if isinstance(journals, list) and len(journals) == 1 else None
-        if not isinstance(journal, dict) or journal.get("ValidationErrors"):
+        documents = answer.get(collection) if isinstance(answer, dict) else None
+        document = documents[0] if isinstance(documents, list) and len(documents) == 1 else None
+        if not isinstance(document, dict) or document.get("ValidationErrors"):
             raise ApiError(self.vendor, response)
-        journal_id = journal.get("ManualJournalID")
-        if not isinstance(journal_id, str) or not journal_id:
+        object_id = document.get(id_field)
+        if not isinstance(object_id, str) or not object_id:
             raise ApiError(self.vendor, response)
-        return journal_id
+        return object_id

@@ -22,7 +22,13 @@ from typing import Any, TypeVar
 
 import httpx
 
-from . import hubspot_api, square_api, xero_api
+from . import (
+    booking,
+    hubspot_api,
+    square_api,
+    xero_api,
+    xero_bank_api,  # noqa: F401 - registers PUT /BankTransactions, /BankTransfers
+)
 from .clock import resolve_now, to_ms
 from .faults import FaultInjector, Faults
 from .hubspot_state import HubSpotState
@@ -73,12 +79,20 @@ class Sandbox:
     """
 
     def __init__(
-        self, now: datetime | None = None, faults: Faults | None = None, seed: int = 7
+        self,
+        now: datetime | None = None,
+        faults: Faults | None = None,
+        seed: int = 7,
+        booking_modes: dict[str, str] | None = None,
     ) -> None:
         self.now: datetime = resolve_now(now)
         self.now_ms: int = to_ms(self.now)
         self.seed = seed
         self.faults = faults if faults is not None else Faults.from_env()
+        # How each Xero organisation books payouts (sandbox/booking.py); env unless given.
+        self.booking = booking.parse(None) | (
+            booking_modes if booking_modes is not None else booking.from_env(tuple(BUSINESSES))
+        )
         self.world = shared_world(seed)  # immutable generated data; writes stay per Sandbox
         self.writes: list[dict[str, Any]] = []
         self._injector = FaultInjector(self.faults)
@@ -137,6 +151,9 @@ class Sandbox:
 
     def xero_state(self, business_id: str) -> xero_api.XeroState:
         return self._xero[business_id]
+
+    def xero_booking(self, business_id: str) -> str:
+        return self.booking[business_id]
 
     def cached(self, key: object, make: Callable[[], T]) -> T:
         """Small LRU for read-only listings: paging through a 120-day backfill should not

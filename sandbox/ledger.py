@@ -1,7 +1,8 @@
 """Xero records for each business: chart of accounts, contacts, bank feed, invoices.
 
 The bank feed holds what really hits the checking account (code 1090): every Square payout on its
-arrival date (from the Square clearing account 1010), the cafe's weekly cash deposits (from cash on
+arrival date (from the Square clearing account 1010; only where the organisation books payouts
+from the feed, sandbox/booking.py), the cafe's weekly cash deposits (from cash on
 hand 1000) and the studio's invoice payments (against receivables 1200). Amounts are cents wrapped
 in XeroAmount so they serialise as Xero's decimal numbers without ever being floats.
 """
@@ -12,12 +13,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from . import crm, ids
+from .booking import BANK_FEED, SQUARE_BALANCE
 from .clock import HOUR_MS, days, local_date, local_ms, msdate, msdate_time, window
 from .money import XeroAmount
 from .payouts import build_payout, payout_arrival
 from .people import PEOPLE_EPOCH_MS
 from .store import World
-from .world import ACCOUNTS, BUSINESSES, Business, Location
+from .world import ACCOUNTS, BUSINESSES, Account, Business, Location
 
 BANK_CODE = "1090"
 CLEARING_CODE = "1010"
@@ -39,9 +41,29 @@ def account_id(business: Business, code: str) -> str:
     return ids.stable_uuid(business.xero_tenant_id, "account", code)
 
 
-def accounts(business: Business) -> list[XeroRecord]:
+def chart(mode: str = BANK_FEED) -> tuple[Account, ...]:
+    """The organisation's chart: under `square_balance` the clearing account is a BANK account,
+    as when Square's balance is added to Xero as a bank account of its own."""
+    if mode != SQUARE_BALANCE:
+        return ACCOUNTS
+    return tuple(
+        Account(a.code, "Square Balance", "BANK", a.klass) if a.code == CLEARING_CODE else a
+        for a in ACCOUNTS
+    )
+
+
+def _bank_parts(code: str) -> tuple[str, ...]:
+    # The checking account keeps the number it always had; another bank account gets its own.
+    return ("bank",) if code == BANK_CODE else ("bank", code)
+
+
+def bank_codes(mode: str = BANK_FEED) -> frozenset[str]:
+    return frozenset(a.code for a in chart(mode) if a.type == "BANK")
+
+
+def accounts(business: Business, mode: str = BANK_FEED) -> list[XeroRecord]:
     out = []
-    for a in ACCOUNTS:
+    for a in chart(mode):
         body: dict = {
             "AccountID": account_id(business, a.code),
             "Code": a.code,
@@ -57,7 +79,7 @@ def accounts(business: Business) -> list[XeroRecord]:
         }
         if a.type == "BANK":
             body.update(
-                BankAccountNumber="0000" + ids.stable_digits(6, business.id, "bank"),
+                BankAccountNumber="0000" + ids.stable_digits(6, business.id, *_bank_parts(a.code)),
                 BankAccountType="BANK",
                 CurrencyCode="USD",
             )
@@ -252,10 +274,13 @@ def _invoice_payment_lines(
 
 
 def bank_transactions(
-    world: World, business: Business, now_ms: int, since_ms: int | None
+    world: World, business: Business, now_ms: int, since_ms: int | None, mode: str = BANK_FEED
 ) -> list[XeroRecord]:
+    """The feed's reconciled lines. A payout is one only under `bank_feed`: otherwise its
+    statement line waits unreconciled for the transaction or transfer Backbone creates."""
+    payouts = _payout_lines(world, business, now_ms, since_ms) if mode == BANK_FEED else []
     return (
-        _payout_lines(world, business, now_ms, since_ms)
+        payouts
         + _cash_deposits(world, business, now_ms, since_ms)
         + _invoice_payment_lines(world, business, now_ms, since_ms)
     )

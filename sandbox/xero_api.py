@@ -1,5 +1,6 @@
 """Xero Accounting API 2.0 simulator: Accounts, Contacts, BankTransactions, Invoices (read) and
-ManualJournals (read + idempotent PUT).
+ManualJournals (read + idempotent PUT; like Xero, no line may be on a BANK account). Bank
+transactions and transfers are created in sandbox/xero_bank_api.py.
 
 Responses use Xero's JSON envelope {"Id", "Status", "ProviderName", "DateTimeUTC", <Collection>},
 MS-JSON dates, `page` paging (100 per page, empty past the end) and If-Modified-Since
@@ -17,7 +18,15 @@ from typing import TYPE_CHECKING, Any
 
 from . import ids, malformed
 from .clock import DAY_MS, msdate, msdate_time, parse_if_modified_since
-from .ledger import XeroRecord, account_id, accounts, bank_transactions, contacts, invoices
+from .ledger import (
+    XeroRecord,
+    account_id,
+    accounts,
+    bank_codes,
+    bank_transactions,
+    contacts,
+    invoices,
+)
 from .money import XeroAmount, cents_from_decimal, decimal_text
 from .routing import Router
 from .web import ApiError, Call, Reply, correlation_id
@@ -36,10 +45,13 @@ _MSDATE = re.compile(r"^/Date\((-?\d+)([+-]\d{4})?\)/$")
 
 @dataclass
 class XeroState:
-    """One organisation's posted manual journals and the responses stored per Idempotency-Key."""
+    """One organisation's created manual journals, bank transactions and bank transfers, and
+    the responses stored per (collection, Idempotency-Key)."""
 
     lock: threading.Lock = field(default_factory=threading.Lock)
     journals: list[XeroRecord] = field(default_factory=list)
+    bank_transactions: list[XeroRecord] = field(default_factory=list)
+    transfers: list[XeroRecord] = field(default_factory=list)
     replies: dict[str, str] = field(default_factory=dict)
 
 
@@ -105,7 +117,7 @@ def _collection(
 
 @router.add("GET", "/Accounts")
 def get_accounts(sb: Sandbox, call: Call) -> Reply:
-    records = accounts(call.business)
+    records = accounts(call.business, sb.xero_booking(call.business.id))
     return _collection(
         sb, call, "Accounts", "xero.account", records, False, lambda r: r.body["Code"]
     )
@@ -126,7 +138,11 @@ def get_bank_transactions(sb: Sandbox, call: Call) -> Reply:
             since = parse_if_modified_since(header)
         except (ValueError, TypeError):
             since = None
-    records = bank_transactions(sb.world, call.business, sb.now_ms, since)
+    mode = sb.xero_booking(call.business.id)
+    records = bank_transactions(sb.world, call.business, sb.now_ms, since, mode)
+    state = sb.xero_state(call.business.id)
+    with state.lock:
+        records += state.bank_transactions  # created through PUT, so extracts see them too
     return _collection(sb, call, "BankTransactions", "xero.bank_transaction", records, True)
 
 
@@ -161,7 +177,7 @@ def _journal_date(value: Any, default: date) -> date:
     return date.fromisoformat(value[:10])
 
 
-def _validate_journal(raw: Any, default_day: date) -> tuple[dict, list[str]]:
+def _validate_journal(raw: Any, default_day: date, banks: frozenset[str]) -> tuple[dict, list[str]]:
     """Parsed journal facts and the Xero validation messages for it."""
     errors: list[str] = []
     if not isinstance(raw, dict):
@@ -191,6 +207,13 @@ def _validate_journal(raw: Any, default_day: date) -> tuple[dict, list[str]]:
         code = line.get("AccountCode")
         if not isinstance(code, str) or code not in ACCOUNT_CODES:
             errors.append(f"Account code '{code}' is not a valid code for this document.")
+        elif code in banks:
+            # Xero help, "Manually adjust a bank account balance in Xero": "You can't post a
+            # manual journal to a bank account in Xero"; spend or receive money instead.
+            errors.append(
+                f"Account code '{code}' is a bank account. You can't post a manual journal to "
+                "a bank account; use a spend or receive money transaction instead."
+            )
         try:
             cents = cents_from_decimal(line.get("LineAmount"))
         except ValueError:
@@ -239,50 +262,75 @@ def _journal_body(sb: Sandbox, call: Call, journal_id: str, facts: dict, raw: di
     }
 
 
-@router.add("PUT", "/ManualJournals", write=True)
-def put_manual_journals(sb: Sandbox, call: Call) -> Reply:
+# Validates one document of a collection: (facts, Xero's validation messages).
+Validate = Callable[[Any], tuple[dict, list[str]]]
+# Builds the stored record of one valid document from its facts, its raw form, and the token and
+# position its id derives from (so a replayed key can never mint a second id).
+Build = Callable[[dict, dict, str, int], XeroRecord]
+
+
+def idempotent_put(
+    sb: Sandbox, call: Call, collection: str, validate: Validate, build: Build
+) -> tuple[list[XeroRecord], Reply]:
+    """Xero's PUT of a collection: the whole request is refused with per-document messages if
+    any document is invalid; with an Idempotency-Key seen before, the stored answer is replayed
+    and nothing is created. Returns the created records (the caller stores them; `call` holds
+    the state lock) and the reply."""
     key = (call.headers.get("idempotency-key") or "").strip() or None
     if key is not None and len(key) > 128:
         raise ApiError(400, "ValidationException", "Idempotency-Key must be at most 128 characters")
     state = sb.xero_state(call.business.id)
+    slot = f"{collection}:{key}"
+    if key is not None and slot in state.replies:
+        return [], Reply(200, None, raw_text=state.replies[slot], replayed=True)
+    body = call.json()
+    if isinstance(body, dict) and isinstance(body.get(collection), list):
+        raws = body[collection]
+    elif isinstance(body, dict):
+        raws = [body]
+    else:
+        raise ApiError(400, "PostDataInvalidException", f"Expected a {collection} object")
+    if not raws:
+        raise ApiError(400, "ValidationException", f"No {collection} were supplied", elements=[])
+    parsed = [validate(raw) for raw in raws]
+    if any(errors for _, errors in parsed):
+        elements = [
+            {
+                **(raw if isinstance(raw, dict) else {}),
+                "ValidationErrors": [{"Message": m} for m in errors],
+            }
+            for raw, (_, errors) in zip(raws, parsed, strict=True)
+        ]
+        raise ApiError(
+            400, "ValidationException", "A validation exception occurred", elements=elements
+        )
+    created = []
+    for i, ((facts, _), raw) in enumerate(zip(parsed, raws, strict=True)):
+        token = key if key is not None else f"auto-{sb.request_count}"
+        created.append(build(facts, raw, token, i))
+    text = Reply(200, _envelope(sb, call, collection, [r.body for r in created])).text()
+    if key is not None:
+        state.replies[slot] = text
+    return created, Reply(200, None, raw_text=text)
+
+
+@router.add("PUT", "/ManualJournals", write=True)
+def put_manual_journals(sb: Sandbox, call: Call) -> Reply:
+    state = sb.xero_state(call.business.id)
     tenant = BUSINESSES[call.business.id].xero_tenant_id
+    banks = bank_codes(sb.xero_booking(call.business.id))
+
+    def build(facts: dict, raw: dict, token: str, i: int) -> XeroRecord:
+        journal_id = ids.stable_uuid(tenant, "manual-journal", token, i)
+        return XeroRecord(journal_id, sb.now_ms, _journal_body(sb, call, journal_id, facts, raw))
+
     with state.lock:
-        if key is not None and key in state.replies:
-            return Reply(200, None, raw_text=state.replies[key], replayed=True)
-        body = call.json()
-        if isinstance(body, dict) and isinstance(body.get("ManualJournals"), list):
-            raws = body["ManualJournals"]
-        elif isinstance(body, dict):
-            raws = [body]
-        else:
-            raise ApiError(400, "PostDataInvalidException", "Expected a ManualJournals object")
-        if not raws:
-            raise ApiError(
-                400, "ValidationException", "No manual journals were supplied", elements=[]
-            )
-        parsed = [_validate_journal(raw, sb.now.date()) for raw in raws]
-        if any(errors for _, errors in parsed):
-            elements = [
-                {
-                    **(raw if isinstance(raw, dict) else {}),
-                    "ValidationErrors": [{"Message": m} for m in errors],
-                }
-                for raw, (_, errors) in zip(raws, parsed, strict=True)
-            ]
-            raise ApiError(
-                400, "ValidationException", "A validation exception occurred", elements=elements
-            )
-        created = []
-        for i, ((facts, _), raw) in enumerate(zip(parsed, raws, strict=True)):
-            token = key if key is not None else f"auto-{len(state.journals)}"
-            journal_id = ids.stable_uuid(tenant, "manual-journal", token, i)
-            record = XeroRecord(
-                journal_id, sb.now_ms, _journal_body(sb, call, journal_id, facts, raw)
-            )
-            created.append(record)
+        created, reply = idempotent_put(
+            sb,
+            call,
+            "ManualJournals",
+            lambda raw: _validate_journal(raw, sb.now.date(), banks),
+            build,
+        )
         state.journals.extend(created)
-        reply = Reply(200, _envelope(sb, call, "ManualJournals", [r.body for r in created]))
-        text = reply.text()
-        if key is not None:
-            state.replies[key] = text
-        return Reply(200, None, raw_text=text)
+    return reply

@@ -1,4 +1,11 @@
-"""An entry as a Xero manual journal: the payload shape, exact signed amounts, secrets masked.
+"""An entry as a Xero manual journal: the payload shape, exact signed amounts, secrets masked,
+and the guard that keeps every bank account out of manual journals.
+
+Xero refuses manual-journal lines on a BANK account ("You can't post a manual journal to a bank
+account in Xero", Xero help): a bank account moves only through bank transactions and transfers,
+which the bank feed or Backbone creates (pipeline/accounting/xero_bank.py). So payout entries
+are never sent as manual journals, and any other entry with a bank line is refused here, before
+a request, with a reason logged in ops.sync_log (docs/reconciliation.md).
 
 Pure: entries in, request bodies out. pipeline/store/sync_log.py sends them at most once.
 """
@@ -17,6 +24,9 @@ from pipeline.kernel.normalize import mask_text
 
 TARGET_PREFIX = "xero:ManualJournals:"
 POSTED, FAILED = "posted", "failed"
+# The bank side of a payout (sent, arrived, returned) reaches Xero through the bank feed or a
+# bank transaction/transfer per payout, in every payout_deposits mode: never a manual journal.
+BANK_SIDE_KINDS = ("PAYOUT", "DEPOSIT", "PAYOUT_RETURN")
 MAX_ERROR_CHARS = 500
 # Bearer tokens or key=value secrets must never reach ops tables, even if a vendor echoes them.
 _SECRETS = re.compile(
@@ -26,6 +36,10 @@ _SECRETS = re.compile(
 
 class LedgerPayloadError(ValueError):
     """An entry that cannot become a valid manual journal (nothing is sent for it)."""
+
+
+class BankAccountLineError(LedgerPayloadError):
+    """An entry with a line on a BANK-type account, which Xero accepts in no manual journal."""
 
 
 @dataclass(frozen=True)
@@ -67,8 +81,21 @@ def line_amount(line: LedgerLine, where: str = "line") -> Decimal:
     return debit - credit
 
 
-def manual_journal(entry: LedgerEntry) -> dict[str, Any]:
-    """The ManualJournal for one entry; amounts stay Decimal (see `dumps`)."""
+def bank_account_lines(entry: LedgerEntry, bank_codes: frozenset[str]) -> list[str]:
+    """The bank-type account codes this entry's lines touch, in line order, once each."""
+    codes = (line.account_code for line in entry.lines)
+    return list(dict.fromkeys(code for code in codes if code in bank_codes))
+
+
+def manual_journal(entry: LedgerEntry, bank_codes: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """The ManualJournal for one entry; amounts stay Decimal (see `dumps`). `bank_codes` are the
+    business's BANK-type accounts in Xero: a line on one refuses the whole entry."""
+    on_bank = bank_account_lines(entry, bank_codes)
+    if on_bank:
+        raise BankAccountLineError(
+            f"entry {entry.entry_id} has lines on bank account {', '.join(on_bank)}: Xero takes "
+            "no manual journal on a bank account; book it as a bank transaction or transfer"
+        )
     lines = []
     for n, line in enumerate(entry.lines, start=1):
         amount = line_amount(line, f"entry {entry.entry_id} line {n}")
@@ -109,9 +136,9 @@ def dumps(body: Any) -> str:
     return _PLACEHOLDER.sub(lambda m: spliced[int(m.group(1))], text) if spliced else text
 
 
-def payload(entry: LedgerEntry) -> str:
+def payload(entry: LedgerEntry, bank_codes: frozenset[str] = frozenset()) -> str:
     """The request body: Xero's ManualJournals envelope holding this one journal."""
-    return dumps({"ManualJournals": [manual_journal(entry)]})
+    return dumps({"ManualJournals": [manual_journal(entry, bank_codes)]})
 
 
 def mask_error(exc: BaseException) -> str:

@@ -12,7 +12,7 @@ from assets import raw
 from assets.checks import ALL_CHECKS
 from assets.exports import ledger_beancount, scorecard_duckdb
 from assets.journal import daily_journal
-from assets.ledger_sync import xero_manual_journals
+from assets.ledger_sync import xero_manual_journals, xero_payout_deposits
 from assets.models import identity_map, reference_tables
 from assets.refund_reason_form import refund_reason_job
 from pipeline.definitions.jobs import ASSET_JOBS, daily_job
@@ -27,6 +27,7 @@ ALL_ASSETS = [
     identity_map,
     daily_journal,
     xero_manual_journals,
+    xero_payout_deposits,
     scorecard_duckdb,
     ledger_beancount,
 ]

@@ -7,12 +7,12 @@ import dagster as dg
 from assets import raw
 from assets.exports import ledger_beancount, scorecard_duckdb
 from assets.journal import daily_journal
-from assets.ledger_sync import xero_manual_journals
+from assets.ledger_sync import xero_manual_journals, xero_payout_deposits
 
 EXTRACT = dg.AssetSelection.assets(*raw.PARTITIONED)
 JOURNAL = dg.AssetSelection.assets(daily_journal)
 EXPORT = dg.AssetSelection.assets(scorecard_duckdb, ledger_beancount)
-LEDGER = dg.AssetSelection.assets(xero_manual_journals)
+LEDGER = dg.AssetSelection.assets(xero_manual_journals, xero_payout_deposits)
 
 daily_job = dg.define_asset_job(
     "daily_job",
@@ -33,7 +33,8 @@ journal_job = dg.define_asset_job(
 ledger_job = dg.define_asset_job(
     "ledger_job",
     selection=LEDGER,
-    description="Post journal entries not yet in ops.sync_log to Xero ManualJournals.",
+    description="Post journal entries not yet in ops.sync_log to Xero ManualJournals, and "
+    "arrived payouts to Xero bank transactions or transfers where payout_deposits asks for it.",
 )
 export_job = dg.define_asset_job(
     "export_job",

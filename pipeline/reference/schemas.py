@@ -21,8 +21,7 @@ SCHEMAS: dict[str, tuple[pa.DataFrameSchema, list[str]]] = {
                 "name": _TEXT,
                 "currency": pa.Column(str, pa.Check.isin(["USD", "EUR", "GBP", "CAD", "AUD"])),
                 "xero_tenant_id": _TEXT,
-                # How Square payouts reach the books: the bank feed's own deposit, a bank
-                # transaction Backbone creates, or held on the Square balance (reconciliation).
+                # How Square payouts reach the Xero bank account (docs/reconciliation.md).
                 "payout_deposits": pa.Column(
                     str, pa.Check.isin(["bank_feed", "bank_transaction", "square_balance"])
                 ),

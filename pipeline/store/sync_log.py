@@ -1,25 +1,27 @@
-"""Ledger write-back: each journal entry becomes one Xero manual journal, sent at most once.
+"""Write-back to Xero, each write sent at most once: journal entries as manual journals here,
+arrived payouts as bank transactions or transfers in pipeline/store/payout_sync.py, both through
+`send_once`, so the whole protocol is testable without Dagster. The protocol:
 
-Pure rules (payload shape, exact amounts, what is still pending) plus `sync_ledger`, which runs
-them over the warehouse with any `post` callable, so the whole protocol is testable without
-Dagster. The protocol:
-
-1. Entries whose (target, entry_id) is `posted` in ops.sync_log are never sent again: no HTTP.
-2. Every other entry is sent with `Idempotency-Key` = entry_id. If the process died after an
-   earlier send but before its log row, Xero replays the stored answer (same ManualJournalID)
-   instead of creating a second journal.
-3. Each answer is logged right away (one row per entry, upserted), so a crash loses at most the
-   log row of the entry in flight, which step 2 makes harmless.
+1. Writes whose (target, key) is `posted` in ops.sync_log are never sent again: no HTTP.
+2. Every other write is sent with `Idempotency-Key` = its key (entry_id, payout_id). If the
+   process died after an earlier send but before its log row, Xero replays the stored answer
+   (same id) instead of creating a second object.
+3. Each answer is logged right away (one row per write, upserted), so a crash loses at most the
+   log row of the write in flight, which step 2 makes harmless.
+4. A write refused before any request (an unbalanced entry, a line on a bank account) is logged
+   `failed` with the reason, so it is visible, and never reaches the connector.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 
 import duckdb
 
 from pipeline.accounting.xero_journal import (
+    BANK_SIDE_KINDS,
     FAILED,
     POSTED,
     TARGET_PREFIX,
@@ -30,17 +32,66 @@ from pipeline.accounting.xero_journal import (
     payload,
     target,
 )
-from pipeline.store import audit
+from pipeline.store import audit, reference_files
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
+    found = con.execute(
+        "SELECT 1 FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+        [schema, name],
+    ).fetchall()
+    return bool(found)
+
+
+def _reference(con: duckdb.DuckDBPyConnection, name: str, sql: str) -> set[str]:
+    """First column of `sql` over ref.<name>, else over the validated CSV (the guard must never
+    run without its list, even before the reference tables are built)."""
+    if _has_table(con, "ref", name):
+        return {r[0] for r in con.execute(sql.format(table=f"ref.{name}")).fetchall()}
+    con.register("_csv_ref", reference_files.load(name))
+    try:
+        return {r[0] for r in con.execute(sql.format(table="_csv_ref")).fetchall()}
+    finally:
+        con.unregister("_csv_ref")
+
+
+_SQUARE_BALANCE_BUSINESSES = (
+    "SELECT business_id FROM {table} WHERE payout_deposits = 'square_balance'"
+)
+
+
+def bank_accounts(
+    con: duckdb.DuckDBPyConnection, businesses: list[str]
+) -> dict[str, frozenset[str]]:
+    """Per business, the account codes that are BANK accounts in its Xero: `type` BANK in
+    ref.accounts, plus, under payout_deposits `square_balance`, the clearing accounts payouts
+    settle from (in Xero that is the Square Balance bank account)."""
+    banks = _reference(con, "accounts", "SELECT account_code FROM {table} WHERE type = 'BANK'")
+    balance = square_balance_accounts(con)
+    on_balance = _reference(
+        con,
+        "businesses",
+        "SELECT business_id FROM {table} WHERE payout_deposits = 'square_balance'",
+    )
+    return {b: frozenset(banks | (balance if b in on_balance else set())) for b in businesses}
+
+
+def square_balance_accounts(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """The clearing accounts payouts settle from (tenders that settle in payouts)."""
+    return _reference(
+        con,
+        "tenders",
+        "SELECT clearing_account FROM {table} WHERE CAST(settles_in_payout AS VARCHAR) = 'true'",
+    )
 
 
 def load_pending(con: duckdb.DuckDBPyConnection, businesses: list[str]) -> list[LedgerEntry]:
     """Entries of these businesses not yet posted, oldest first (originals before the
-    adjustments that reference them). Reads only the contract columns."""
-    exists = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'marts' "
-        "AND table_name IN ('journal_entries', 'journal_lines')"
-    ).fetchone()[0]
-    if exists < 2:
+    adjustments that reference them). Reads only the contract columns (and `kind`: the bank
+    side of payouts is booked by the feed or payout_sync, never as a manual journal)."""
+    if not (
+        _has_table(con, "marts", "journal_entries") and _has_table(con, "marts", "journal_lines")
+    ):
         return []
     rows = con.execute(
         """
@@ -49,13 +100,14 @@ def load_pending(con: duckdb.DuckDBPyConnection, businesses: list[str]) -> list[
         FROM marts.journal_entries AS e
         JOIN marts.journal_lines AS l ON l.entry_id = e.entry_id
         WHERE e.business_id IN (SELECT unnest(?))
+          AND e.kind NOT IN (SELECT unnest(?))
           AND NOT EXISTS (
               SELECT 1 FROM ops.sync_log AS s
               WHERE s.target = ? || e.business_id AND s.idempotency_key = e.entry_id
                 AND s.status = ?)
         ORDER BY e.business_date, e.entry_id, l.line_no
         """,
-        [businesses, TARGET_PREFIX, POSTED],
+        [businesses, list(BANK_SIDE_KINDS), TARGET_PREFIX, POSTED],
     ).fetchall()
     heads: dict[str, tuple] = {}
     lines: dict[str, list[LedgerLine]] = {}
@@ -67,14 +119,14 @@ def load_pending(con: duckdb.DuckDBPyConnection, businesses: list[str]) -> list[
 
 def log_write(
     con: duckdb.DuckDBPyConnection,
-    business_id: str,
-    entry_id: str,
+    target_name: str,
+    key: str,
     object_id: str | None,
     status: str,
     run_id: str | None,
     error: str | None = None,
 ) -> None:
-    """One row per (target, entry): a retry that succeeds replaces the earlier failure."""
+    """One row per (target, key): a retry that succeeds replaces the earlier failure."""
     con.execute(
         """
         INSERT INTO ops.sync_log (target, idempotency_key, object_id, status, "at", run_id, error)
@@ -83,23 +135,75 @@ def log_write(
             object_id = excluded.object_id, status = excluded.status, "at" = excluded."at",
             run_id = excluded.run_id, error = excluded.error
         """,
-        [target(business_id), entry_id, object_id, status, run_id, error],
+        [target_name, key, object_id, status, run_id, error],
     )
 
 
-# post(business_id, idempotency_key, body) -> the ManualJournalID Xero answered with.
+# post(business_id, idempotency_key, body) -> the id Xero answered with.
 Post = Callable[[str, str, str], str]
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One write to make once: where it is logged, its key, and how its body is built (a
+    LedgerPayloadError from `body` refuses it before any request)."""
+
+    target: str
+    key: str
+    business_id: str
+    body: Callable[[], str]
 
 
 @dataclass
 class SyncResult:
     posted: list[str] = field(default_factory=list)
-    failed: list[tuple[str, str]] = field(default_factory=list)  # (entry_id, masked error)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (key, masked error)
     stopped: str | None = None  # why the run stopped early, if it did
 
     @property
     def sent(self) -> int:
         return len(self.posted) + len(self.failed)
+
+
+def send_once(
+    con: duckdb.DuckDBPyConnection,
+    writes: Iterable[Outgoing],
+    send: Callable[[Outgoing, str], str],
+    *,
+    audit_target: str,
+    run_id: str | None,
+    is_permanent: Callable[[BaseException], bool] = lambda exc: True,
+    log: Callable[[str], None] = lambda message: None,
+) -> SyncResult:
+    """Send every pending write once (`send(write, body)` returns the id Xero answered with)
+    and log each answer.
+
+    A refusal (`is_permanent(exc)`, e.g. a 4xx validation error, or a payload refused before
+    sending) marks that write failed and moves on; anything else (the vendor still down after
+    the connector's retries) marks it failed and stops, since the next writes would only wait
+    out the same outage. Failed writes are retried on the next run with the same key.
+    """
+    result = SyncResult()
+    sent: list[tuple[str, str, str]] = []
+    for write in writes:
+        try:
+            body = write.body()
+            object_id = send(write, body)
+        except Exception as exc:  # every failure is logged, masked, per write
+            error = mask_error(exc)
+            log_write(con, write.target, write.key, None, FAILED, run_id, error)
+            result.failed.append((write.key, error))
+            log(f"{write.key}: not posted: {error}")
+            if not isinstance(exc, LedgerPayloadError) and not is_permanent(exc):
+                result.stopped = error
+                break
+            continue
+        log_write(con, write.target, write.key, object_id, POSTED, run_id)
+        result.posted.append(write.key)
+        sent.append((write.key, object_id, body))
+    if sent:
+        audit.record(con, "sync", audit_target, sent, run_id=run_id)
+    return result
 
 
 def sync_ledger(
@@ -111,41 +215,34 @@ def sync_ledger(
     is_permanent: Callable[[BaseException], bool] = lambda exc: True,
     log: Callable[[str], None] = lambda message: None,
 ) -> SyncResult:
-    """Send every pending entry once and log each answer.
-
-    A refusal (`is_permanent(exc)`, e.g. a 4xx validation error) marks that entry failed and
-    moves on; anything else (the vendor still down after the connector's retries) marks it
-    failed and stops, since the next entries would only wait out the same outage. Failed
-    entries are retried on the next run with the same Idempotency-Key.
-    """
-    result = SyncResult()
-    sent: list[tuple[str, str, str]] = []
-    for entry in load_pending(con, businesses):
-        try:
-            body = payload(entry)
-            object_id = post(entry.business_id, entry.entry_id, body)
-        except Exception as exc:  # every failure is logged, masked, per entry
-            error = mask_error(exc)
-            log_write(con, entry.business_id, entry.entry_id, None, FAILED, run_id, error)
-            result.failed.append((entry.entry_id, error))
-            log(f"{entry.entry_id}: not posted: {error}")
-            if not isinstance(exc, LedgerPayloadError) and not is_permanent(exc):
-                result.stopped = error
-                break
-            continue
-        log_write(con, entry.business_id, entry.entry_id, object_id, POSTED, run_id)
-        result.posted.append(entry.entry_id)
-        sent.append((entry.entry_id, object_id, body))
-    if sent:
-        audit.record(con, "sync", TARGET_PREFIX.rstrip(":"), sent, run_id=run_id)
-    return result
+    """Every pending journal entry as one manual journal (see `send_once`); an entry with a
+    line on one of its business's bank accounts is refused and logged, never sent."""
+    banks = bank_accounts(con, businesses)
+    writes = [
+        Outgoing(
+            target(entry.business_id),
+            entry.entry_id,
+            entry.business_id,
+            partial(payload, entry, banks[entry.business_id]),
+        )
+        for entry in load_pending(con, businesses)
+    ]
+    return send_once(
+        con,
+        writes,
+        lambda write, body: post(write.business_id, write.key, body),
+        audit_target=TARGET_PREFIX.rstrip(":"),
+        run_id=run_id,
+        is_permanent=is_permanent,
+        log=log,
+    )
 
 
-def synced_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Rows per status in ops.sync_log for Xero manual journals (for summaries)."""
+def synced_counts(con: duckdb.DuckDBPyConnection, prefix: str = TARGET_PREFIX) -> dict[str, int]:
+    """Rows per status in ops.sync_log for one kind of Xero write (for summaries)."""
     return dict(
         con.execute(
             "SELECT status, count(*) FROM ops.sync_log WHERE starts_with(target, ?) GROUP BY 1",
-            [TARGET_PREFIX],
+            [prefix],
         ).fetchall()
     )
