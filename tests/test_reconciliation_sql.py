@@ -107,7 +107,9 @@ def payout(con, business, location, payout_id, day, entries, status="PAID", arri
     )
 
 
-def deposit(con, business, deposit_id, day, total, reference, kind="RECEIVE", account="1010"):
+def deposit(
+    con, business, deposit_id, day, total, reference, kind="RECEIVE", account="1010", bank="1090"
+):
     """A bank line of the feed, its other side coded to `account` (the feed codes payouts to
     Square clearing)."""
     insert_many(
@@ -121,9 +123,9 @@ def deposit(con, business, deposit_id, day, total, reference, kind="RECEIVE", ac
                 kind,
                 "AUTHORISED",
                 reference,
-                "1090",
+                bank,
                 D(total),
-                [account],
+                [account] if account else [],
             )
         ],
     )
@@ -482,6 +484,31 @@ def test_a_deposit_coded_to_an_account_its_mode_does_not_expect_is_wrong_account
         "po_boutique_4000": "matched wrong_account",
         "po_boutique_1080": "matched -",
     }
+
+
+def test_a_square_balance_payout_is_one_transfer_seen_once_on_the_bank():
+    """Xero lists a transfer as two bank transactions: SPEND-TRANSFER on the Square Balance
+    account and RECEIVE-TRANSFER on the bank, both naming the payout. Only the bank side is the
+    deposit; a transfer where the feed should code a deposit, or a plain deposit where a transfer
+    is due, is wrong_account."""
+    con = _warehouse([(None, "0.00", "3")])
+    _modes(con, studio="square_balance")
+    payout(con, "studio", "L1", "po_transfer", 3, [("CHARGE", "p1", "80.00", "2.32")])
+    deposit(con, "studio", "bt_out", 3, "77.68", "po_transfer", "SPEND-TRANSFER", None, "1010")
+    deposit(con, "studio", "bt_in", 3, "77.68", "po_transfer", "RECEIVE-TRANSFER", None)
+    payout(con, "studio", "L1", "po_feed", 4, [("CHARGE", "p2", "10.00", "0.29")])
+    deposit(con, "studio", "bt_feed", 4, "9.71", "po_feed")
+    payout(con, "cafe", "L1", "po_cafe", 3, [("CHARGE", "p3", "10.00", "0.29")])
+    deposit(con, "cafe", "bt_cafe", 3, "9.71", "po_cafe", "RECEIVE-TRANSFER", None)
+    rebuild(con, "marts.reconciliation")
+    got = con.execute(
+        "SELECT payout_id, deposit_id, status, exception FROM marts.reconciliation ORDER BY ALL"
+    ).fetchall()
+    assert got == [
+        ("po_cafe", "bt_cafe", "matched", "wrong_account"),
+        ("po_feed", "bt_feed", "matched", "wrong_account"),
+        ("po_transfer", "bt_in", "matched", None),
+    ]
 
 
 def test_payouts_in_transit_and_failed_are_not_open_items():

@@ -16,7 +16,8 @@
 -- each carrying the whole payout: the feed's own and one created for it) or wrong_account (the
 -- deposit's line is not coded to an account reference/businesses.csv's payout_deposits mode
 -- expects: bank_feed, the payout clearing account the feed's deposit takes it out of; a bank
--- transaction Backbone creates, or a Square-balance transfer, clearing or funds in transit).
+-- transaction Backbone creates, clearing or funds in transit; square_balance, a bank transfer
+-- from the Square Balance account). Only bank lines on the payout_bank account are deposits.
 WITH businesses AS (
     SELECT DISTINCT business_id FROM staging.stg_square__payouts
 ),
@@ -96,9 +97,18 @@ deposits AS (
         reference,
         -- Xero totals are unsigned; a SPEND is money leaving the bank (a negative payout).
         CASE WHEN type LIKE 'SPEND%' THEN -total ELSE total END AS deposited_amount,
-        line_account_codes AS line_accounts
+        line_account_codes AS line_accounts,
+        type LIKE '%TRANSFER' AS is_transfer
     FROM staging.stg_xero__bank_transactions
     WHERE coalesce(status, '') NOT IN ('DELETED', 'VOIDED')
+        -- Only the bank account payouts land in: a transfer from a Square Balance account is
+        -- also listed as that account's SPEND-TRANSFER, which is the same money leaving Square.
+        AND (
+            bank_account_code IS NULL
+            OR bank_account_code IN (
+                SELECT account_code FROM ref.posting_accounts WHERE role = 'payout_bank'
+            )
+        )
 ),
 by_reference AS (
     SELECT p.business_id, p.payout_id, d.deposit_id, 'reference' AS match_rule
@@ -271,6 +281,7 @@ matched AS (
         d.reference AS deposit_reference,
         d.deposited_amount,
         d.line_accounts,
+        d.is_transfer,
         CAST(ge.group_expected AS DECIMAL(18, 2)) AS group_expected,
         CAST(gd.group_deposited AS DECIMAL(18, 2)) AS group_deposited,
         s.amount_tolerance,
@@ -305,11 +316,16 @@ excepted AS (
         s.*,
         CASE
             WHEN s.whole_deposits > 1 THEN 'counted_twice'
-            WHEN s.deposit_id IS NOT NULL AND NOT coalesce(
+            -- square_balance: the payout is a bank transfer from the Square Balance account
+            -- (a transfer carries no line items); any other mode: a line coded to clearing.
+            WHEN s.deposit_id IS NOT NULL AND m.payout_deposits = 'square_balance'
+                THEN CASE WHEN NOT coalesce(s.is_transfer, FALSE) THEN 'wrong_account' END
+            WHEN s.deposit_id IS NOT NULL AND (coalesce(s.is_transfer, FALSE) OR NOT coalesce(
                 len(s.line_accounts) > 0 AND list_has_all(x.accounts, s.line_accounts), FALSE
-            ) THEN 'wrong_account'
+            )) THEN 'wrong_account'
         END AS exception
     FROM statused AS s
+    LEFT JOIN modes AS m ON m.business_id = s.business_id
     LEFT JOIN (
         SELECT business_id, list(account_code) AS accounts FROM expected_accounts GROUP BY ALL
     ) AS x ON x.business_id = s.business_id
