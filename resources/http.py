@@ -22,10 +22,11 @@ MAX_RETRY_AFTER_SECONDS = 60.0
 class RetryableStatus(Exception):
     """A 429 or 5xx: the vendor asks us to come back later."""
 
-    def __init__(self, response: httpx.Response) -> None:
+    def __init__(self, response: httpx.Response, vendor: str = "vendor") -> None:
         self.response = response
         super().__init__(
-            f"{response.request.method} {safe_url(response.request.url)} -> {response.status_code}"
+            f"{vendor}: {response.request.method} {safe_url(response.request.url)} -> "
+            f"{response.status_code} (retries spent)"
         )
 
     @property
@@ -191,7 +192,7 @@ class ApiClient:
                         safe_url(response.request.url),
                         code,
                     )
-                    raise RetryableStatus(response)
+                    raise RetryableStatus(response, self.vendor)
                 if code >= 400:
                     raise ApiError(self.vendor, response)
                 if shape is None:
