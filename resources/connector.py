@@ -60,14 +60,15 @@ class VendorConnector(dg.ConfigurableResource):
         next_token: Callable[[dict[str, Any], list[Any], Any], Any],
         position: str,
         first: Any = None,
-        optional: bool = False,
+        optional: str | None = None,
     ) -> Iterator[Any]:
         """Records of every page, in order, then nothing: the vendor said there is no more.
 
         `request_for(token)` gives the page's request arguments, `next_token(page, records,
         token)` the next page's token or None. A page whose body stays unreadable after retries
         ends the listing with a `LostPage` (what came before it is kept); an optional endpoint
-        the account lacks yields one `Unavailable` instead of failing the run.
+        the account lacks (`optional` says why that can be) yields one `Unavailable` instead
+        of failing the run.
         """
         guard = PageGuard(f"{self.vendor} {method} {client.url_of(path)}", self.max_pages)
         token = first
@@ -81,7 +82,7 @@ class VendorConnector(dg.ConfigurableResource):
                 return
             except ApiError as exc:
                 if optional and guard.pages == 1 and exc.status_code in MISSING_STATUSES:
-                    yield Unavailable(f"optional endpoint unavailable: {exc}"[:300])
+                    yield Unavailable(f"optional endpoint unavailable ({optional}): {exc}"[:300])
                     return
                 raise
             records = page.get(key) or []

@@ -112,7 +112,7 @@ class SquareResource(VendorConnector):
             request_for=request_for,
             next_token=lambda page, records, cursor: page.get("cursor") or None,
             position="cursor",
-            optional=path in OPTIONAL_ENDPOINTS,
+            optional=OPTIONAL_ENDPOINTS.get(path),
         )
 
     def _iter(self, client, entity, method, path, key, **kw) -> Iterator[Any]:

@@ -97,7 +97,7 @@ class XeroResource(VendorConnector):
             },
             next_token=lambda _, found, page: page + 1 if paged and found else None,
             position="page",
-            first=1,
+            first=1 if paged else None,
         )
         for record in records:
             # Lost pages and non-object records pass through for landing to dead-letter.

@@ -58,7 +58,8 @@ def test_a_404_on_disputes_still_posts_the_day(tmp_path, monkeypatch):
     assert posted[0] > 0 and posted[1] > 1  # the day's sales and more were posted
     assert lines[0] > 0 and lines[1]
     assert status == "unavailable"
-    assert warning.startswith(f"optional endpoint unavailable: square: GET {base_url}/cafe/")
+    assert warning.startswith("optional endpoint unavailable (needs DISPUTES_READ")
+    assert f"square: GET {base_url}/cafe/square/v2/disputes -> 404: " in warning
     # Conservation, read back from the log: every fetched record went somewhere.
     for table, fetched, landed, dead, other, duplicates, lost, _ in log:
         assert fetched == landed + dead + other + duplicates, table

@@ -123,15 +123,19 @@ def test_a_page_that_stays_broken_is_dead_lettered_naming_the_request_and_earlie
     assert balance.conserved
 
 
-def test_missing_disputes_are_a_warning_but_a_missing_required_endpoint_fails():
+@pytest.mark.parametrize("status", [404, 403])
+def test_missing_disputes_are_a_warning_but_a_missing_required_endpoint_fails(status):
     def handler(request: httpx.Request) -> httpx.Response:
         body = {"errors": [{"category": "INVALID_REQUEST_ERROR", "code": "NOT_FOUND"}]}
-        return httpx.Response(404, json=body)
+        return httpx.Response(status, json=body)
 
     [item] = list(square().list_disputes(api(handler)))
     assert isinstance(item, Unavailable)
-    assert "square: GET http://vendor.test:9000/v2/disputes -> 404" in item.reason
+    assert item.reason.startswith(
+        "optional endpoint unavailable (needs DISPUTES_READ, which a merchant may not grant): "
+        f"square: GET http://vendor.test:9000/v2/disputes -> {status}: "
+    )
     with pytest.raises(
-        ApiError, match=r"^square: GET http://vendor.test:9000/v2/catalog/list -> 404"
+        ApiError, match=rf"^square: GET http://vendor.test:9000/v2/catalog/list -> {status}"
     ):
         list(square().list_catalog(api(handler)))
