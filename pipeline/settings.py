@@ -71,3 +71,16 @@ def selected_businesses() -> list[str] | None:
     """BACKBONE_BUSINESSES=cafe,studio narrows a run; unset means every business in reference/."""
     raw = os.environ.get("BACKBONE_BUSINESSES", "").strip()
     return [b.strip() for b in raw.split(",") if b.strip()] or None
+
+
+def max_field_bytes() -> int | None:
+    """BACKBONE_MAX_FIELD_BYTES: a fetched record with a longer text field is dead-lettered
+    instead of landed (unset: pipeline/extraction/oversized.py's 64 KiB default)."""
+    raw = os.environ.get("BACKBONE_MAX_FIELD_BYTES", "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError(
+            f"BACKBONE_MAX_FIELD_BYTES must be a positive number of bytes, not {raw!r}"
+        )
+    return int(raw)

@@ -22,10 +22,11 @@ MAX_RETRY_AFTER_SECONDS = 60.0
 class RetryableStatus(Exception):
     """A 429 or 5xx: the vendor asks us to come back later."""
 
-    def __init__(self, response: httpx.Response) -> None:
+    def __init__(self, response: httpx.Response, vendor: str = "vendor") -> None:
         self.response = response
         super().__init__(
-            f"{response.request.method} {safe_url(response.request.url)} -> {response.status_code}"
+            f"{vendor}: {response.request.method} {safe_url(response.request.url)} -> "
+            f"{response.status_code} (retries spent)"
         )
 
     @property
@@ -52,29 +53,65 @@ class ApiError(Exception):
     def __init__(self, vendor: str, response: httpx.Response) -> None:
         self.status_code = response.status_code
         self.response = response  # for connectors that read the vendor's error shape
-        detail = mask_text(response.text[:500])
+        # One line: a vendor's pretty-printed error body must not split a log or run failure.
+        detail = " ".join(mask_text(response.text[:500]).split())
         super().__init__(
             f"{vendor}: {response.request.method} {safe_url(response.request.url)} -> "
             f"{response.status_code}: {detail}"
         )
 
 
+class BrokenBody(Exception):
+    """A 200 whose body is not the JSON we asked for: truncated, HTML, or the wrong shape.
+
+    Retried like a 5xx: such bodies come from proxies and gateways cut off mid-answer, and the
+    same request usually succeeds a moment later."""
+
+    def __init__(self, vendor: str, response: httpx.Response, why: str) -> None:
+        self.method = response.request.method
+        self.url = safe_url(response.request.url)
+        self.status_code = response.status_code
+        super().__init__(
+            f"{vendor}: {self.method} {self.url} -> {response.status_code} with an unreadable "
+            f"body ({why})"
+        )
+
+
 def safe_url(url: httpx.URL) -> str:
-    """Path only: query strings can carry emails (e.g. HubSpot idProperty lookups)."""
-    return f"{url.scheme}://{url.host}{url.path}"
+    """scheme://host[:port]/path. The port stays (two sandboxes or a proxy differ only by it);
+    the query string never: it can carry emails (e.g. HubSpot idProperty lookups)."""
+    port = f":{url.port}" if url.port is not None else ""
+    return f"{url.scheme}://{url.host}{port}{url.path}"
 
 
 def _backoff(exc: Exception) -> bool | float:
     if isinstance(exc, RetryableStatus):
         wait = exc.retry_after
         return True if wait is None else min(wait, MAX_RETRY_AFTER_SECONDS)
-    return isinstance(exc, httpx.TransportError)
+    return isinstance(exc, httpx.TransportError | BrokenBody)
+
+
+def _parsed(vendor: str, response: httpx.Response, shape: Callable[[Any], bool]) -> Any:
+    try:
+        body = response.json()
+    except ValueError:
+        kind = response.headers.get("content-type", "no content type").split(";")[0]
+        head = " ".join(response.text[:40].split())
+        raise BrokenBody(vendor, response, f"not JSON, {kind}: {head!r}") from None
+    if not shape(body):
+        raise BrokenBody(vendor, response, f"JSON of the wrong shape: a {type(body).__name__}")
+    return body
+
+
+def is_object(body: Any) -> bool:
+    return isinstance(body, dict)
 
 
 @dataclass
 class CallStats:
     requests: int = 0
     retries: int = 0
+    broken_bodies: int = 0
     by_status: dict[int, int] = field(default_factory=dict)
 
 
@@ -108,6 +145,10 @@ class ApiClient:
     def close(self) -> None:
         self._client.close()
 
+    def url_of(self, path: str) -> str:
+        """The safe URL a path resolves to, for messages that must name the endpoint."""
+        return safe_url(self._client.build_request("GET", path).url)
+
     def __enter__(self) -> ApiClient:
         return self
 
@@ -115,6 +156,19 @@ class ApiClient:
         self.close()
 
     def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """One call, retried on 429, 5xx and transport errors; a 4xx raises ApiError."""
+        return self._call(method, path, None, kwargs)[0]
+
+    def json(
+        self, method: str, path: str, *, shape: Callable[[Any], bool] = is_object, **kwargs: Any
+    ) -> Any:
+        """The parsed body, which must satisfy `shape`; a 200 whose body is not JSON or fails
+        `shape` is retried like a 5xx, and BrokenBody is raised once the attempts are spent."""
+        return self._call(method, path, shape, kwargs)[1]
+
+    def _call(
+        self, method: str, path: str, shape: Callable[[Any], bool] | None, kwargs: dict[str, Any]
+    ) -> tuple[httpx.Response, Any]:
         for attempt in stamina.retry_context(
             on=_backoff,
             attempts=self.attempts,
@@ -131,15 +185,25 @@ class ApiClient:
                 code = response.status_code
                 self.stats.by_status[code] = self.stats.by_status.get(code, 0) + 1
                 if code == 429 or code >= 500:
-                    log.warning("%s %s: %s, retrying", self.vendor, safe_url(response.url), code)
-                    raise RetryableStatus(response)
+                    log.warning(
+                        "%s %s %s: %s, retrying",
+                        self.vendor,
+                        method,
+                        safe_url(response.request.url),
+                        code,
+                    )
+                    raise RetryableStatus(response, self.vendor)
                 if code >= 400:
                     raise ApiError(self.vendor, response)
-                return response
+                if shape is None:
+                    return response, None
+                try:
+                    return response, _parsed(self.vendor, response, shape)
+                except BrokenBody as exc:
+                    self.stats.broken_bodies += 1
+                    log.warning("%s, retrying", exc)
+                    raise
         raise AssertionError("unreachable: stamina re-raises the last error")
-
-    def json(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
-        return self.request(method, path, **kwargs).json()
 
 
 def make_transport(base_url: str, in_process: Callable[[], httpx.BaseTransport]):

@@ -51,18 +51,23 @@ class HubSpotResource(VendorConnector):
 
     vendor: str = "hubspot"
 
-    def _objects(self, client: ApiClient, kind: str, params: dict) -> Iterator[dict[str, Any]]:
-        after = None
-        while True:
-            query = {**params, "limit": 100, **({"after": after} if after else {})}
-            page = client.json("GET", f"/crm/v3/objects/{kind}", params=query)
-            for record in page.get("results", []):
-                yield project(record, FIELDS[kind])
-            previous, after = after, ((page.get("paging") or {}).get("next") or {}).get("after")
-            if not after:
-                return
-            if after == previous:
-                raise RuntimeError(f"hubspot {kind}: the same 'after' came back twice; stopping")
+    def _objects(self, client: ApiClient, kind: str, params: dict) -> Iterator[Any]:
+        records = self.pages(
+            client,
+            "GET",
+            f"/crm/v3/objects/{kind}",
+            "results",
+            request_for=lambda after: {
+                "params": {**params, "limit": 100, **({"after": after} if after else {})}
+            },
+            next_token=lambda page, _, after: (
+                ((page.get("paging") or {}).get("next") or {}).get("after") or None
+            ),
+            position="after",
+        )
+        for record in records:
+            # Lost pages and non-object records pass through for landing to dead-letter.
+            yield project(record, FIELDS[kind]) if isinstance(record, dict) else record
 
     def list_contacts(self, client: ApiClient):
         return self._objects(client, "contacts", {"properties": ",".join(CONTACT_PROPERTIES)})

@@ -79,23 +79,33 @@ class XeroResource(VendorConnector):
 
     def list(
         self, client: ApiClient, collection: str, modified_since: datetime | None = None
-    ) -> Iterator[dict[str, Any]]:
+    ) -> Iterator[Any]:
+        """Every record of a collection. Paged ones are read page=1, 2, ... until an EMPTY page:
+        a short page is not the end (Xero may serve fewer than pageSize, and a smaller page
+        size would otherwise lose the rest). Accounts is not paged in Xero's API."""
         headers = {}
         if modified_since is not None:
             # RFC 3339 with an offset, the spec's date-time format (a naive time is ambiguous).
             headers["If-Modified-Since"] = modified_since.astimezone(UTC).strftime(
                 "%Y-%m-%dT%H:%M:%SZ"
             )
-        page = 1
-        while True:
-            params = {"page": page} if collection != "Accounts" else {}
-            body = client.json("GET", f"/{collection}", params=params, headers=headers)
-            records = body.get(collection, [])
-            for record in records:
-                yield project(record, FIELDS[collection])
-            if collection == "Accounts" or len(records) < PAGE_SIZE:
-                return
-            page += 1
+        paged = collection != "Accounts"
+        records = self.pages(
+            client,
+            "GET",
+            f"/{collection}",
+            collection,
+            request_for=lambda page: {
+                "params": {"page": page, "pageSize": PAGE_SIZE} if paged else {},
+                "headers": headers,
+            },
+            next_token=lambda _, found, page: page + 1 if paged and found else None,
+            position="page",
+            first=1 if paged else None,
+        )
+        for record in records:
+            # Lost pages and non-object records pass through for landing to dead-letter.
+            yield project(record, FIELDS[collection]) if isinstance(record, dict) else record
 
     def put_manual_journal(self, client: ApiClient, idempotency_key: str, body: str) -> str:
         """PUT one ManualJournals envelope (already-serialised JSON, exact amounts) and return

@@ -30,7 +30,7 @@ from . import (
     xero_bank_api,  # noqa: F401 - registers PUT /BankTransactions, /BankTransfers
 )
 from .clock import resolve_now, to_ms
-from .faults import FaultInjector, Faults
+from .faults import FaultInjector, Faults, spoil
 from .hubspot_state import HubSpotState
 from .routing import Router
 from .store import shared_world
@@ -142,7 +142,8 @@ class Sandbox:
             log.exception("sandbox failed on %s %s", request.method, request.url)
             err = ApiError(500, "INTERNAL_SERVER_ERROR", "The sandbox failed on this request.")
             reply = error_reply(vendor, err, correlation)
-        return to_response(vendor, reply)
+        response = to_response(vendor, reply)
+        return spoil(response, decision.spoil) if decision.spoil else response
 
     # -- services for the vendor modules -------------------------------------------------------
 
@@ -197,6 +198,10 @@ class Sandbox:
             if not path.lower().startswith(_XERO_BASE + "/"):
                 raise ApiError(404, "NOT_FOUND", "The resource you're looking for cannot be found")
             path = path[len(_XERO_BASE) :]
+        for status, missing in self.faults.missing:  # an account without this endpoint
+            if path.rstrip("/") == missing:
+                code = "INSUFFICIENT_SCOPES" if status == 403 else "NOT_FOUND"
+                raise ApiError(status, code, f"This account cannot use {path}.")
         call = Call(
             vendor=vendor,
             business=business,

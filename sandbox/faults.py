@@ -9,7 +9,17 @@ Spec string (also $BACKBONE_SANDBOX_FAULTS), comma separated:
     429bare=N    every Nth request -> 429 without Retry-After
     5xx=N        every Nth request -> 503 in the vendor's error shape
     slow=N:S     every Nth request sleeps S seconds before answering
+    truncated=N  every Nth request's 200 body is cut in half (a proxy dropping the connection)
+    html=N       every Nth request's 200 is an HTML error page instead of JSON (a gateway)
+    404=/PATH    the account lacks this endpoint: every request to the vendor-relative PATH
+                 (e.g. 404=/v2/disputes) -> 404 in the vendor's shape; 403=/PATH likewise,
+                 as a missing permission. Repeatable.
+    pagesize=N   listings serve at most N records per page, whatever the client asks for
+                 (vendors may cap pages below the requested size)
     malformed    page 1 of every record list carries one extra malformed record
+
+Error and body faults (429, 429bare, 5xx, truncated, html) never hit two requests in a row
+unless their period is 1: with period 1 the fault persists, as a broken endpoint would.
 """
 
 from __future__ import annotations
@@ -17,6 +27,8 @@ from __future__ import annotations
 import os
 import threading
 from dataclasses import dataclass
+
+import httpx
 
 FAULTS_ENV = "BACKBONE_SANDBOX_FAULTS"
 
@@ -29,11 +41,16 @@ class Faults:
     unavailable_every: int | None = None
     slow_every: int | None = None
     slow_seconds: float = 0.0
+    truncated_every: int | None = None
+    html_every: int | None = None
+    missing: tuple[tuple[int, str], ...] = ()  # (404 or 403, vendor-relative path)
+    page_size: int | None = None
     malformed: bool = False
 
     @classmethod
     def parse(cls, spec: str) -> Faults:
         values: dict[str, object] = {}
+        missing: list[tuple[int, str]] = []
         for raw in spec.split(","):
             item = raw.strip()
             if not item:
@@ -45,6 +62,12 @@ class Faults:
             name, arg = name.strip(), arg.strip()
             if not sep or not arg:
                 raise ValueError(f"fault {item!r} needs a value, e.g. {name}=5")
+            if name in ("404", "403"):
+                if not arg.startswith("/"):
+                    raise ValueError(f"fault {item!r} needs a path, e.g. {name}=/v2/disputes")
+                missing.append((int(name), arg.rstrip("/") or "/"))
+                values["missing"] = tuple(missing)
+                continue
             every, _, extra = arg.partition(":")
             n = _positive_int(every, item)
             if name == "429":
@@ -55,6 +78,12 @@ class Faults:
                 values["rate_limit_bare_every"] = n
             elif name == "5xx" and not extra:
                 values["unavailable_every"] = n
+            elif name == "truncated" and not extra:
+                values["truncated_every"] = n
+            elif name == "html" and not extra:
+                values["html_every"] = n
+            elif name == "pagesize" and not extra:
+                values["page_size"] = n
             elif name == "slow":
                 if not extra:
                     raise ValueError(f"fault {item!r} needs seconds, e.g. slow={n}:0.2")
@@ -101,7 +130,8 @@ def _non_negative_int(text: str, item: str) -> int:
 @dataclass(frozen=True)
 class Decision:
     number: int  # 1-based request number
-    error: str | None = None  # "429" | "429bare" | "503"
+    error: str | None = None  # "429" | "429bare" | "503": answered instead of the request
+    spoil: str | None = None  # "truncated" | "html": the request's own 200 body is spoiled
     sleep: float = 0.0
 
 
@@ -123,15 +153,40 @@ class FaultInjector:
         with self._lock:
             self._count += 1
             n = self._count
-            error = None
+            fault = None
             for kind, every in (
                 ("429", f.rate_limit_every),
                 ("429bare", f.rate_limit_bare_every),
                 ("503", f.unavailable_every),
+                ("truncated", f.truncated_every),
+                ("html", f.html_every),
             ):
                 if every and n % every == 0 and (every == 1 or not self._previous_failed):
-                    error = kind
+                    fault = kind
                     break
-            self._previous_failed = error is not None
+            self._previous_failed = fault is not None
         sleep = f.slow_seconds if f.slow_every and n % f.slow_every == 0 else 0.0
-        return Decision(n, error, sleep)
+        if fault in SPOILS:
+            return Decision(n, None, fault, sleep)
+        return Decision(n, fault, None, sleep)
+
+
+SPOILS = ("truncated", "html")
+_GATEWAY_PAGE = (
+    b"<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1>"
+    b"</center><hr><center>nginx</center></body></html>"
+)
+
+
+def spoil(response: httpx.Response, kind: str) -> httpx.Response:
+    """A 200 whose body went wrong on the way: cut in half, or replaced by a gateway's HTML page
+    (status still 200, as some proxies send). Other statuses pass through untouched."""
+    if response.status_code != 200:
+        return response
+    headers = dict(response.headers)
+    headers.pop("content-length", None)
+    if kind == "truncated":
+        half = response.content[: len(response.content) // 2]
+        return httpx.Response(200, headers=headers, content=half)
+    headers["content-type"] = "text/html"
+    return httpx.Response(200, headers=headers, content=_GATEWAY_PAGE)

@@ -22,6 +22,7 @@ from .web import ApiError, Call, Reply
 
 if TYPE_CHECKING:
     from .app import Sandbox
+    from .faults import Faults
 
 router = Router()
 
@@ -190,9 +191,11 @@ def _after(call: Call) -> int | None:
     return int(raw)
 
 
-def _list_page(call: Call, entity: str, records: Iterable[dict], faults_malformed: bool) -> Reply:
+def _list_page(call: Call, entity: str, records: Iterable[dict], faults: Faults) -> Reply:
     ordered = sorted(records, key=lambda r: int(r["id"]))
     after, limit = _after(call), _limit(call)
+    limit = min(limit, faults.page_size or limit)  # the pagesize option caps every page
+    faults_malformed = faults.malformed
     if after is not None:
         ordered = [r for r in ordered if int(r["id"]) >= after]
     chunk = ordered[:limit]
@@ -228,7 +231,7 @@ def list_contacts(sb: Sandbox, call: Call) -> Reply:
                 }
             }
         shaped.append(out)
-    return _list_page(call, "hubspot.contact", shaped, sb.faults.malformed)
+    return _list_page(call, "hubspot.contact", shaped, sb.faults)
 
 
 @router.add("GET", "/crm/v3/objects/contacts/([0-9]+)")
@@ -266,7 +269,7 @@ def list_deals(sb: Sandbox, call: Call) -> Reply:
                 "contacts": {"results": [{"id": deal.contact_id, "type": "deal_to_contact"}]}
             }
         shaped.append(out)
-    return _list_page(call, "hubspot.deal", shaped, sb.faults.malformed)
+    return _list_page(call, "hubspot.deal", shaped, sb.faults)
 
 
 # -- contact upserts -----------------------------------------------------------------------------

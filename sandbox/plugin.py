@@ -46,7 +46,8 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument(
         "--faults",
         default=None,
-        help='e.g. "429=3,5xx=4,slow=7:0.2,malformed" (or BACKBONE_SANDBOX_FAULTS)',
+        help='e.g. "429=3,5xx=4,slow=7:0.2,truncated=9,html=11,404=/v2/disputes,pagesize=7,'
+        'malformed" (or BACKBONE_SANDBOX_FAULTS)',
     )
     args = parser.parse_args(argv)
     from .server import serve as serve_http

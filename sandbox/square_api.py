@@ -135,6 +135,7 @@ def _listing(
     extra: dict | None = None,
 ) -> Reply:
     """A Square list body from pre-rendered record texts (+ the malformed fault on page 1)."""
+    limit = min(limit, sb.faults.page_size or limit)  # the pagesize option caps every page
     chunk, cursor = paging.page(records, offset, limit, fp)
     items: list[Any] = [Raw(text) for text in chunk]
     if sb.faults.malformed and offset == 0:

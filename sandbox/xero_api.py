@@ -100,6 +100,7 @@ def _collection(
     extra: dict[str, Any] = {}
     if page is not None:
         size = _positive(call, "pageSize", PAGE_SIZE, MAX_PAGE_SIZE) or PAGE_SIZE
+        size = min(size, sb.faults.page_size or size)  # the pagesize option caps every page
         chunk = records[(page - 1) * size : page * size]
         extra["pagination"] = {
             "page": page,

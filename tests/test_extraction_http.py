@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 
 import duckdb
@@ -90,7 +91,7 @@ def test_throttling_and_server_errors_change_no_record_count(tmp_path, monkeypat
     monkeypatch.delenv("BACKBONE_BUSINESSES", raising=False)
     with served_sandbox() as base_url:
         clean, clean_retries = _extract(base_url, tmp_path / "clean", DAY_1)
-    with served_sandbox("429=11,429bare=5,5xx=7,slow=13:0.2") as base_url:
+    with served_sandbox("429=11,429bare=5,5xx=7,slow=13:0.2,truncated=17,html=19") as base_url:
         faulty, faulty_retries = _extract(base_url, tmp_path / "faulty", DAY_1)
     assert clean_retries == 0
     assert faulty_retries > 10
@@ -145,3 +146,93 @@ def test_malformed_records_end_in_dead_letter_with_a_reason(tmp_path, monkeypatc
     reasons = {entity: reason for _, entity, _, reason in dead}
     assert reasons["refunds"].startswith("field 'created_at' is not a timestamp")
     assert reasons["deals"].startswith("field properties.amount is not a decimal")
+
+
+def _ids(records) -> list[str]:
+    return sorted(str(r.get("id") or r.get("BankTransactionID")) for r in records)
+
+
+def test_pages_smaller_than_asked_for_lose_nothing_at_any_vendor():
+    from resources.hubspot import HubSpotResource
+    from resources.xero import XeroResource
+
+    # Windows wide enough for several pages of 7 at each vendor (bank lines are few a day).
+    start, bank_start = datetime(2026, 11, 17, tzinfo=UTC), datetime(2026, 10, 20, tzinfo=UTC)
+    got = {}
+    for faults in (None, "pagesize=7"):
+        with served_sandbox(faults) as base_url:
+            resources = http_resources(base_url, "unused.duckdb")
+            square_, hubspot, xero = resources["square"], resources["hubspot"], resources["xero"]
+            assert isinstance(hubspot, HubSpotResource) and isinstance(xero, XeroResource)
+            with (
+                square_.client("cafe") as sq,
+                hubspot.client("cafe") as hs,
+                xero.client("cafe") as xe,
+            ):
+                got[faults] = {
+                    "payments": _ids(square_.list_payments(sq, "LCAFE01", start, None)),
+                    "contacts": _ids(hubspot.list_contacts(hs)),
+                    "bank": _ids(xero.list(xe, "BankTransactions", modified_since=bank_start)),
+                }
+                requests = (sq.stats.requests, hs.stats.requests, xe.stats.requests)
+    for entity, ids in got[None].items():
+        assert len(ids) > 7, f"{entity}: too few records to need a second small page"
+        assert got["pagesize=7"][entity] == ids, entity
+    assert min(requests) > 2  # pages of 7 really were served and followed
+
+
+def test_a_required_endpoint_the_account_lacks_fails_with_a_one_line_reason():
+    from resources.http import ApiError
+
+    start = datetime(2026, 11, 17, tzinfo=UTC)
+    with served_sandbox("404=/v2/payments") as base_url:
+        connector = square(base_url)
+        with connector.client("cafe") as client, pytest.raises(ApiError) as info:
+            list(connector.list_payments(client, "LCAFE01", start, None))
+    reason = str(info.value)
+    assert reason.startswith(f"square: GET {base_url}/cafe/square/v2/payments -> 404: ")
+    assert base_url.rsplit(":", 1)[1].isdigit()  # the port is part of what is printed
+    assert "\n" not in reason and "?" not in reason and "test-token" not in reason
+
+
+@pytest.mark.e2e
+def test_a_truncated_body_is_retried_then_dead_lettered_and_the_extract_marked_partial(
+    tmp_path, monkeypatch
+):
+    import dagster as dg
+
+    monkeypatch.setenv("BACKBONE_HOME", str(tmp_path))
+    monkeypatch.setenv("BACKBONE_BUSINESSES", "cafe")
+    path = str(tmp_path / "warehouse.duckdb")
+    customers = next(a for a in raw.SNAPSHOTS if a.key == dg.AssetKey(["raw", "square_customers"]))
+    with served_sandbox("truncated=1") as base_url:
+        result = dg.materialize(
+            [customers],
+            resources=http_resources(base_url, path, retry_wait_initial=0.01, max_attempts=3),
+        )
+    assert result.success  # the run carries on with what it has
+    [check] = result.get_asset_check_evaluations()
+    assert not check.passed and check.severity == dg.AssetCheckSeverity.ERROR
+    assert check.description == "cafe: 1 page(s) lost, see ops.dead_letter"
+    with duckdb.connect(path, read_only=True) as con:
+        dead = con.execute(
+            "SELECT stage, record_id, reason, payload FROM ops.dead_letter"
+        ).fetchall()
+        log = con.execute(
+            "SELECT fetched, records, lost_pages, status, requests, retries FROM ops.extract_log"
+        ).fetchall()
+    [(stage, record_id, reason, payload)] = dead
+    assert (stage, record_id) == ("extract:square_customers", None)
+    assert reason.startswith(
+        f"page lost after retries: square: GET {base_url}/cafe/square/v2/customers -> 200 with "
+        "an unreadable body (not JSON"
+    )
+    assert json.loads(payload) == {
+        "request": {
+            "method": "GET",
+            "url": f"{base_url}/cafe/square/v2/customers",
+            "cursor": None,
+            "page_number": 1,
+        }
+    }
+    assert log == [(0, 0, 1, "partial", 3, 2)]  # tried three times, then dead-lettered

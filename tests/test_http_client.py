@@ -89,5 +89,82 @@ def test_a_repeated_cursor_stops_paging():
         return httpx.Response(200, json={"customers": [{"id": "c1"}], "cursor": "same"})
 
     square = SquareResource(base_url="http://vendor.test", access_token="t")
-    with pytest.raises(RuntimeError, match="same cursor came back twice"):
+    with pytest.raises(RuntimeError, match="came back again"):
         list(square.list_customers(client(httpx.MockTransport(handler))))
+
+
+def test_urls_in_messages_keep_their_port_and_drop_the_query():
+    from resources.http import safe_url
+
+    assert (
+        safe_url(httpx.URL("http://127.0.0.1:8787/cafe/square/v2/payments?cursor=x&email=a@b.c"))
+        == "http://127.0.0.1:8787/cafe/square/v2/payments"
+    )
+    # A scheme's default port is not explicit, so it is not printed.
+    assert safe_url(httpx.URL("https://api.xero.com/api.xro/2.0/Invoices?page=2")) == (
+        "https://api.xero.com/api.xro/2.0/Invoices"
+    )
+
+
+def test_refusals_and_spent_retries_name_vendor_method_url_with_port_and_status_on_one_line():
+    def handler(request: httpx.Request) -> httpx.Response:
+        status = 404 if request.url.path == "/gone" else 503
+        # A vendor's pretty-printed error body must not break the reason over lines.
+        return httpx.Response(status, text='{\n  "errors": [\n    {"code": "NOT_FOUND"}\n  ]\n}')
+
+    api = ApiClient(
+        "square",
+        "http://vendor.test:8443",
+        {"Authorization": "Bearer secret-token"},
+        transport=httpx.MockTransport(handler),
+        attempts=2,
+        wait_initial=0.01,
+        wait_max=0.02,
+    )
+    with pytest.raises(ApiError) as refused:
+        api.json("GET", "/gone", params={"email": "jane@example.com"})
+    with pytest.raises(RetryableStatus) as spent:
+        api.json("GET", "/busy")
+    assert str(refused.value).startswith("square: GET http://vendor.test:8443/gone -> 404: ")
+    assert str(spent.value) == "square: GET http://vendor.test:8443/busy -> 503 (retries spent)"
+    for message in (str(refused.value), str(spent.value)):
+        assert "\n" not in message and "secret-token" not in message and "jane" not in message
+
+
+def _bodies(*bodies):
+    """A vendor answering 200 with these bodies in turn (the last one repeats)."""
+    calls = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        content_type, text = bodies[min(len(calls), len(bodies)) - 1]
+        return httpx.Response(200, headers={"content-type": content_type}, text=text)
+
+    return httpx.MockTransport(handler), calls
+
+
+def test_a_truncated_200_is_retried_like_a_5xx():
+    transport, calls = _bodies(
+        ("application/json", '{"customers": [{"id": "c1"'),
+        (
+            "application/json",
+            '{"customers": [{"id": "c1"}]}',
+        ),
+    )
+    api = client(transport)
+    assert api.json("GET", "/v2/customers") == {"customers": [{"id": "c1"}]}
+    assert len(calls) == 2 and api.stats.retries == 1 and api.stats.broken_bodies == 1
+
+
+def test_an_html_200_and_a_list_where_an_object_belongs_are_broken_bodies():
+    from resources.http import BrokenBody
+
+    gateway = "<html><body><h1>502 Bad Gateway</h1></body></html>"
+    for body in (("text/html", gateway), ("application/json", '[{"id": "c1"}]')):
+        transport, calls = _bodies(body)
+        with pytest.raises(BrokenBody) as info:
+            client(transport, attempts=3).json("GET", "/v2/customers")
+        assert len(calls) == 3
+        assert str(info.value).startswith(
+            "test: GET http://vendor.test/v2/customers -> 200 with an unreadable body"
+        )

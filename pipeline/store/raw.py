@@ -4,11 +4,12 @@ The tables themselves come from dbt-free-sql/_migrations/0004_raw_tables.sql."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import duckdb
 
-from pipeline.extraction.landing import Landing
+from pipeline.extraction.landing import Balance, Landing
 from pipeline.store import audit
 from pipeline.store.connection import insert_many
 from pipeline.store.dead_letters import replace_dead_letters
@@ -75,21 +76,34 @@ def log_extract(
     calls: tuple[int, int],
     *,
     run_id: str | None,
-) -> None:
-    """One ops.extract_log row per business: records landed and dead-lettered, HTTP calls made."""
+) -> Balance:
+    """One ops.extract_log row per business: where every fetched record went, pages lost,
+    HTTP calls made, and the status (ok, partial, unavailable) with its warning."""
     source, entity = table.split("_", 1)
     requests, retries = calls
+    balance = landing.balance(business_id)
     con.execute(
-        "INSERT INTO ops.extract_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, now())",
+        "INSERT INTO ops.extract_log (source, entity, business_id, partition_key, records, "
+        'dead_letters, requests, retries, run_id, "at", fetched, other_date, other_dates, '
+        "duplicates, lost_pages, status, warning) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?, ?, ?, ?, ?, ?, ?)",
         [
             source,
             entity,
             business_id,
             partition_key,
-            sum(1 for r in landing.rows if r.business_id == business_id),
-            sum(1 for d in landing.dead if d["business_id"] == business_id),
+            balance.landed,
+            balance.dead_letters,
             requests,
             retries,
             run_id,
+            balance.fetched,
+            balance.other_date,
+            json.dumps(balance.elsewhere),
+            balance.duplicates,
+            balance.lost_pages,
+            balance.status,
+            balance.warning,
         ],
     )
+    return balance
