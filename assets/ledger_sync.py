@@ -12,6 +12,7 @@ from pipeline.accounting.xero_journal import FAILED, POSTED
 from pipeline.store.sync_log import sync_ledger, synced_counts
 from resources.http import ApiError
 from resources.warehouse import WarehouseResource
+from resources.world import pipeline_now
 from resources.xero import XeroResource
 
 LEDGER_SYNC = dg.AssetKey(["ops", "xero_manual_journals"])
@@ -41,6 +42,7 @@ def xero_manual_journals(
                 isinstance(exc, ApiError) and exc.status_code not in (401, 403)
             ),
             log=context.log.warning,
+            at=pipeline_now(),
         )
         totals = synced_counts(con)
         requests, retries = clients.stats()

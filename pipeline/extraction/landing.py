@@ -126,6 +126,7 @@ def land_partition(
     open_ended: bool = True,
     local_dates: bool = False,
     run_id: str | None,
+    extracted_at: datetime | None = None,
 ) -> Landing:
     """Fetch every scope's window for `day`; sort records into rows and dead letters.
 
@@ -133,7 +134,7 @@ def land_partition(
     or the day's end for sources filtered by creation time (payouts).
     """
     landing = Landing()
-    extracted_at = utcnow()
+    extracted_at = extracted_at or utcnow()  # the run's clock when the caller has one
     seen: set[tuple[str, str]] = set()
     for scope in scopes:
         start, end = local_day_window(scope.timezone, day)
@@ -182,10 +183,11 @@ def land_snapshot(
     day: date | None = None,
     location_id: str | None = None,
     run_id: str | None,
+    extracted_at: datetime | None = None,
 ) -> Landing:
     """Every record of the businesses; `day` and `location_id` file children under a parent's."""
     landing = Landing()
-    extracted_at = utcnow()
+    extracted_at = extracted_at or utcnow()  # the run's clock when the caller has one
     for business_id in business_ids:
         seen: set[str] = set()
         for record in records_for(business_id):

@@ -4,6 +4,7 @@ The tables themselves come from dbt-free-sql/_migrations/0004_raw_tables.sql."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import duckdb
@@ -23,6 +24,7 @@ def write_landing(
     business_ids: list[str],
     partition_key: str | None,
     run_id: str | None,
+    at: datetime | None = None,
 ) -> None:
     """Replace the partition (or, unpartitioned, the businesses' snapshot) in one transaction."""
     source, entity = table.split("_", 1)
@@ -46,13 +48,14 @@ def write_landing(
             source=source,
             entity=entity,
             business_ids=business_ids,
+            at=at,
         )
         target = f"raw.{table}" + (f"/{partition_key}" if partition_key else "")
         # What was landed, not when: (record id, business, updated_at, payload).
         fingerprinted = (
             (r.record_id, r.business_id, r.updated_at, r.payload) for r in landing.rows
         )
-        audit.record(con, "replace", target, fingerprinted, run_id=run_id)
+        audit.record(con, "replace", target, fingerprinted, run_id=run_id, at=at)
 
 
 def payouts_of_day(
@@ -75,12 +78,14 @@ def log_extract(
     calls: tuple[int, int],
     *,
     run_id: str | None,
+    at: datetime | None = None,
 ) -> None:
     """One ops.extract_log row per business: records landed and dead-lettered, HTTP calls made."""
     source, entity = table.split("_", 1)
     requests, retries = calls
     con.execute(
-        "INSERT INTO ops.extract_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, now())",
+        "INSERT INTO ops.extract_log "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?::TIMESTAMPTZ, now()))",
         [
             source,
             entity,
@@ -91,5 +96,6 @@ def log_extract(
             requests,
             retries,
             run_id,
+            at,
         ],
     )

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 
@@ -101,8 +102,9 @@ def build(
     *,
     run_id: str | None = None,
     validate: Callable[[duckdb.DuckDBPyConnection, str], None] | None = None,
+    at: datetime | None = None,
 ) -> dict[str, int]:
-    """Rebuild the model's table (and its dead letters) in one transaction."""
+    """Rebuild the model's table (and its dead letters, stamped `at`) in one transaction."""
     source, _, entity = model.name.removeprefix("stg_").partition("__")
     with transaction(con):
         con.execute(f"CREATE OR REPLACE TEMP TABLE _model AS {model.sql}")
@@ -137,6 +139,7 @@ def build(
             run_id=run_id,
             source=source,
             entity=entity or model.name,
+            at=at,
         )
         if validate is not None:
             validate(con, model.table)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import duckdb
 
@@ -73,17 +74,18 @@ def log_write(
     status: str,
     run_id: str | None,
     error: str | None = None,
+    at: datetime | None = None,
 ) -> None:
     """One row per (target, entry): a retry that succeeds replaces the earlier failure."""
     con.execute(
         """
         INSERT INTO ops.sync_log (target, idempotency_key, object_id, status, "at", run_id, error)
-        VALUES (?, ?, ?, ?, now(), ?, ?)
+        VALUES (?, ?, ?, ?, coalesce(?::TIMESTAMPTZ, now()), ?, ?)
         ON CONFLICT (target, idempotency_key) DO UPDATE SET
             object_id = excluded.object_id, status = excluded.status, "at" = excluded."at",
             run_id = excluded.run_id, error = excluded.error
         """,
-        [target(business_id), entry_id, object_id, status, run_id, error],
+        [target(business_id), entry_id, object_id, status, at, run_id, error],
     )
 
 
@@ -110,6 +112,7 @@ def sync_ledger(
     run_id: str | None,
     is_permanent: Callable[[BaseException], bool] = lambda exc: True,
     log: Callable[[str], None] = lambda message: None,
+    at: datetime | None = None,
 ) -> SyncResult:
     """Send every pending entry once and log each answer.
 
@@ -126,18 +129,18 @@ def sync_ledger(
             object_id = post(entry.business_id, entry.entry_id, body)
         except Exception as exc:  # every failure is logged, masked, per entry
             error = mask_error(exc)
-            log_write(con, entry.business_id, entry.entry_id, None, FAILED, run_id, error)
+            log_write(con, entry.business_id, entry.entry_id, None, FAILED, run_id, error, at)
             result.failed.append((entry.entry_id, error))
             log(f"{entry.entry_id}: not posted: {error}")
             if not isinstance(exc, LedgerPayloadError) and not is_permanent(exc):
                 result.stopped = error
                 break
             continue
-        log_write(con, entry.business_id, entry.entry_id, object_id, POSTED, run_id)
+        log_write(con, entry.business_id, entry.entry_id, object_id, POSTED, run_id, at=at)
         result.posted.append(entry.entry_id)
         sent.append((entry.entry_id, object_id, body))
     if sent:
-        audit.record(con, "sync", TARGET_PREFIX.rstrip(":"), sent, run_id=run_id)
+        audit.record(con, "sync", TARGET_PREFIX.rstrip(":"), sent, run_id=run_id, at=at)
     return result
 
 
