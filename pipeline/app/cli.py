@@ -84,7 +84,7 @@ def check_businesses(chosen: list[str] | None) -> None:
         )
 
 
-def _local_today(businesses: list[str] | None) -> date:
+def local_today(businesses: list[str] | None) -> date:
     """The earliest local date, on the pipeline's clock, among the chosen businesses'
     locations: a date is over only once it is over everywhere the run covers."""
     from pipeline.kernel.timeutil import business_date
@@ -110,7 +110,7 @@ def _partitions(args: argparse.Namespace) -> list[str]:
             raise ValueError("--days must be at least 1")
         return business_days(args.days, today=pipeline_now().date())
     first = DAILY.start.date()
-    return chosen_dates(args.start, args.end, first, _local_today(args.business))
+    return chosen_dates(args.start, args.end, first, local_today(args.business))
 
 
 def main(argv: list[str] | None = None) -> int:
