@@ -182,6 +182,11 @@ def test_a_live_run_against_the_served_simulator_matches_the_in_process_run(tmp_
         "raw.square_orders",
     }
     assert set().union(*written.values()) == {CLOCK}
+    with duckdb.connect(str(live_home / "warehouse.duckdb"), read_only=True) as con:
+        freshness = con.execute(
+            "SELECT DISTINCT value FROM marts.scorecard_daily WHERE metric = 'data_freshness_hours'"
+        ).fetchall()
+    assert freshness == [(0,)]  # extracted at the clock, aged on the clock
 
     # A second run: same journal, same sync log, and not one write reaches Xero.
     logged = sync_log(live_home)

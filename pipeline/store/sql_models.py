@@ -104,10 +104,15 @@ def build(
     validate: Callable[[duckdb.DuckDBPyConnection, str], None] | None = None,
     at: datetime | None = None,
 ) -> dict[str, int]:
-    """Rebuild the model's table (and its dead letters, stamped `at`) in one transaction."""
+    """Rebuild the model's table (and its dead letters, stamped `at`) in one transaction.
+
+    A model reads the run's clock as `getvariable('pipeline_now')` (NULL when `at` is None)."""
     source, _, entity = model.name.removeprefix("stg_").partition("__")
     with transaction(con):
+        if at is not None:
+            con.execute("SET VARIABLE pipeline_now = ?::TIMESTAMPTZ", [at])
         con.execute(f"CREATE OR REPLACE TEMP TABLE _model AS {model.sql}")
+        con.execute("RESET VARIABLE pipeline_now")
         columns = [row[0] for row in con.execute("DESCRIBE _model").fetchall()]
         private = [c for c in columns if c in PRIVATE]
         dead = []
