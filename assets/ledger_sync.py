@@ -16,6 +16,7 @@ from pipeline.store.payout_sync import TARGET_PREFIXES, sync_payout_deposits
 from pipeline.store.sync_log import SyncResult, sync_ledger, synced_counts
 from resources.http import ApiError
 from resources.warehouse import WarehouseResource
+from resources.world import pipeline_now
 from resources.xero import XeroResource
 
 LEDGER_SYNC = dg.AssetKey(["ops", "xero_manual_journals"])
@@ -58,6 +59,7 @@ def xero_manual_journals(
             run_id=context.run_id,
             is_permanent=_is_permanent,
             log=context.log.warning,
+            at=pipeline_now(),
         )
         totals = synced_counts(con)
         requests, retries = clients.stats()
@@ -101,6 +103,7 @@ def xero_payout_deposits(
             run_id=context.run_id,
             is_permanent=_is_permanent,
             log=context.log.warning,
+            at=pipeline_now(),
         )
         totals: dict[str, int] = {}
         for prefix in TARGET_PREFIXES:

@@ -7,6 +7,7 @@ import dagster as dg
 
 from assets.partitions import WAREHOUSE_POOL
 from resources.warehouse import WarehouseResource
+from resources.world import pipeline_now
 
 REFERENCE_TABLES = [
     "businesses",
@@ -68,7 +69,6 @@ def identity_map(context, warehouse: WarehouseResource) -> dg.MaterializeResult:
     pipeline/identity. A contradiction in the overrides file stops the run naming its lines.
     """
     from pipeline.identity import resolve_identities
-    from pipeline.kernel.timeutil import utcnow
     from pipeline.store.identity_map import (
         identity_records,
         previous_identity_map,
@@ -87,7 +87,7 @@ def identity_map(context, warehouse: WarehouseResource) -> dg.MaterializeResult:
             blocked_values=shop_phones(con),
             overrides_table=overrides,
         )
-        retired = write_identity_map(con, result, previous, now=utcnow())
+        retired = write_identity_map(con, result, previous, now=pipeline_now())
     skipped_overrides = result.attrs["unmatched_overrides"]
     shared_keys = result.attrs["overused_keys"]
     for skipped in skipped_overrides:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import dagster as dg
 
@@ -20,6 +20,7 @@ from pipeline.store.raw import log_extract, payouts_of_day, write_landing
 from resources.http import ApiError
 from resources.square import SquareResource
 from resources.warehouse import WarehouseResource
+from resources.world import pipeline_now
 from resources.xero import XeroResource
 
 RAW = {"group_name": "raw", "pool": WAREHOUSE_POOL}
@@ -46,6 +47,7 @@ def _store(
     landing: Landing,
     clients,
     partition_key: str | None,
+    now: datetime,
 ) -> dg.MaterializeResult:
     with warehouse.connect() as con:
         write_landing(
@@ -55,6 +57,7 @@ def _store(
             business_ids=in_scope(),
             partition_key=partition_key,
             run_id=context.run_id,
+            at=now,
         )
         balances = {
             business_id: log_extract(
@@ -65,6 +68,7 @@ def _store(
                 partition_key,
                 clients.stats(business_id),
                 run_id=context.run_id,
+                at=now,
             )
             for business_id in in_scope()
         }
@@ -131,6 +135,7 @@ def _square_partitioned(table: str, fetch, doc: str, open_ended: bool = True):
         **RAW,
     )
     def _asset(context, square: SquareResource, warehouse: WarehouseResource):
+        now = pipeline_now()
         with clients_for(square) as clients:
             landing = land_partition(
                 lambda s, start, end: fetch(square, clients(s.business_id), s, start, end),
@@ -143,8 +148,9 @@ def _square_partitioned(table: str, fetch, doc: str, open_ended: bool = True):
                 open_ended=open_ended,
                 run_id=context.run_id,
                 max_field_bytes=max_field_bytes(),
+                extracted_at=now,
             )
-            return _store(context, warehouse, table, landing, clients, context.partition_key)
+            return _store(context, warehouse, table, landing, clients, context.partition_key, now)
 
     return _asset
 
@@ -185,6 +191,7 @@ def square_payout_entries(context, square: SquareResource, warehouse: WarehouseR
     with warehouse.connect() as con:
         payouts = payouts_of_day(con, context.partition_key, in_scope())
     day = _day(context)
+    now = pipeline_now()
     with clients_for(square) as clients:
         landing = Landing()
         for business_id, location_id, payout_id in payouts:
@@ -199,6 +206,7 @@ def square_payout_entries(context, square: SquareResource, warehouse: WarehouseR
                     location_id=location_id,
                     run_id=context.run_id,
                     max_field_bytes=max_field_bytes(),
+                    extracted_at=now,
                 )
             except ApiError as exc:
                 if exc.status_code != 404:
@@ -216,7 +224,13 @@ def square_payout_entries(context, square: SquareResource, warehouse: WarehouseR
                 continue
             landing.extend(child)
         return _store(
-            context, warehouse, "square_payout_entries", landing, clients, context.partition_key
+            context,
+            warehouse,
+            "square_payout_entries",
+            landing,
+            clients,
+            context.partition_key,
+            now,
         )
 
 
@@ -229,6 +243,7 @@ def square_payout_entries(context, square: SquareResource, warehouse: WarehouseR
 )
 def xero_bank_transactions(context, xero: XeroResource, warehouse: WarehouseResource):
     """Bank lines dated on the business date (deposits of payouts and cash)."""
+    now = pipeline_now()
     with clients_for(xero) as clients:
         landing = land_partition(
             lambda s, start, end: xero.list(
@@ -246,9 +261,16 @@ def xero_bank_transactions(context, xero: XeroResource, warehouse: WarehouseReso
             local_dates=True,
             run_id=context.run_id,
             max_field_bytes=max_field_bytes(),
+            extracted_at=now,
         )
         return _store(
-            context, warehouse, "xero_bank_transactions", landing, clients, context.partition_key
+            context,
+            warehouse,
+            "xero_bank_transactions",
+            landing,
+            clients,
+            context.partition_key,
+            now,
         )
 
 
@@ -267,6 +289,7 @@ def _snapshot_asset(
     )
     def _asset(context):
         connector = getattr(context.resources, connector_key)
+        now = pipeline_now()
         with clients_for(connector) as clients:
             landing = land_snapshot(
                 lambda b: fetch(connector, clients(b)),
@@ -277,8 +300,9 @@ def _snapshot_asset(
                 updated_field=updated_field,
                 run_id=context.run_id,
                 max_field_bytes=max_field_bytes(),
+                extracted_at=now,
             )
-            return _store(context, context.resources.warehouse, table, landing, clients, None)
+            return _store(context, context.resources.warehouse, table, landing, clients, None, now)
 
     return _asset
 

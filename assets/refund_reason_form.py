@@ -16,6 +16,7 @@ from assets.journal_shared import journal_metadata, post_day_or_fail
 from pipeline.store.journal_refund_reasons import refund_posting_days, store_refund_reason
 from pipeline.store.reference_codes import refund_reason_codes
 from resources.warehouse import WarehouseResource
+from resources.world import pipeline_now
 
 # The launchpad offers exactly the reasons operations maintain (read when definitions load).
 RefundReason = Enum("RefundReason", {code: code for code in refund_reason_codes()})  # type: ignore[misc]
@@ -45,7 +46,13 @@ def record_refund_reason(
             )
         ((business_id, day),) = found
         store_refund_reason(
-            con, config.refund_id, business_id, config.reason.value, config.note, context.run_id
+            con,
+            config.refund_id,
+            business_id,
+            config.reason.value,
+            config.note,
+            context.run_id,
+            at=pipeline_now(),
         )
     context.log.info(f"refund {config.refund_id}: {config.reason.value}; re-posting {day}")
     return day.isoformat()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -84,3 +85,30 @@ def max_field_bytes() -> int | None:
             f"BACKBONE_MAX_FIELD_BYTES must be a positive number of bytes, not {raw!r}"
         )
     return int(raw)
+
+
+NOW_VARIABLE = "BACKBONE_NOW"
+
+
+def pipeline_clock() -> datetime | None:
+    """BACKBONE_NOW as an aware UTC instant, or None when unset (then the world's clock rules).
+
+    ISO 8601 with or without an offset; a naive value is UTC, and a bare date means 12:00 UTC
+    that day, as BACKBONE_SANDBOX_NOW reads it, so one value can set both. Truncated to whole
+    milliseconds like the simulator's clock, so a stamp and the simulator's `now` are equal.
+    """
+    raw = os.environ.get(NOW_VARIABLE, "").strip()
+    if not raw:
+        return None
+    try:
+        if len(raw) == 10:
+            value = datetime.combine(date.fromisoformat(raw), time(12, 0), tzinfo=UTC)
+        else:
+            value = datetime.fromisoformat(raw.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise ValueError(
+            f"{NOW_VARIABLE}={raw!r} is not an ISO 8601 instant (e.g. 2026-11-20T12:00:00Z; "
+            "no offset means UTC)"
+        ) from None
+    value = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
+    return value.replace(microsecond=value.microsecond // 1000 * 1000)

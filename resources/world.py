@@ -15,7 +15,7 @@ from types import ModuleType
 
 import httpx
 
-from pipeline.settings import source_mode
+from pipeline.settings import pipeline_clock, source_mode
 
 ENTRY_POINT_GROUP = "backbone.worlds"
 
@@ -38,13 +38,19 @@ def simulator(name: str = "sandbox") -> ModuleType:
 
 
 def in_process_transport() -> httpx.BaseTransport:
-    """The simulator's transport: one simulator per process, so one step's writes reach the next."""
-    return simulator().transport()
+    """The simulator's transport: one simulator per process and clock, so one step's writes
+    reach the next. BACKBONE_NOW, when set, is handed over so the simulator's data ends where
+    the pipeline's clock says it is."""
+    return simulator().transport(now=pipeline_clock())
 
 
 def pipeline_now() -> datetime:
-    """Now by the clock the data lives on: the simulator's in sandbox mode (BACKBONE_SANDBOX_NOW,
-    so a demo set in the past posts into that past), else the wall clock."""
+    """The one clock a run stamps with: BACKBONE_NOW when set (replays, tests), else the
+    simulator's in sandbox mode (BACKBONE_SANDBOX_NOW, so a demo set in the past posts into that
+    past), else the wall clock. Callers read it once per step and pass it down."""
+    clock = pipeline_clock()
+    if clock is not None:
+        return clock
     if source_mode() == "sandbox":
         return simulator().now()
     return datetime.now(UTC)

@@ -3,10 +3,13 @@
 Backbone never imports this package: it looks the entry point up (pyproject.toml) and calls the
 three functions below, so the simulator stays an outside world that can be left uninstalled.
 
-- `transport()`: an httpx transport answering like Square, HubSpot and Xero, in process. One
-  simulator per process, so what one step writes (Xero journals) the next step reads.
-- `now()`: the simulator's clock (BACKBONE_SANDBOX_NOW, else today 12:00 UTC); the data is
-  generated up to it, so a pipeline reading the simulator runs on the same clock.
+- `transport(now=None)`: an httpx transport answering like Square, HubSpot and Xero, in process.
+  One simulator per clock per process, so what one step writes (Xero journals) the next step
+  reads. `now` is the clock the caller runs on (Backbone's BACKBONE_NOW), so the data and the
+  pipeline agree; None means the simulator's own clock.
+- `now(now=None)`: the simulator's clock (`now`, else BACKBONE_SANDBOX_NOW, else today 12:00
+  UTC); the data is generated up to it, so a pipeline reading the simulator runs on the same
+  clock.
 - `main(argv)`: `serve` over real HTTP, the `backbone sandbox ...` command.
 """
 
@@ -23,17 +26,22 @@ from .clock import resolve_now
 from .faults import Faults
 
 
+def _sandbox(now: datetime | None = None) -> Sandbox:
+    # Keyed by the resolved clock: a caller on another clock gets a world generated up to it.
+    return _sandbox_at(resolve_now(now))
+
+
 @cache
-def _sandbox() -> Sandbox:
-    return Sandbox(faults=Faults.from_env())
+def _sandbox_at(now: datetime) -> Sandbox:
+    return Sandbox(now=now, faults=Faults.from_env())
 
 
-def transport() -> httpx.BaseTransport:
-    return _sandbox().transport()
+def transport(now: datetime | None = None) -> httpx.BaseTransport:
+    return _sandbox(now).transport()
 
 
-def now() -> datetime:
-    return resolve_now()
+def now(now: datetime | None = None) -> datetime:
+    return resolve_now(now)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -52,8 +52,10 @@ metrics AS (
     FROM received AS r
     LEFT JOIN dead AS d USING (business_id, business_date)
     UNION ALL
+    -- Age on the run's clock (BACKBONE_NOW in a replay), which the builder sets; else now().
     SELECT business_date, business_id, NULL, 'data_freshness_hours',
-           CAST(round(epoch(now() - last_extract) / 3600.0, 2) AS DECIMAL(18, 2))
+           CAST(round(epoch(coalesce(getvariable('pipeline_now'), now()) - last_extract)
+                      / 3600.0, 2) AS DECIMAL(18, 2))
     FROM received
 )
 SELECT business_date, business_id, location_id, metric, value

@@ -12,6 +12,7 @@ import dagster as dg
 from assets.partitions import WAREHOUSE_POOL
 from pipeline.store.sql_models import SqlModel, build, discover
 from resources.warehouse import WarehouseResource
+from resources.world import pipeline_now
 
 
 def sql_asset(model: SqlModel) -> dg.AssetsDefinition:
@@ -27,7 +28,9 @@ def sql_asset(model: SqlModel) -> dg.AssetsDefinition:
         from pipeline.store.contracts import validate_table
 
         with warehouse.connect() as con:
-            stats = build(con, model, run_id=context.run_id, validate=validate_table)
+            stats = build(
+                con, model, run_id=context.run_id, validate=validate_table, at=pipeline_now()
+            )
         if stats["dead_letters"]:
             context.log.warning(f"{model.table}: {stats['dead_letters']} records dead-lettered")
         return dg.MaterializeResult(metadata=stats)

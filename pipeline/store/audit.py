@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 import duckdb
@@ -26,9 +27,12 @@ def record(
     *,
     run_id: str | None,
     actor: str = "pipeline",
+    at: datetime | None = None,
 ) -> None:
+    """`at` is the run's clock (resources/world.py pipeline_now); None, outside a run, is the
+    database's."""
     con.execute(
         'INSERT INTO ops.audit_log ("at", actor, run_id, action, target, payload_sha256) '
-        "VALUES (now(), ?, ?, ?, ?, ?)",
-        [actor, run_id, action, target, fingerprint(rows)],
+        "VALUES (coalesce(?::TIMESTAMPTZ, now()), ?, ?, ?, ?, ?)",
+        [at, actor, run_id, action, target, fingerprint(rows)],
     )

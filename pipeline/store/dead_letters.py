@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import datetime
 from typing import Any
 
 import duckdb
@@ -37,8 +38,11 @@ def replace_dead_letters(
     source: str,
     entity: str,
     business_ids: list[str] | None = None,
+    at: datetime | None = None,
 ) -> None:
-    """Dead letters of one stage and partition are replaced, like the rows they stand beside."""
+    """Dead letters of one stage and partition are replaced, like the rows they stand beside.
+
+    `at` is the run's clock (resources/world.py pipeline_now); None, outside a run, is now."""
     params: dict[str, Any] = {"stage": stage}
     where = "stage = $stage"
     if partition_key is not None:
@@ -48,7 +52,7 @@ def replace_dead_letters(
         where += " AND business_id IN (SELECT unnest($businesses))"
         params["businesses"] = business_ids
     con.execute(f"DELETE FROM ops.dead_letter WHERE {where}", params)
-    now = utcnow()
+    now = at or utcnow()
     rows = []
     for item in dead:
         src = item.get("source", source)

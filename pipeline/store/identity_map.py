@@ -104,12 +104,18 @@ def write_identity_map(
         )
         con.unregister("_identity")
         if retired and previous is not None:
-            record_aliases(con, previous, result, retired)
+            record_aliases(con, previous, result, retired, merged_at=now)
         validate_table(con, "core.identity_map")
     return retired
 
 
-def record_aliases(con, previous: pd.DataFrame, result: pd.DataFrame, retired: list[str]):
+def record_aliases(
+    con,
+    previous: pd.DataFrame,
+    result: pd.DataFrame,
+    retired: list[str],
+    merged_at: datetime | None = None,
+):
     """A merged-away id keeps pointing at its survivor, so old references still resolve.
 
     Source ids are unique only within a business (each has its own CRM portal), hence the join
@@ -129,5 +135,7 @@ def record_aliases(con, previous: pd.DataFrame, result: pd.DataFrame, retired: l
         .itertuples(index=False)
     ):
         con.execute(
-            "INSERT OR REPLACE INTO core.identity_aliases VALUES (?, ?, now())", [alias, survivor]
+            "INSERT OR REPLACE INTO core.identity_aliases "
+            "VALUES (?, ?, coalesce(?::TIMESTAMPTZ, now()))",
+            [alias, survivor, merged_at],
         )

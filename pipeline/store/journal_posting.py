@@ -108,5 +108,5 @@ def post_business_day(
         losses += losses_posted(business_id, location_id, day, settled.disputes, written)
         entries += written
         held += [(location_id, h) for h in day_held]
-    write_day(con, day, location_ids, entries, held, losses, run_id)
+    write_day(con, day, location_ids, entries, held, losses, run_id, posted_at=now)
     return entries, held

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import duckdb
 
@@ -30,12 +30,15 @@ def store_refund_reason(
     reason: str,
     note: str,
     run_id: str,
+    at: datetime | None = None,
 ) -> None:
-    """Store (or replace) the refund's reason and note, and audit it, in one transaction."""
+    """Store (or replace) the refund's reason and note, and audit it, in one transaction;
+    `at` is the run's clock (None, outside a run, is the database's)."""
     with transaction(con):
         con.execute(
-            "INSERT OR REPLACE INTO ops.refund_reasons VALUES (?, ?, ?, ?, now(), ?)",
-            [refund_id, business_id, reason, note, run_id],
+            "INSERT OR REPLACE INTO ops.refund_reasons VALUES "
+            "(?, ?, ?, ?, coalesce(?::TIMESTAMPTZ, now()), ?)",
+            [refund_id, business_id, reason, note, at, run_id],
         )
         audit.record(
             con,
@@ -44,4 +47,5 @@ def store_refund_reason(
             [(reason, note)],
             run_id=run_id,
             actor="refund_reason_form",
+            at=at,
         )

@@ -8,7 +8,7 @@ and what was written is checked against the warehouse contracts before it commit
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 
 import duckdb
 
@@ -24,11 +24,13 @@ ENTRY_COLUMNS = (
 )
 
 
-def _append_entries(con: duckdb.DuckDBPyConnection, entries: list[Entry]) -> None:
+def _append_entries(
+    con: duckdb.DuckDBPyConnection, entries: list[Entry], posted_at: datetime | None
+) -> None:
     insert_many(
         con,
         f"INSERT INTO marts.journal_entries ({ENTRY_COLUMNS}) "
-        "VALUES (?, ?, ?, ?, ?, ?, money(?), ?, ?, now())",
+        "VALUES (?, ?, ?, ?, ?, ?, money(?), ?, ?, coalesce(?::TIMESTAMPTZ, now()))",
         [
             (
                 e.entry_id,
@@ -40,6 +42,7 @@ def _append_entries(con: duckdb.DuckDBPyConnection, entries: list[Entry]) -> Non
                 e.total_debit,
                 e.activity_date,
                 e.adjusts_entry_id,
+                posted_at,
             )
             for e in entries
         ],
@@ -100,14 +103,16 @@ def write_day(
     held: list[tuple[str, HeldOut]],
     losses: list[DisputeLoss],
     run_id: str,
+    posted_at: datetime | None = None,
 ) -> None:
-    """Append the new entries, replace the day's exceptions and record the losses, at once."""
+    """Append the new entries, replace the day's exceptions and record the losses, at once;
+    `posted_at` is the run's clock (None, outside a run, is the database's)."""
     # Pandera is heavy: imported when a day is written, not when the definitions load.
     from pipeline.store.contracts import validate_table
 
     with transaction(con):
         _replace_exceptions(con, day, locations, held)
-        _append_entries(con, entries)
+        _append_entries(con, entries, posted_at)
         record_losses(con, losses)
         if entries:
             audit.record(
@@ -119,6 +124,7 @@ def write_day(
                     for e in entries
                 ),
                 run_id=run_id,
+                at=posted_at,
             )
         # Only what this run wrote: posted entries were validated when they were written.
         ids = [e.entry_id for e in entries]

@@ -9,6 +9,7 @@ sent: the bank feed is the deposit. Payloads in pipeline/accounting/xero_bank.py
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from functools import partial
 
 import duckdb
@@ -80,6 +81,7 @@ def sync_payout_deposits(
     run_id: str | None,
     is_permanent: Callable[[BaseException], bool] = lambda exc: True,
     log: Callable[[str], None] = lambda message: None,
+    at: datetime | None = None,
 ) -> SyncResult:
     """Every pending payout deposit once (see `send_once`), in arrival order."""
     deposits = load_pending_deposits(con, businesses)
@@ -99,4 +101,5 @@ def sync_payout_deposits(
         run_id=run_id,
         is_permanent=is_permanent,
         log=log,
+        at=at,
     )

@@ -5,6 +5,7 @@ The tables themselves come from dbt-free-sql/_migrations/0004_raw_tables.sql."""
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 import duckdb
@@ -24,6 +25,7 @@ def write_landing(
     business_ids: list[str],
     partition_key: str | None,
     run_id: str | None,
+    at: datetime | None = None,
 ) -> None:
     """Replace the partition (or, unpartitioned, the businesses' snapshot) in one transaction."""
     source, entity = table.split("_", 1)
@@ -47,13 +49,14 @@ def write_landing(
             source=source,
             entity=entity,
             business_ids=business_ids,
+            at=at,
         )
         target = f"raw.{table}" + (f"/{partition_key}" if partition_key else "")
         # What was landed, not when: (record id, business, updated_at, payload).
         fingerprinted = (
             (r.record_id, r.business_id, r.updated_at, r.payload) for r in landing.rows
         )
-        audit.record(con, "replace", target, fingerprinted, run_id=run_id)
+        audit.record(con, "replace", target, fingerprinted, run_id=run_id, at=at)
 
 
 def payouts_of_day(
@@ -76,6 +79,7 @@ def log_extract(
     calls: tuple[int, int],
     *,
     run_id: str | None,
+    at: datetime | None = None,
 ) -> Balance:
     """One ops.extract_log row per business: where every fetched record went, pages lost,
     HTTP calls made, and the status (ok, partial, unavailable) with its warning."""
@@ -86,7 +90,8 @@ def log_extract(
         "INSERT INTO ops.extract_log (source, entity, business_id, partition_key, records, "
         'dead_letters, requests, retries, run_id, "at", fetched, other_date, other_dates, '
         "duplicates, lost_pages, status, warning) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?, ?, ?, ?, ?, ?, ?)",
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?::TIMESTAMPTZ, now()), "
+        "?, ?, ?, ?, ?, ?, ?)",
         [
             source,
             entity,
@@ -97,6 +102,7 @@ def log_extract(
             requests,
             retries,
             run_id,
+            at,
             balance.fetched,
             balance.other_date,
             json.dumps(balance.elsewhere),

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 
@@ -101,11 +102,17 @@ def build(
     *,
     run_id: str | None = None,
     validate: Callable[[duckdb.DuckDBPyConnection, str], None] | None = None,
+    at: datetime | None = None,
 ) -> dict[str, int]:
-    """Rebuild the model's table (and its dead letters) in one transaction."""
+    """Rebuild the model's table (and its dead letters, stamped `at`) in one transaction.
+
+    A model reads the run's clock as `getvariable('pipeline_now')` (NULL when `at` is None)."""
     source, _, entity = model.name.removeprefix("stg_").partition("__")
     with transaction(con):
+        if at is not None:
+            con.execute("SET VARIABLE pipeline_now = ?::TIMESTAMPTZ", [at])
         con.execute(f"CREATE OR REPLACE TEMP TABLE _model AS {model.sql}")
+        con.execute("RESET VARIABLE pipeline_now")
         columns = [row[0] for row in con.execute("DESCRIBE _model").fetchall()]
         private = [c for c in columns if c in PRIVATE]
         dead = []
@@ -137,6 +144,7 @@ def build(
             run_id=run_id,
             source=source,
             entity=entity or model.name,
+            at=at,
         )
         if validate is not None:
             validate(con, model.table)

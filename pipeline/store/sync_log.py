@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import partial
 
 import duckdb
@@ -125,17 +126,18 @@ def log_write(
     status: str,
     run_id: str | None,
     error: str | None = None,
+    at: datetime | None = None,
 ) -> None:
     """One row per (target, key): a retry that succeeds replaces the earlier failure."""
     con.execute(
         """
         INSERT INTO ops.sync_log (target, idempotency_key, object_id, status, "at", run_id, error)
-        VALUES (?, ?, ?, ?, now(), ?, ?)
+        VALUES (?, ?, ?, ?, coalesce(?::TIMESTAMPTZ, now()), ?, ?)
         ON CONFLICT (target, idempotency_key) DO UPDATE SET
             object_id = excluded.object_id, status = excluded.status, "at" = excluded."at",
             run_id = excluded.run_id, error = excluded.error
         """,
-        [target_name, key, object_id, status, run_id, error],
+        [target_name, key, object_id, status, at, run_id, error],
     )
 
 
@@ -174,6 +176,7 @@ def send_once(
     run_id: str | None,
     is_permanent: Callable[[BaseException], bool] = lambda exc: True,
     log: Callable[[str], None] = lambda message: None,
+    at: datetime | None = None,
 ) -> SyncResult:
     """Send every pending write once (`send(write, body)` returns the id Xero answered with)
     and log each answer.
@@ -191,18 +194,18 @@ def send_once(
             object_id = send(write, body)
         except Exception as exc:  # every failure is logged, masked, per write
             error = mask_error(exc)
-            log_write(con, write.target, write.key, None, FAILED, run_id, error)
+            log_write(con, write.target, write.key, None, FAILED, run_id, error, at)
             result.failed.append((write.key, error))
             log(f"{write.key}: not posted: {error}")
             if not isinstance(exc, LedgerPayloadError) and not is_permanent(exc):
                 result.stopped = error
                 break
             continue
-        log_write(con, write.target, write.key, object_id, POSTED, run_id)
+        log_write(con, write.target, write.key, object_id, POSTED, run_id, at=at)
         result.posted.append(write.key)
         sent.append((write.key, object_id, body))
     if sent:
-        audit.record(con, "sync", audit_target, sent, run_id=run_id)
+        audit.record(con, "sync", audit_target, sent, run_id=run_id, at=at)
     return result
 
 
@@ -214,6 +217,7 @@ def sync_ledger(
     run_id: str | None,
     is_permanent: Callable[[BaseException], bool] = lambda exc: True,
     log: Callable[[str], None] = lambda message: None,
+    at: datetime | None = None,
 ) -> SyncResult:
     """Every pending journal entry as one manual journal (see `send_once`); an entry with a
     line on one of its business's bank accounts is refused and logged, never sent."""
@@ -235,6 +239,7 @@ def sync_ledger(
         run_id=run_id,
         is_permanent=is_permanent,
         log=log,
+        at=at,
     )
 
 

@@ -1,0 +1,177 @@
+"""The one runner behind `backbone run` and `backbone demo`: chosen business dates, end to end.
+
+It runs what the daily schedule runs (pipeline/definitions/schedules.py, jobs.py) for each date:
+the partitioned extracts, the models, the day's journal, the Xero write-back and the exports,
+against whichever world BACKBONE_SOURCE names, and prints numbered stages, a tick and seconds per
+step, a scorecard and where the files are.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+console = Console()
+QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+
+
+def use_home_and_businesses(home: Path | None, businesses: list[str] | None) -> None:
+    """--home and --business reach the definitions through the environment they read."""
+    if home is not None:
+        os.environ["BACKBONE_HOME"] = str(home.resolve())
+    if businesses:
+        os.environ["BACKBONE_BUSINESSES"] = ",".join(businesses)
+
+
+def check_reference() -> None:
+    """Fail before any run on a bad reference CSV: one line per problem, file:line: field."""
+    from pipeline.settings import reference_dir
+    from pipeline.store.reference_files import ReferenceDataError, load_all
+
+    try:
+        load_all()
+    except ReferenceDataError as exc:
+        # Pandera may report several cells; each is one line naming file, line and field.
+        first, *more = str(exc).splitlines()
+        for n, problem in enumerate([first, *more]):
+            prefix = "✗ bad reference data: " if n == 0 else "  "
+            console.print(prefix + problem, style="red", highlight=False, soft_wrap=True)
+        console.print(
+            f"  (reference dir: {reference_dir()})", style="dim", highlight=False, soft_wrap=True
+        )
+        raise SystemExit(1) from None
+
+
+def _run(defs, instance, job: str, partition: str | None, label: str, launched_by: str):
+    started = time.monotonic()
+    result = defs.resolve_job_def(job).execute_in_process(
+        instance=instance,
+        partition_key=partition,
+        run_config=QUIET,
+        raise_on_error=False,
+        tags={"backbone/launched_by": launched_by},
+    )
+    took = time.monotonic() - started
+    if not result.success:
+        failures = [
+            e.event_specific_data.error.message.strip()
+            for e in result.all_events
+            if e.is_step_failure and e.event_specific_data and e.event_specific_data.error
+        ]
+        console.print(f"[red]✗ {label} failed after {took:.1f}s[/red]")
+        for message in failures:
+            console.print(f"  [red]{message}[/red]")
+        raise SystemExit(1)
+    console.print(f"  [green]✓[/green] {label} [dim]({took:.1f}s)[/dim]")
+    return result
+
+
+def _ledger_label(result) -> str:
+    """What the write-back did, from its materialization: a re-run shows 0 sent."""
+    for event in result.get_asset_materialization_events():
+        meta = event.materialization.metadata
+        if "posted_this_run" in meta:
+            return (
+                f"{meta['posted_this_run'].value} manual journal(s) posted to Xero in "
+                f"{meta['requests'].value} request(s); {meta['posted_total'].value} in "
+                "ops.sync_log"
+            )
+    return "Xero manual journals"
+
+
+def run_dates(partitions: list[str], *, command: str) -> int:
+    """Materialize every asset for `partitions` (business dates, oldest first), in the
+    schedule's order; `command` ("run" or "demo") titles the output and tags the Dagster runs."""
+    check_reference()
+
+    from dagster import DagsterInstance
+
+    from pipeline.app.instance import prepare_dagster_home
+    from pipeline.settings import (
+        backbone_home,
+        ledger_export_path,
+        pipeline_clock,
+        scorecard_path,
+        source_mode,
+        warehouse_path,
+    )
+    from resources.world import pipeline_now
+
+    prepare_dagster_home()
+    from pipeline.definitions import defs
+
+    days = len(partitions)
+    console.print(
+        f"[bold]Backbone {command}[/bold]: {partitions[0]} .. {partitions[-1]} "
+        f"({days} business days) into {backbone_home()}"
+    )
+    world = "the bundled simulator" if source_mode() == "sandbox" else "the vendors' live APIs"
+    console.print(f"  source: {source_mode()} ({world}; BACKBONE_SOURCE)", highlight=False)
+    if pipeline_clock() is not None:
+        clock = "BACKBONE_NOW"
+    else:
+        clock = "the simulator's" if source_mode() == "sandbox" else "the real clock"
+    console.print(f"  clock:  {pipeline_now().isoformat()} ({clock})", highlight=False)
+    started = time.monotonic()
+
+    def step(job: str, partition: str | None, label: str):
+        return _run(defs, instance, job, partition, label, command)
+
+    with DagsterInstance.get() as instance:
+        console.print("[bold]1/5 Extract[/bold] POS, CRM and ledger per business date")
+        for n, partition in enumerate(partitions, 1):
+            step("extract_job", partition, f"{partition} [{n}/{days}]")
+        console.print("[bold]2/5 Model[/bold] reference, staging, identity, catalog, tenders")
+        step("models_job", None, "models")
+        console.print("[bold]3/5 Post[/bold] daily journals (GX suite blocks on imbalance)")
+        for n, partition in enumerate(partitions, 1):
+            step("journal_job", partition, f"{partition} [{n}/{days}]")
+        console.print("[bold]4/5 Write back[/bold] journal entries to Xero (once each)")
+        result = step("ledger_job", None, "ledger write-back")
+        console.print(f"    {_ledger_label(result)}", soft_wrap=True, highlight=False)
+        console.print("[bold]5/5 Export[/bold] PII-free scorecard, Beancount ledger")
+        step("export_job", None, "scorecard.duckdb and ledger.beancount swapped in")
+    print_scorecard(scorecard_path(), partitions)
+    console.print(f"\nDone in {time.monotonic() - started:.0f}s.")
+    console.print(f"  warehouse: {warehouse_path()}")
+    console.print(f"  scorecard: {scorecard_path()}  (duckdb {scorecard_path()})")
+    console.print(f"  ledger:    {ledger_export_path()}  (bean-check it)")
+    console.print(f"  dagster:   {backbone_home() / 'dagster'}  (make ui)")
+    return 0
+
+
+def print_scorecard(path: Path, partitions: list[str]) -> None:
+    import duckdb
+
+    with duckdb.connect(str(path), read_only=True) as con:
+        rows = con.execute(
+            """
+            SELECT business_id,
+                   sum(value) FILTER (WHERE metric = 'orders') AS orders,
+                   sum(value) FILTER (WHERE metric = 'net_sales') AS net_sales,
+                   max(value) FILTER (WHERE metric = 'sync_error_rate_pct') AS worst_error_pct
+            FROM marts.scorecard_daily
+            WHERE business_date BETWEEN ? AND ?
+            GROUP BY ALL ORDER BY business_id
+            """,
+            [partitions[0], partitions[-1]],
+        ).fetchall()
+        balance = con.execute(
+            "SELECT count(DISTINCT entry_id), sum(debit), sum(credit) FROM marts.journal_lines "
+            "WHERE business_date BETWEEN ? AND ?",
+            [partitions[0], partitions[-1]],
+        ).fetchone()
+    table = Table(title=f"Scorecard {partitions[0]} .. {partitions[-1]}")
+    for column in ("business", "orders", "net sales", "worst sync error %"):
+        table.add_column(column, justify="right" if column != "business" else "left")
+    for business, orders, net_sales, error in rows:
+        table.add_row(business, f"{int(orders or 0):,}", f"{net_sales or 0:,.2f}", f"{error or 0}")
+    console.print(table)
+    entries, debit, credit = balance
+    console.print(
+        f"Journal: {entries} entries, debits {debit or 0:,.2f} = credits {credit or 0:,.2f}"
+    )
