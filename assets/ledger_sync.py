@@ -1,8 +1,9 @@
 """Ledger write-back to Xero, each write at most once: journal entries as manual journals
 (payload in pipeline/accounting/xero_journal.py, protocol in pipeline/store/sync_log.py), and
 arrived payouts as bank transactions or transfers per business `payout_deposits`
-(pipeline/accounting/xero_bank.py, pipeline/store/payout_sync.py). No manual journal ever
-touches a bank account (docs/reconciliation.md)."""
+(pipeline/accounting/xero_bank.py, pipeline/store/payout_sync.py), and under square_balance each
+entry's Square Balance lines as a bank transaction. No manual journal ever touches a bank
+account (docs/reconciliation.md)."""
 
 from __future__ import annotations
 
@@ -50,12 +51,17 @@ def xero_manual_journals(
     context, xero: XeroResource, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     """Every journal entry not yet posted, as one Xero manual journal each (ops.sync_log);
-    payout entries excluded, and an entry with a line on a bank account refused and logged."""
+    payout entries excluded, and an entry with a line on a bank account refused and logged.
+    Under payout_deposits square_balance an entry's Square Balance lines go as a bank
+    transaction instead, its journal carrying the suspense account (docs/reconciliation.md)."""
     with warehouse.connect() as con, clients_for(xero) as clients:
         result = sync_ledger(
             con,
             in_scope(),
             lambda business, key, body: xero.put_manual_journal(clients(business), key, body),
+            post_bank_transaction=lambda business, key, body: xero.put_bank_transaction(
+                clients(business), key, body
+            ),
             run_id=context.run_id,
             is_permanent=_is_permanent,
             log=context.log.warning,

@@ -211,6 +211,7 @@ _ACCOUNTS_CSV = """\
 account_code,name,type,class
 1000,Cash on Hand,CURRENT,ASSET
 1010,Square Clearing,CURRENT,ASSET
+1015,Square Balance Suspense,CURRENT,ASSET
 1080,Funds in Transit,CURRENT,ASSET
 1090,Business Checking,BANK,ASSET
 1200,Accounts Receivable,CURRENT,ASSET

@@ -29,6 +29,7 @@ ACCOUNTS = PostingAccounts(
     disputed_funds="1250",
     chargeback_losses="6150",
     funds_in_transit="1080",
+    square_balance_suspense="1015",
     rounding_cap=5,
 )
 DAY = date(2026, 11, 20)

@@ -237,24 +237,49 @@ def test_backbone_never_sends_a_manual_journal_touching_a_bank_account(con, sand
         with xero.client(business) as client:
             return xero.put_manual_journal(client, key, body)
 
+    def post_bank(business: str, key: str, body: str) -> str:
+        with xero.client(business) as client:
+            return xero.put_bank_transaction(client, key, body)
+
     def run():
-        return sync_ledger(con, ["boutique", "cafe", "studio"], post, run_id="run-test")
+        return sync_ledger(
+            con,
+            ["boutique", "cafe", "studio"],
+            post,
+            post_bank_transaction=post_bank,
+            run_id="run-test",
+        )
 
     result = run()
-    # Only the sales entry reached Xero; the connector was never called for the others.
-    assert result.posted == ["LBTQSEA-2026-11-19-SALES"]
-    assert [w["idempotency_key"] for w in sandbox.writes] == ["LBTQSEA-2026-11-19-SALES"]
+    # The sales entries reached Xero; the connector was never called for the others. Studio's
+    # (square_balance) went as a bank transaction on Square Balance first, then its journal.
+    studio_leg = "LSTUDIO-2026-11-19-SALES:bank:1010"
+    assert result.posted == [studio_leg, "LBTQSEA-2026-11-19-SALES", studio.entry_id]
+    assert [w["idempotency_key"] for w in sandbox.writes] == result.posted
     log = dict(
         con.execute(
             "SELECT idempotency_key, status || ': ' || coalesce(error, '') FROM ops.sync_log"
         ).fetchall()
     )
     # The refusals are visible, with why; the payout kinds are not manual journals at all.
-    assert set(log) == {sales.entry_id, cash.entry_id, studio.entry_id}
+    assert set(log) == {sales.entry_id, cash.entry_id, studio.entry_id, studio_leg}
     assert log[cash.entry_id].startswith("failed: BankAccountLineError")
     assert "bank account 1090" in log[cash.entry_id]
-    # Under square_balance the clearing account is a bank account in Xero: refused, not sent.
-    assert "bank account 1010" in log[studio.entry_id]
+    # Under square_balance the clearing account is a bank account in Xero: its line moved to
+    # the suspense account in the journal, and the bank transaction receives the 250.00.
+    (journal,) = sandbox.xero_state("studio").journals
+    assert [(x["AccountCode"], x["LineAmount"].cents) for x in journal.body["JournalLines"]] == [
+        ("1015", 25000),
+        ("4020", -25000),
+    ]
+    (txn,) = sandbox.xero_state("studio").bank_transactions
+    assert (txn.body["Type"], txn.body["BankAccount"]["Code"], txn.body["Total"].cents) == (
+        "RECEIVE",
+        "1010",
+        25000,
+    )
+    moved = account_movements(sandbox, "studio")
+    assert (moved["1010"], moved["1015"], moved["4020"]) == (25000, 0, -25000)
     assert all(
         line["AccountCode"] not in ("1090",)
         for journal in sandbox.xero_state("boutique").journals

@@ -141,6 +141,8 @@ class PostingAccounts:
     disputed_funds: str
     chargeback_losses: str
     funds_in_transit: str  # payouts sent by the processor, not yet in the bank
+    # Never posted by these rules: Xero write-back only (pipeline/accounting/xero_bank.py).
+    square_balance_suspense: str
     # Largest gap (cents) between an order's tenders and its total that is booked to the
     # rounding account (cash rounding, a POS's own rounding); a larger gap holds the order out.
     rounding_cap: int = 0

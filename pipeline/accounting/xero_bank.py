@@ -18,7 +18,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from pipeline.accounting.xero_journal import LedgerLine, LedgerPayloadError, dumps, line_amount
+from pipeline.accounting.xero_journal import (
+    LedgerEntry,
+    LedgerLine,
+    LedgerPayloadError,
+    dumps,
+    line_amount,
+)
 
 BANK_FEED, BANK_TRANSACTION, SQUARE_BALANCE = "bank_feed", "bank_transaction", "square_balance"
 PAYOUT_DEPOSITS = (BANK_FEED, BANK_TRANSACTION, SQUARE_BALANCE)
@@ -100,3 +106,90 @@ def payload(deposit: PayoutDeposit) -> str:
     name = collection(deposit.mode)
     body = bank_transaction(deposit) if deposit.mode == BANK_TRANSACTION else bank_transfer(deposit)
     return dumps({name: [body]})
+
+
+# -- journal entries under square_balance --------------------------------------------------------
+# The Square Balance account is a BANK account in Xero, so an entry's lines on it (sales, fees,
+# refunds ... settle there) cannot go in a manual journal. Each such entry goes as two writes:
+# the journal with those lines moved to a non-bank suspense account (ref.posting_accounts role
+# square_balance_suspense), and per bank account one bank transaction for their net, coded to
+# the same suspense account. Xero's Square Balance then moves as the warehouse's clearing
+# account does and the suspense account nets to zero per entry once both writes are posted.
+ENTRY_BANK_SUFFIX = ":bank:"  # Idempotency-Key = entry id + this + bank account code
+
+
+@dataclass(frozen=True)
+class EntryBankLeg:
+    """The net of one entry's lines on one bank account: debit positive (money into the
+    account, a RECEIVE), credit negative (a SPEND)."""
+
+    entry_id: str
+    business_id: str
+    business_date: date
+    bank_code: str
+    suspense_code: str
+    amount: Decimal
+
+    @property
+    def key(self) -> str:
+        return f"{self.entry_id}{ENTRY_BANK_SUFFIX}{self.bank_code}"
+
+
+def split_bank_lines(
+    entry: LedgerEntry, bank_codes: frozenset[str], suspense_code: str
+) -> tuple[LedgerEntry, tuple[EntryBankLeg, ...]]:
+    """The entry with every line on `bank_codes` moved, amount for amount, to `suspense_code`,
+    and per bank account its net (a zero net needs no bank transaction). Still balanced: only
+    account codes change."""
+    if suspense_code in bank_codes:
+        raise LedgerPayloadError(f"suspense account {suspense_code} must not be a bank account")
+    lines, nets = [], {}
+    for n, line in enumerate(entry.lines, start=1):
+        if line.account_code not in bank_codes:
+            lines.append(line)
+            continue
+        amount = line_amount(line, f"entry {entry.entry_id} line {n}")
+        nets[line.account_code] = nets.get(line.account_code, Decimal("0.00")) + amount
+        lines.append(LedgerLine(suspense_code, line.debit, line.credit, line.memo))
+    legs = tuple(
+        EntryBankLeg(
+            entry.entry_id, entry.business_id, entry.business_date, code, suspense_code, net
+        )
+        for code, net in nets.items()
+        if net != 0
+    )
+    moved = LedgerEntry(
+        entry.entry_id, entry.business_id, entry.business_date, entry.memo, tuple(lines)
+    )
+    return moved, legs
+
+
+def entry_bank_transaction(leg: EntryBankLeg) -> dict[str, Any]:
+    """RECEIVE (net debit) or SPEND (net credit) on the bank account, unsigned, one line on the
+    suspense account; Reference = entry id so the bookkeeper can find the journal."""
+    if isinstance(leg.amount, float):
+        raise LedgerPayloadError(f"entry {leg.entry_id}: money must be Decimal, not float")
+    amount = line_amount(LedgerLine(leg.suspense_code, abs(leg.amount), Decimal(0)), leg.key)
+    if amount == 0:
+        raise LedgerPayloadError(f"entry {leg.entry_id}: a zero net moves no money")
+    return {
+        "Type": "RECEIVE" if leg.amount > 0 else "SPEND",
+        "Contact": {"Name": PROCESSOR_CONTACT},
+        "BankAccount": {"Code": leg.bank_code},
+        "Date": leg.business_date.isoformat(),
+        "Reference": leg.entry_id,
+        "Status": "AUTHORISED",
+        "LineAmountTypes": "NoTax",
+        "LineItems": [
+            {
+                "Description": f"Square activity {leg.entry_id}",
+                "Quantity": 1,
+                "UnitAmount": amount,
+                "AccountCode": leg.suspense_code,
+            }
+        ],
+    }
+
+
+def entry_bank_payload(leg: EntryBankLeg) -> str:
+    return dumps({"BankTransactions": [entry_bank_transaction(leg)]})

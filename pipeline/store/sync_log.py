@@ -21,6 +21,12 @@ from functools import partial
 
 import duckdb
 
+from pipeline.accounting.xero_bank import (
+    ENTRY_BANK_SUFFIX,
+    EntryBankLeg,
+    entry_bank_payload,
+    split_bank_lines,
+)
 from pipeline.accounting.xero_journal import (
     BANK_SIDE_KINDS,
     FAILED,
@@ -29,6 +35,7 @@ from pipeline.accounting.xero_journal import (
     LedgerEntry,
     LedgerLine,
     LedgerPayloadError,
+    manual_journal,
     mask_error,
     payload,
     target,
@@ -59,6 +66,14 @@ def _reference(con: duckdb.DuckDBPyConnection, name: str, sql: str) -> set[str]:
 _SQUARE_BALANCE_BUSINESSES = (
     "SELECT business_id FROM {table} WHERE payout_deposits = 'square_balance'"
 )
+_SUSPENSE = "SELECT account_code FROM {table} WHERE role = 'square_balance_suspense'"
+# Entry bank legs share Xero's collection (and ops.sync_log target) with payout_sync's
+# bank_transaction payouts; keys never collide (entry id + ':bank:' + code vs payout id).
+BANK_TXN_PREFIX = "xero:BankTransactions:"
+
+
+def square_balance_businesses(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return _reference(con, "businesses", _SQUARE_BALANCE_BUSINESSES)
 
 
 def bank_accounts(
@@ -69,11 +84,7 @@ def bank_accounts(
     settle from (in Xero that is the Square Balance bank account)."""
     banks = _reference(con, "accounts", "SELECT account_code FROM {table} WHERE type = 'BANK'")
     balance = square_balance_accounts(con)
-    on_balance = _reference(
-        con,
-        "businesses",
-        "SELECT business_id FROM {table} WHERE payout_deposits = 'square_balance'",
-    )
+    on_balance = square_balance_businesses(con)
     return {b: frozenset(banks | (balance if b in on_balance else set())) for b in businesses}
 
 
@@ -86,10 +97,19 @@ def square_balance_accounts(con: duckdb.DuckDBPyConnection) -> set[str]:
     )
 
 
-def load_pending(con: duckdb.DuckDBPyConnection, businesses: list[str]) -> list[LedgerEntry]:
+def load_pending(
+    con: duckdb.DuckDBPyConnection,
+    businesses: list[str],
+    split: tuple[list[str], list[str]] = ([], []),
+) -> list[LedgerEntry]:
     """Entries of these businesses not yet posted, oldest first (originals before the
     adjustments that reference them). Reads only the contract columns (and `kind`: the bank
-    side of payouts is booked by the feed or payout_sync, never as a manual journal)."""
+    side of payouts is booked by the feed or payout_sync, never as a manual journal).
+
+    `split` = (square_balance businesses, their Square Balance codes): an entry of one of those
+    businesses is also pending while a line of it on such a code has no posted bank transaction
+    (an entry whose lines there net to zero never gets one, so it is re-read, and sends nothing).
+    """
     if not (
         _has_table(con, "marts", "journal_entries") and _has_table(con, "marts", "journal_lines")
     ):
@@ -102,13 +122,30 @@ def load_pending(con: duckdb.DuckDBPyConnection, businesses: list[str]) -> list[
         JOIN marts.journal_lines AS l ON l.entry_id = e.entry_id
         WHERE e.business_id IN (SELECT unnest(?))
           AND e.kind NOT IN (SELECT unnest(?))
-          AND NOT EXISTS (
-              SELECT 1 FROM ops.sync_log AS s
-              WHERE s.target = ? || e.business_id AND s.idempotency_key = e.entry_id
-                AND s.status = ?)
+          AND (NOT EXISTS (
+                  SELECT 1 FROM ops.sync_log AS s
+                  WHERE s.target = ? || e.business_id AND s.idempotency_key = e.entry_id
+                    AND s.status = ?)
+               OR e.business_id IN (SELECT unnest(?)) AND EXISTS (
+                  SELECT 1 FROM marts.journal_lines AS b
+                  WHERE b.entry_id = e.entry_id AND b.account_code IN (SELECT unnest(?))
+                    AND NOT EXISTS (
+                        SELECT 1 FROM ops.sync_log AS s
+                        WHERE s.target = ? || e.business_id
+                          AND s.idempotency_key = e.entry_id || ? || b.account_code
+                          AND s.status = ?)))
         ORDER BY e.business_date, e.entry_id, l.line_no
         """,
-        [businesses, list(BANK_SIDE_KINDS), TARGET_PREFIX, POSTED],
+        [
+            businesses,
+            list(BANK_SIDE_KINDS),
+            TARGET_PREFIX,
+            POSTED,
+            *split,
+            BANK_TXN_PREFIX,
+            ENTRY_BANK_SUFFIX,
+            POSTED,
+        ],
     ).fetchall()
     heads: dict[str, tuple] = {}
     lines: dict[str, list[LedgerLine]] = {}
@@ -209,38 +246,100 @@ def send_once(
     return result
 
 
+def _posted(con: duckdb.DuckDBPyConnection, keys: list[str]) -> set[tuple[str, str]]:
+    rows = con.execute(
+        "SELECT target, idempotency_key FROM ops.sync_log "
+        "WHERE status = ? AND idempotency_key IN (SELECT unnest(?))",
+        [POSTED, keys],
+    ).fetchall()
+    return {(t, k) for t, k in rows}
+
+
+def _leg_body(leg: EntryBankLeg, moved: LedgerEntry, banks: frozenset[str]) -> str:
+    # The journal half is checked first: an entry refused as a journal (a line on the checking
+    # account) sends no bank transaction either, so neither half lands without the other.
+    manual_journal(moved, banks)
+    return entry_bank_payload(leg)
+
+
+def ledger_writes(
+    con: duckdb.DuckDBPyConnection, businesses: list[str]
+) -> tuple[list[Outgoing], list[Outgoing]]:
+    """(bank transactions, manual journals) still to post. Under payout_deposits
+    square_balance an entry's lines on the Square Balance account move to the suspense account
+    in its journal, and their net per account becomes a bank transaction (xero_bank.py)."""
+    banks = bank_accounts(con, businesses)
+    on_balance = sorted(set(businesses) & square_balance_businesses(con))
+    balance = frozenset(square_balance_accounts(con))
+    suspense = _reference(con, "posting_accounts", _SUSPENSE)
+    entries = load_pending(con, businesses, (on_balance, sorted(balance)))
+    legs: list[Outgoing] = []
+    journals: list[Outgoing] = []
+    for entry in entries:
+        moved = entry
+        if entry.business_id in on_balance and balance:
+            moved, split_legs = split_bank_lines(entry, balance, min(suspense))
+            legs += [
+                Outgoing(
+                    f"{BANK_TXN_PREFIX}{leg.business_id}",
+                    leg.key,
+                    leg.business_id,
+                    partial(_leg_body, leg, moved, banks[entry.business_id]),
+                )
+                for leg in split_legs
+            ]
+        journals.append(
+            Outgoing(
+                target(entry.business_id),
+                entry.entry_id,
+                entry.business_id,
+                partial(payload, moved, banks[entry.business_id]),
+            )
+        )
+    posted = _posted(con, [w.key for w in legs + journals])
+    return (
+        [w for w in legs if (w.target, w.key) not in posted],
+        [w for w in journals if (w.target, w.key) not in posted],
+    )
+
+
 def sync_ledger(
     con: duckdb.DuckDBPyConnection,
     businesses: list[str],
     post: Post,
     *,
     run_id: str | None,
+    post_bank_transaction: Post | None = None,
     is_permanent: Callable[[BaseException], bool] = lambda exc: True,
     log: Callable[[str], None] = lambda message: None,
     at: datetime | None = None,
 ) -> SyncResult:
     """Every pending journal entry as one manual journal (see `send_once`); an entry with a
-    line on one of its business's bank accounts is refused and logged, never sent."""
-    banks = bank_accounts(con, businesses)
-    writes = [
-        Outgoing(
-            target(entry.business_id),
-            entry.entry_id,
-            entry.business_id,
-            partial(payload, entry, banks[entry.business_id]),
-        )
-        for entry in load_pending(con, businesses)
-    ]
-    return send_once(
+    line on one of its business's bank accounts is refused and logged, never sent, except, under
+    square_balance, its lines on Square Balance: those go first as bank transactions
+    (`post_bank_transaction`), each with its own key, and the journal carries the suspense
+    account instead."""
+    legs, journals = ledger_writes(con, businesses)
+    options = dict(run_id=run_id, is_permanent=is_permanent, log=log, at=at)
+
+    def send_leg(write: Outgoing, body: str) -> str:
+        if post_bank_transaction is None:
+            raise RuntimeError("no connector for bank transactions was given")
+        return post_bank_transaction(write.business_id, write.key, body)
+
+    result = SyncResult()
+    if legs:
+        result = send_once(con, legs, send_leg, audit_target=BANK_TXN_PREFIX[:-1], **options)
+        if result.stopped:  # an outage: the journals would only wait it out too
+            return result
+    rest = send_once(
         con,
-        writes,
+        journals,
         lambda write, body: post(write.business_id, write.key, body),
         audit_target=TARGET_PREFIX.rstrip(":"),
-        run_id=run_id,
-        is_permanent=is_permanent,
-        log=log,
-        at=at,
+        **options,
     )
+    return SyncResult(result.posted + rest.posted, result.failed + rest.failed, rest.stopped)
 
 
 def synced_counts(con: duckdb.DuckDBPyConnection, prefix: str = TARGET_PREFIX) -> dict[str, int]:
