@@ -14,7 +14,7 @@ from assets.partitions import WAREHOUSE_POOL
 from assets.scope import clients_for, in_scope
 from pipeline.accounting.xero_journal import FAILED, POSTED
 from pipeline.store.payout_sync import TARGET_PREFIXES, sync_payout_deposits
-from pipeline.store.sync_log import SyncResult, sync_ledger, synced_counts
+from pipeline.store.sync_log import BANK_TXN_PREFIX, SyncResult, sync_ledger, synced_counts
 from resources.http import ApiError
 from resources.warehouse import WarehouseResource
 from resources.world import pipeline_now
@@ -68,6 +68,7 @@ def xero_manual_journals(
             at=pipeline_now(),
         )
         totals = synced_counts(con)
+        legs = synced_counts(con, BANK_TXN_PREFIX, entry_legs=True)
         requests, retries = clients.stats()
     metadata = {
         "posted_this_run": len(result.posted),
@@ -76,6 +77,10 @@ def xero_manual_journals(
         "retries": retries,
         "posted_total": totals.get(POSTED, 0),
         "failed_total": totals.get(FAILED, 0),
+        # square_balance: entries' Square Balance lines as bank transactions (also counted
+        # in the *_this_run figures above).
+        "bank_transactions_posted_total": legs.get(POSTED, 0),
+        "bank_transactions_failed_total": legs.get(FAILED, 0),
     }
     _fail_if_refused(result, "journal(s)", metadata)
     return dg.MaterializeResult(metadata=metadata)
@@ -113,7 +118,7 @@ def xero_payout_deposits(
         )
         totals: dict[str, int] = {}
         for prefix in TARGET_PREFIXES:
-            for status, count in synced_counts(con, prefix).items():
+            for status, count in synced_counts(con, prefix, entry_legs=False).items():
                 totals[status] = totals.get(status, 0) + count
         requests, retries = clients.stats()
     metadata = {

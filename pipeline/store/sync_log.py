@@ -342,11 +342,19 @@ def sync_ledger(
     return SyncResult(result.posted + rest.posted, result.failed + rest.failed, rest.stopped)
 
 
-def synced_counts(con: duckdb.DuckDBPyConnection, prefix: str = TARGET_PREFIX) -> dict[str, int]:
-    """Rows per status in ops.sync_log for one kind of Xero write (for summaries)."""
+def synced_counts(
+    con: duckdb.DuckDBPyConnection, prefix: str = TARGET_PREFIX, entry_legs: bool | None = None
+) -> dict[str, int]:
+    """Rows per status in ops.sync_log for one kind of Xero write (for summaries). Under
+    xero:BankTransactions: sit both payouts and entries' Square Balance legs: `entry_legs`
+    True counts only the legs, False only the rest, None all."""
+    legs = "contains(idempotency_key, ?)"
+    where = {None: "", True: f" AND {legs}", False: f" AND NOT {legs}"}[entry_legs]
+    params = [prefix] if entry_legs is None else [prefix, ENTRY_BANK_SUFFIX]
     return dict(
         con.execute(
-            "SELECT status, count(*) FROM ops.sync_log WHERE starts_with(target, ?) GROUP BY 1",
-            [prefix],
+            "SELECT status, count(*) FROM ops.sync_log WHERE starts_with(target, ?)"
+            f"{where} GROUP BY 1",
+            params,
         ).fetchall()
     )
