@@ -12,6 +12,7 @@ import dagster as dg
 from assets.journal_shared import ENTRIES, LINES
 from assets.partitions import WAREHOUSE_POOL
 from assets.scope import clients_for, in_scope
+from pipeline.accounting.xero_bank import ENTRY_BANK_SUFFIX
 from pipeline.accounting.xero_journal import FAILED, POSTED
 from pipeline.store.payout_sync import TARGET_PREFIXES, sync_payout_deposits
 from pipeline.store.sync_log import BANK_TXN_PREFIX, SyncResult, sync_ledger, synced_counts
@@ -70,15 +71,19 @@ def xero_manual_journals(
         totals = synced_counts(con)
         legs = synced_counts(con, BANK_TXN_PREFIX, entry_legs=True)
         requests, retries = clients.stats()
+    # Keys of square_balance bank transactions carry ENTRY_BANK_SUFFIX; the rest are journals.
+    legs_posted = sum(ENTRY_BANK_SUFFIX in key for key in result.posted)
+    legs_failed = sum(ENTRY_BANK_SUFFIX in key for key, _ in result.failed)
     metadata = {
-        "posted_this_run": len(result.posted),
-        "failed_this_run": len(result.failed),
+        "posted_this_run": len(result.posted) - legs_posted,
+        "failed_this_run": len(result.failed) - legs_failed,
+        "bank_transactions_posted_this_run": legs_posted,
+        "bank_transactions_failed_this_run": legs_failed,
         "requests": requests,
         "retries": retries,
         "posted_total": totals.get(POSTED, 0),
         "failed_total": totals.get(FAILED, 0),
-        # square_balance: entries' Square Balance lines as bank transactions (also counted
-        # in the *_this_run figures above).
+        # square_balance: entries' Square Balance lines as bank transactions.
         "bank_transactions_posted_total": legs.get(POSTED, 0),
         "bank_transactions_failed_total": legs.get(FAILED, 0),
     }
