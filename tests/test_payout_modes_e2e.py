@@ -4,20 +4,17 @@ does (boutique, bank_transaction); no manual journal touches it; a re-run sends 
 
 from __future__ import annotations
 
-import shutil
 from decimal import Decimal
 
 import duckdb
 import pytest
 
 from assets.ledger_sync import LEDGER_SYNC, PAYOUT_SYNC
-from pipeline.settings import reference_dir
 from sandbox import Sandbox
 from sandbox.ledger import bank_transactions
-from sandbox.server import start_background
 from sandbox.world import BUSINESSES
 from sandbox.xero_bank_api import account_movements
-from tests.conftest import DAY_2, SANDBOX_NOW, http_resources
+from tests.conftest import SANDBOX_NOW, daily_twice_in_modes
 
 pytestmark = pytest.mark.e2e
 MODES = {"cafe": "bank_feed", "boutique": "bank_transaction"}
@@ -26,39 +23,10 @@ BANK = "1090"
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
-    from pipeline.definitions import defs
-
     home = tmp_path_factory.mktemp("payout_modes")
-    folder = home / "reference"
-    shutil.copytree(reference_dir(), folder)
-    csv = folder / "businesses.csv"
-    csv.write_text(csv.read_text().replace("0002,bank_feed", "0002,bank_transaction"))
-    mp = pytest.MonkeyPatch()
-    mp.setenv("BACKBONE_HOME", str(home))
-    mp.setenv("BACKBONE_REFERENCE_DIR", str(folder))
-    mp.setenv("BACKBONE_BUSINESSES", "boutique,cafe")
-    sandbox = Sandbox(now=SANDBOX_NOW, booking_modes=MODES)
-    server, base_url = start_background(sandbox)
-    requests: list[dict] = []
-    try:
-        job = defs.resolve_job_def("daily_job")
-        for _run in range(2):  # the same business date twice: the re-run must send nothing
-            result = job.execute_in_process(
-                partition_key=DAY_2,
-                resources=http_resources(base_url, str(home / "warehouse.duckdb")),
-                run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}},
-            )
-            assert result.success
-            requests.append(
-                {
-                    e.asset_key: e.materialization.metadata["requests"].value
-                    for e in result.get_asset_materialization_events()
-                    if e.asset_key in (LEDGER_SYNC, PAYOUT_SYNC)
-                }
-            )
-    finally:
-        server.shutdown()
-        mp.undo()
+    sandbox, requests = daily_twice_in_modes(
+        home, lambda: Sandbox(now=SANDBOX_NOW, booking_modes=MODES), MODES, {}
+    )
     yield home, sandbox, requests
 
 

@@ -5,19 +5,15 @@ transfers), the suspense account nets to zero, and a re-run sends nothing."""
 
 from __future__ import annotations
 
-import shutil
-
 import duckdb
 import pytest
 
 from assets.ledger_sync import LEDGER_SYNC, PAYOUT_SYNC
 from pipeline.accounting.xero_journal import BANK_SIDE_KINDS
-from pipeline.settings import reference_dir
 from sandbox import Sandbox
 from sandbox.ledger import bank_codes
-from sandbox.server import start_background
 from sandbox.xero_bank_api import account_movements
-from tests.conftest import DAY_2, SANDBOX_NOW, http_resources
+from tests.conftest import SANDBOX_NOW, daily_twice_in_modes
 
 pytestmark = pytest.mark.e2e
 MODES = {"studio": "square_balance"}
@@ -26,40 +22,10 @@ BALANCE, SUSPENSE = "1010", "1015"
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
-    from pipeline.definitions import defs
-
     home = tmp_path_factory.mktemp("square_balance")
-    folder = home / "reference"
-    shutil.copytree(reference_dir(), folder)
-    csv = folder / "businesses.csv"
-    csv.write_text(csv.read_text().replace("0003,bank_feed", "0003,square_balance"))
-    mp = pytest.MonkeyPatch()
-    mp.setenv("BACKBONE_HOME", str(home))
-    mp.setenv("BACKBONE_REFERENCE_DIR", str(folder))
-    mp.setenv("BACKBONE_BUSINESSES", "studio")
-    mp.setenv("BACKBONE_SANDBOX_XERO_BOOKING", "studio=square_balance")
-    sandbox = Sandbox(now=SANDBOX_NOW)  # its booking comes from the env, as a deployment's would
-    server, base_url = start_background(sandbox)
-    requests: list[dict] = []
-    try:
-        job = defs.resolve_job_def("daily_job")
-        for _run in range(2):  # the same business date twice: the re-run must send nothing
-            result = job.execute_in_process(
-                partition_key=DAY_2,
-                resources=http_resources(base_url, str(home / "warehouse.duckdb")),
-                run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}},
-            )
-            assert result.success
-            requests.append(
-                {
-                    e.asset_key: e.materialization.metadata["requests"].value
-                    for e in result.get_asset_materialization_events()
-                    if e.asset_key in (LEDGER_SYNC, PAYOUT_SYNC)
-                }
-            )
-    finally:
-        server.shutdown()
-        mp.undo()
+    env = {"BACKBONE_SANDBOX_XERO_BOOKING": "studio=square_balance"}
+    # The simulator's booking comes from the env, as a deployment's would.
+    sandbox, requests = daily_twice_in_modes(home, lambda: Sandbox(now=SANDBOX_NOW), MODES, env)
     yield home, sandbox, requests
 
 
