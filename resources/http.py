@@ -26,8 +26,14 @@ class RetryableStatus(Exception):
         self.response = response
         super().__init__(
             f"{vendor}: {response.request.method} {safe_url(response.request.url)} -> "
-            f"{response.status_code} (retries spent)"
+            f"{response.status_code}"
         )
+
+    def spent(self) -> RetryableStatus:
+        """The same refusal once no attempt is left (what the caller finally sees)."""
+        spent = RetryableStatus(self.response)
+        spent.args = (f"{self.args[0]} (retries spent)",)
+        return spent
 
     @property
     def retry_after(self) -> float | None:
@@ -167,6 +173,15 @@ class ApiClient:
         return self._call(method, path, shape, kwargs)[1]
 
     def _call(
+        self, method: str, path: str, shape: Callable[[Any], bool] | None, kwargs: dict[str, Any]
+    ) -> tuple[httpx.Response, Any]:
+        try:
+            return self._attempts(method, path, shape, kwargs)
+        except RetryableStatus as exc:
+            # Only now are the retries spent; each retry's own log line says "retrying".
+            raise exc.spent() from None
+
+    def _attempts(
         self, method: str, path: str, shape: Callable[[Any], bool] | None, kwargs: dict[str, Any]
     ) -> tuple[httpx.Response, Any]:
         for attempt in stamina.retry_context(
