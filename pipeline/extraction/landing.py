@@ -180,9 +180,10 @@ class Landing:
             warning="; ".join(tally.warnings) or None,
         )
 
-    def take(self, business_id: str, source: str, entity: str, item: Any) -> Any:
-        """The record itself, or None for a stream marker (a lost page, a missing optional
-        endpoint), which is recorded here: nothing that reaches landing goes uncounted."""
+    def take(self, business_id: str, source: str, entity: str, item: Any) -> dict | None:
+        """The record itself, or None for what is accounted for here instead: a stream marker
+        (a lost page, a missing optional endpoint) or a record that is not a JSON object
+        (dead-lettered). Nothing that reaches landing goes uncounted."""
         tally = self.tally(business_id)
         if isinstance(item, LostPage):
             tally.lost_pages += 1
@@ -202,6 +203,9 @@ class Landing:
             tally.warnings.append(item.reason)
             return None
         tally.fetched += 1
+        if not isinstance(item, dict):
+            self.reject(business_id, source, entity, item, None, "not a JSON object")
+            return None
         return item
 
 
@@ -250,9 +254,6 @@ def land_partition(
         for item in records_for(scope, start, None if open_ended else end):
             record = landing.take(business, source, entity, item)
             if record is None:
-                continue
-            if not isinstance(record, dict):
-                landing.reject(business, source, entity, record, None, "not a JSON object")
                 continue
             record_day = _day_of(record.get(date_field), scope.timezone, local_dates)
             # An undatable record is filed under the day it arrived, so every partition that
@@ -318,9 +319,6 @@ def land_snapshot(
         for item in records_for(business_id):
             record = landing.take(business_id, source, entity, item)
             if record is None:
-                continue
-            if not isinstance(record, dict):
-                landing.reject(business_id, source, entity, record, None, "not a JSON object")
                 continue
             record_id = _record_id(record, id_field)
             if record_id is None:
