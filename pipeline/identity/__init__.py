@@ -2,13 +2,16 @@
 
 Order of evidence, strongest first:
 1. exact keys (loyalty id, mailbox, E.164 phone) as a graph, guarded against shared values;
-2. fuzzy matching on names, addresses, postcodes and near-identical keys, for records whose
-   keys are missing or disagree, with blocking so the cost stays near-linear;
-3. cannot-link rules (different given names, birth dates, loyalty ids) that cut chains;
+2. probabilistic matching (Fellegi-Sunter, m and u learned from the data by EM, term-frequency
+   weights) on names, addresses, postcodes, birth dates and near-identical keys, for records
+   whose keys are missing or disagree, with blocking so the cost stays near-linear;
+3. cannot-link rules (given names or birth dates that say two people) that cut chains;
 4. operations' overrides (force-link, force-split), applied last and always.
 
 Every output row explains itself: the rule and score of the record's strongest link, the record
-it links to, the fields that agreed, and its normalized keys. Pure pandas/numpy: no Dagster.
+it links to, the fields that agreed, that link's match probability and weight with a waterfall of
+per-field contributions that sum to the weight, and its normalized keys. Pure pandas/numpy: no
+Dagster.
 """
 
 from __future__ import annotations
@@ -35,6 +38,9 @@ EVIDENCE_COLUMNS = [
     "matched_source",
     "matched_source_id",
     "evidence",
+    "match_probability",
+    "match_weight",
+    "match_waterfall",
     "email_normalized",
     "phone_e164",
     "loyalty_id_normalized",
@@ -113,14 +119,14 @@ def resolve_identities(
     records, arrival = _canonical_order(records)
     size = len(records)
     ev = evidence.build(records, blocked_values)
-    fields = scoring.Fields(ev)
+    scorer = scoring.Scorer(scoring.Fields(ev))
 
-    exact_links, overused = exact.exact_edges(fields)
+    exact_links, overused, refused = exact.exact_edges(scorer)
     joined = clusters.components(size, exact_links["i"].to_numpy(), exact_links["j"].to_numpy())
-    fuzzy_links = fuzzy.fuzzy_edges(fields, joined)
+    fuzzy_links = fuzzy.fuzzy_edges(scorer, joined)
     links, splits, unmatched = overrides.resolve(records, overrides_table)
     edges = _edges([exact_links, fuzzy_links, _override_edges(links)])
-    labels = clusters.cluster(fields, edges, splits)
+    labels = clusters.cluster(scorer, edges, splits)
 
     keys = pd.DataFrame(
         {
@@ -145,6 +151,17 @@ def resolve_identities(
     evidence_text = best["evidence"].to_numpy(dtype=object)
     evidence_text[exact_rule] = pd.Series(rule[exact_rule]).str[6:].add("=").to_numpy()
 
+    # Every link, exact or fuzzy, is explained by the same model: probability, weight, waterfall.
+    probability = np.full(size, np.nan)
+    weight = np.full(size, np.nan)
+    waterfall = np.full(size, None, dtype=object)
+    linked = np.flatnonzero(has_other)
+    if len(linked):
+        explained = scorer.compare(linked, idx)
+        probability[linked] = np.round(explained.probability, 6)
+        weight[linked] = np.round(explained.weight, 4)
+        waterfall[linked] = explained.waterfall(np.arange(len(linked)))
+
     names = ev["given"].fillna("").str.cat(ev["family"].fillna(""), sep=" ").str.strip()
     out = pd.DataFrame(
         {
@@ -156,6 +173,9 @@ def resolve_identities(
             "matched_source": matched_source,
             "matched_source_id": matched_id,
             "evidence": evidence_text,
+            "match_probability": probability,
+            "match_weight": weight,
+            "match_waterfall": waterfall,
             "email_normalized": ev["email"].to_numpy(),
             "phone_e164": ev["phone"].to_numpy(),
             "loyalty_id_normalized": ev["loyalty_id"].to_numpy(),
@@ -166,9 +186,12 @@ def resolve_identities(
     if "business_id" in records:
         out.insert(0, "business_id", records["business_id"].astype(str).to_numpy())
     out = out.iloc[np.argsort(arrival, kind="stable")].reset_index(drop=True)
-    out = out.astype(object).where(out.notna(), None).astype({"match_score": float})
+    out = out.astype(object).where(out.notna(), None)
+    out = out.astype({"match_score": float, "match_probability": float, "match_weight": float})
     out.attrs["unmatched_overrides"] = unmatched
     out.attrs["overused_keys"] = overused
+    out.attrs["refused_key_links"] = refused
+    out.attrs["model"] = scorer.model.table()
     return out
 
 

@@ -1,10 +1,10 @@
 """From links to people: connected components, with cannot-link rules enforced.
 
 Links are transitive, so a chain (Mary - nameless record - John) can still fuse two people whom no
-single link joined. Any component holding a pair that cannot be one person (different given
-names, birth dates or loyalty ids; a force-split override) is rebuilt by adding its links
-strongest first and skipping any link that would unite such a pair. Force-links go first and
-always; a force-link that contradicts a force-split is an error in the overrides file.
+single link joined. Any component holding a pair that cannot be one person (given names or
+birth dates that say two people, see scoring.veto; a force-split override) is rebuilt by adding
+its links strongest first and skipping any link that would unite such a pair. Force-links go
+first and always; a force-link that contradicts a force-split is an error in the overrides file.
 """
 
 from __future__ import annotations
@@ -40,18 +40,18 @@ def _pairs_within(labels: np.ndarray, members: np.ndarray) -> tuple[np.ndarray, 
 
 
 def cluster(
-    f: scoring.Fields, edges: pd.DataFrame, splits: list[tuple[int, int, str]]
+    scorer: scoring.Scorer, edges: pd.DataFrame, splits: list[tuple[int, int, str]]
 ) -> np.ndarray:
     """Final cluster label per record (smallest record index in the cluster).
 
     `edges` has i, j, strength and forced; `splits` holds (i, j, why) force-split pairs.
     """
-    size = len(f)
+    size = len(scorer)
     labels = components(size, edges["i"].to_numpy(), edges["j"].to_numpy())
     sizes = np.bincount(labels, minlength=size)
     crowded = np.flatnonzero(sizes[labels] >= 3)
     soft_i, soft_j = _pairs_within(labels, crowded)
-    vetoed = scoring.conflict(f, soft_i, soft_j) if len(soft_i) else np.zeros(0, bool)
+    vetoed = scorer.conflict(soft_i, soft_j)
     soft_i, soft_j = soft_i[vetoed], soft_j[vetoed]
     hard = [(a, b, why) for a, b, why in splits if labels[a] == labels[b]]
     troubled = set(labels[soft_i]) | {labels[a] for a, _, _ in hard}

@@ -3,8 +3,10 @@
 Guards against bad merges, in order:
 - a key value held by more than `MAX_RECORDS_PER_KEY` records of one business is shared (a
   front-desk phone, a family inbox) and links nothing;
-- two records sharing a key but naming different people (Mary and John Smith on one household
-  email), or with different birth dates or loyalty ids, are not linked;
+- two records sharing a key are not linked on positive evidence of two people: given names or
+  birth dates that disagree by more than a typo, as weighed by the learned model (Mary and John
+  Smith on one household email; a mother and daughter on one phone). Typos in names or
+  addresses never refuse a key;
 - when a key is shared by different named people, records without a name cannot say whose it is
   and are not linked through it either.
 """
@@ -23,13 +25,17 @@ MAX_RECORDS_PER_KEY = 8
 STRENGTH = {"loyalty_id": 300.0, "email": 200.0, "phone": 100.0}
 
 
-def exact_edges(f: scoring.Fields) -> tuple[pd.DataFrame, dict[str, int]]:
-    """Accepted links (i < j) with rule 'exact:<key>', and per key how many values were ignored
-    as shared (for run metadata)."""
+def exact_edges(
+    scorer: scoring.Scorer,
+) -> tuple[pd.DataFrame, dict[str, int], dict[str, dict[str, int]]]:
+    """Accepted links (i < j) with rule 'exact:<key>'; per key how many values were ignored as
+    shared; and per key how many pairs were refused, by reason (for run metadata)."""
+    f = scorer.fields
     ev = f.ev
     codes = Codes(f.code)
     frames = []
     overused: dict[str, int] = {}
+    refused: dict[str, dict[str, int]] = {}
     order = sort_codes(ev["given"])
     for key in KEYS:
         blocks = codes.blocks([key])
@@ -39,11 +45,16 @@ def exact_edges(f: scoring.Fields) -> tuple[pd.DataFrame, dict[str, int]]:
         i, j = window_pairs(blocks, [order], MAX_RECORDS_PER_KEY - 1)
         if len(i) == 0:
             continue
-        vetoed = scoring.conflict(f, i, j)
+        vetoed = scorer.conflict(i, j)
         named = ev["given"].notna().to_numpy()
         disputed_blocks = np.unique(blocks[i[vetoed]])
         disputed = np.isin(blocks[i], disputed_blocks)
-        keep = ~vetoed & (~disputed | (named[i] & named[j]))
+        unnamed = ~vetoed & disputed & ~(named[i] & named[j])
+        keep = ~vetoed & ~unnamed
+        refused[key] = {
+            "two_people": int(vetoed.sum()),
+            "nameless_on_disputed_key": int(unnamed.sum()),
+        }
         frames.append(
             pd.DataFrame(
                 {
@@ -57,8 +68,8 @@ def exact_edges(f: scoring.Fields) -> tuple[pd.DataFrame, dict[str, int]]:
         )
     if not frames:
         empty = pd.DataFrame({"i": [], "j": [], "rule": [], "score": [], "strength": []})
-        return empty.astype({"i": np.int64, "j": np.int64}), overused
+        return empty.astype({"i": np.int64, "j": np.int64}), overused, refused
     edges = pd.concat(frames, ignore_index=True)
     # One edge per pair: the strongest key explains it.
     strongest = edges.sort_values(["i", "j", "strength"], ascending=[True, True, False])
-    return strongest.drop_duplicates(["i", "j"]), overused
+    return strongest.drop_duplicates(["i", "j"]), overused, refused

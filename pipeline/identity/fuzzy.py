@@ -2,7 +2,7 @@
 
 Candidates come from several blocking passes (each a sorted neighbourhood, see pairs.py), so a
 typo in one field still leaves another to meet on. Pairs already joined by exact keys are not
-re-scored. Scoring and the verdict live in scoring.py.
+re-scored. Scoring and the verdict live in scoring.py, the learned weights in model.py.
 """
 
 from __future__ import annotations
@@ -14,6 +14,11 @@ from pipeline.identity import scoring
 from pipeline.identity.pairs import Codes, sort_codes, unique_pairs, window_pairs
 
 WINDOW = 6
+# The estimated share of a business's fuzzy links that are right, which picks its threshold:
+# links are taken most probable first while their mean match probability stays at the target.
+PRECISION_TARGET = 0.995
+# Never below even odds: a pair the model finds likelier two people is never linked.
+MIN_PROBABILITY = 0.5
 FUZZY_STRENGTH = 50.0  # below every exact key: a fuzzy link never outranks one
 
 
@@ -28,6 +33,10 @@ PASSES = [
     (["phone_line"], ["family"]),
     (["address"], ["family"]),
     (["family", "birth_date"], ["given"]),
+    # Names too garbled to meet on: the person's birth date, or their street.
+    (["birth_date"], ["family"]),
+    (["postcode"], ["address"]),
+    (["postcode"], ["family"]),
 ]
 
 
@@ -47,22 +56,38 @@ def candidate_pairs(f: scoring.Fields, component: np.ndarray) -> tuple[np.ndarra
     return unique_pairs(found, len(f))
 
 
-def fuzzy_edges(f: scoring.Fields, component: np.ndarray) -> pd.DataFrame:
+def accepted(result: scoring.Comparison, scope: np.ndarray) -> np.ndarray:
+    """Eligible pairs above their business's threshold (see PRECISION_TARGET)."""
+    probability = result.probability
+    candidate = np.flatnonzero(result.eligible & (probability >= MIN_PROBABILITY))
+    frame = pd.DataFrame({"scope": scope[result.i[candidate]], "p": probability[candidate]})
+    frame = frame.sort_values(["scope", "p"], ascending=[True, False], kind="stable")
+    groups = frame.groupby("scope", sort=False)["p"]
+    mean_so_far = groups.cumsum() / (groups.cumcount() + 1)
+    # Mean of a descending list only falls: the prefix holding the target is what passes.
+    passing = frame.index[mean_so_far.to_numpy() >= PRECISION_TARGET]
+    out = np.zeros(len(probability), dtype=bool)
+    out[candidate[passing]] = True
+    return out
+
+
+def fuzzy_edges(scorer: scoring.Scorer, component: np.ndarray) -> pd.DataFrame:
     """Accepted fuzzy links with their probability and the fields that agreed."""
-    i, j = candidate_pairs(f, component)
+    i, j = candidate_pairs(scorer.fields, component)
     if len(i) == 0:
         return pd.DataFrame(
             {"i": [], "j": [], "rule": [], "score": [], "strength": [], "evidence": []}
         ).astype({"i": np.int64, "j": np.int64})
-    result = scoring.compare(f, i, j)
-    keep = np.flatnonzero(result.accepted)
+    result = scorer.compare(i, j)
+    keep = np.flatnonzero(accepted(result, scorer.fields.code["scope"]))
     probability = result.probability[keep]
     return pd.DataFrame(
         {
             "i": result.i[keep],
             "j": result.j[keep],
             "rule": "fuzzy",
-            "score": np.round(probability, 4),
+            # Shown to 4 places, and a fuzzy link is never shown as certain.
+            "score": np.minimum(np.round(probability, 4), 0.9999),
             "strength": FUZZY_STRENGTH * probability,
             "evidence": result.evidence(keep),
         }
