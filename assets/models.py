@@ -100,6 +100,14 @@ def identity_map(context, warehouse: WarehouseResource) -> dg.MaterializeResult:
             "retired_ids": len(retired),
             "overrides_skipped": len(skipped_overrides),
             **{f"shared_{k}_values": v for k, v in shared_keys.items()},
+            **{
+                f"refused_{key}_links:{why}": n
+                for key, reasons in result.attrs["refused_key_links"].items()
+                for why, n in reasons.items()
+            },
+            "learned_weights": dg.MetadataValue.md(
+                result.attrs["model"].round(4).to_markdown(index=False)
+            ),
             **{f"rule:{k}": int(v) for k, v in rules.items()},
         }
     )

@@ -77,6 +77,7 @@ CONTRACTS: dict[str, pa.DataFrameSchema] = {
             "customer_id": pa.Column(str, pa.Check.str_matches(r"^cus_[0-9a-f]{16}$")),
             "match_rule": _ID,
             "match_score": pa.Column(float, pa.Check.in_range(0, 1)),
+            "match_probability": pa.Column(float, pa.Check.in_range(0, 1), nullable=True),
         },
         unique=["business_id", "source", "source_id"],
     ),
