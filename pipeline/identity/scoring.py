@@ -76,9 +76,17 @@ class Comparison:
         return np.maximum(self.contributions[:, _SUPPORT], 0.0).sum(axis=1) >= SUPPORT_BITS
 
     @property
+    def named_or_personal(self) -> np.ndarray:
+        """Both given names present (or the names swapped), or something personal agrees (the
+        same birth date, a loyalty card): a record without a given name on a household's
+        street, phone or inbox cannot say which member it is."""
+        lv = self.levels
+        return (lv[:, _GIVEN] >= 0) | (lv[:, _BIRTH] == 2) | (lv[:, _LOYALTY] >= 1)
+
+    @property
     def eligible(self) -> np.ndarray:
-        """May link if probable enough: supported beyond names, and not vetoed."""
-        return self.supported & ~self.conflict
+        """May link if probable enough: supported beyond names, named, and not vetoed."""
+        return self.supported & self.named_or_personal & ~self.conflict
 
     def evidence(self, rows: np.ndarray) -> list[str]:
         """Which fields agreed for the given pairs, e.g. 'given=,family~,postcode='."""
