@@ -12,7 +12,7 @@ import pytest
 from rapidfuzz.distance import Levenshtein
 
 from bench import names
-from bench.identity import scores, stability
+from bench.identity import scores
 from bench.identity_data import (
     GENERIC_EMAILS,
     INPUT_COLUMNS,
@@ -81,30 +81,6 @@ def test_scores_agree_with_enumerating_pairs():
         true_sets = {frozenset(np.flatnonzero(true == t)) for t in set(true)}
         pred_sets = {frozenset(np.flatnonzero(pred == p)) for p in set(pred)}
         assert s["exact_clusters"] == len(true_sets & pred_sets)
-
-
-def test_stability_tells_merges_from_unexplained_changes():
-    first = pd.DataFrame(
-        {
-            "source": ["square"] * 5,
-            "source_id": ["r1", "r2", "r3", "r4", "r5"],
-            "customer_id": ["A", "A", "B", "C", "E"],
-        }
-    )
-    second = pd.DataFrame(
-        {
-            "source": ["square"] * 6,
-            "source_id": ["r1", "r2", "r3", "r4", "r5", "r6"],
-            # B merged into A (allowed); C became D with no merge (not allowed); r6 is new.
-            "customer_id": ["A", "A", "A", "D", "E", "A"],
-        }
-    )
-    s = stability(first, second)
-    assert s["sample_records"] == 5
-    assert s["changed_share"] == pytest.approx(2 / 5)
-    assert s["changed_with_merge_share"] == pytest.approx(1 / 5)
-    assert s["changed_without_merge"] == 1
-    assert s["changed_without_merge_share"] == pytest.approx(1 / 5)
 
 
 # --- generator ------------------------------------------------------------------------------------
