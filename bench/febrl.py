@@ -9,7 +9,11 @@ in the "keyed" variant only, `soc_sec_id` as `loyalty_id`. The truth is FEBRL's 
 `rec-N-org` and `rec-N-dup-k` are one person. Scores are bench/identity.py's (pairwise and
 cluster precision, recall, F1).
 
-    .venv/bin/python -m bench.febrl [--json out.json]
+    .venv/bin/python -m bench.febrl [--json out.json] [--incremental [FRACTION]]
+
+`--incremental FRACTION` (0.6 when given bare) also resolves a deterministic FRACTION of each
+data set, then all of it with that result as `previous`, and classifies every first-run cluster
+with bench/incremental.py's id rules (kept, merged, split, violation).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from datetime import date
 import pandas as pd
 
 from bench.identity import scores
+from bench.incremental import id_outcomes, sample
 from pipeline.identity import resolve_identities
 
 DATASETS = ("febrl1", "febrl2")
@@ -83,34 +88,60 @@ def identity_records(frame: pd.DataFrame, keyed: bool) -> tuple[pd.DataFrame, pd
     return records, truth
 
 
-def measure(name: str, variant: str) -> dict:
+def measure(name: str, variant: str, incremental: float | None = None, seed: int = 7) -> dict:
     records, truth = identity_records(_load(name), keyed=variant == "keyed")
     started = time.perf_counter()
     result = resolve_identities(records)
     seconds = time.perf_counter() - started
     predicted = records[["source", "source_id"]].merge(result, on=["source", "source_id"])
     assert len(predicted) == len(records)
-    return {
+    row = {
         "dataset": name,
         "variant": variant,
         "resolve_s": round(seconds, 2),
         **scores(truth.to_numpy(), predicted["customer_id"].to_numpy()),
     }
+    if incremental is not None:
+        first = resolve_identities(sample(records, incremental, seed))
+        second = resolve_identities(records, previous=first)
+        row["incremental"] = {"fraction": incremental, **id_outcomes(first, second)}
+    return row
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", default=None, help="also write the rows to this file")
+    parser.add_argument(
+        "--incremental",
+        type=float,
+        nargs="?",
+        const=0.6,
+        metavar="FRACTION",
+        help="also resolve FRACTION of each data set, then all with that as previous (0.6)",
+    )
+    parser.add_argument("--seed", type=int, default=7, help="for the first run's sample")
     args = parser.parse_args(argv)
-    rows = [measure(name, variant) for name in DATASETS for variant in VARIANTS]
+    rows = [
+        measure(name, variant, args.incremental, args.seed)
+        for name in DATASETS
+        for variant in VARIANTS
+    ]
     header = f"{'data':8} {'variant':8} {'records':>7} {'pair P':>7} {'pair R':>7} {'pair F1':>7}"
-    print(header + f" {'clus F1':>7} {'resolve s':>9}")
+    incremental = f" {'kept':>5} {'merged':>6} {'split':>5} {'m+s':>4} {'broken':>6}"
+    print(header + f" {'clus F1':>7} {'resolve s':>9}" + (incremental if args.incremental else ""))
     for r in rows:
-        print(
+        line = (
             f"{r['dataset']:8} {r['variant']:8} {r['records']:>7} {r['pair_precision']:>7.3f} "
             f"{r['pair_recall']:>7.3f} {r['pair_f1']:>7.3f} {r['cluster_f1']:>7.3f} "
             f"{r['resolve_s']:>9.2f}"
         )
+        if "incremental" in r:
+            i = r["incremental"]
+            line += (
+                f" {i['kept']:>5} {i['merged']:>6} {i['split']:>5} {i['merged_and_split']:>4}"
+                f" {i['violations']:>6}"
+            )
+        print(line)
     if args.json:
         with open(args.json, "w") as fh:
             json.dump({"command": " ".join(sys.argv), "rows": rows}, fh, indent=2, default=str)

@@ -1,7 +1,7 @@
 """Identity-resolution benchmark: quality, wall time and peak memory on labelled records.
 
     python bench/identity.py --sizes 10000,100000,1000000 [--seed 7] [--json out.json]
-                             [--stability] [--resolver pipeline.identity:resolve_identities]
+                             [--incremental [FRACTION]] [--resolver module:function]
 
 For each size: generate labelled records (bench/identity_data.py), hand the resolver the input
 columns only, and score its customer_id against the true person:
@@ -16,9 +16,9 @@ high-water mark (`ru_maxrss`) after the call, which includes the interpreter, pa
 input frame; the RSS just before the call is reported as the baseline. Only the resolver call
 is timed; generation time is reported separately.
 
-`--stability` also runs the resolver on a 90% sample, then on all records with that result as
-`previous`, and reports the share of the sample whose customer_id changed although their cluster
-did not merge with another.
+`--incremental FRACTION` (0.6 when given bare) also runs the resolver on a deterministic FRACTION
+of the records, then on all of them with that result as `previous`, and classifies every
+first-run cluster as kept, merged, split or a violation of the id rules (bench/incremental.py).
 """
 
 from __future__ import annotations
@@ -50,6 +50,7 @@ from bench.identity_data import (  # noqa: E402
     exact_key_reach,
     generate,
 )
+from bench.incremental import id_outcomes, sample  # noqa: E402
 
 DEFAULT_RESOLVER = "pipeline.identity:resolve_identities"
 
@@ -115,36 +116,6 @@ def scores(true_labels, pred_labels) -> dict[str, float | int]:
         "merged_clusters": int((cells.groupby("pred").size() > 1).sum()),
         "split_people": int((cells.groupby("true").size() > 1).sum()),
         "largest_cluster": int(pred_sizes.max()) if len(pred_sizes) else 0,
-    }
-
-
-def stability(sample_ids: pd.DataFrame, full_ids: pd.DataFrame) -> dict[str, float | int]:
-    """How ids of a first run fare when the rest of the records arrive.
-
-    Both frames have source, source_id, customer_id. A record's id may change only because its
-    cluster merged with another cluster of the first run (then one side takes the other's id).
-    """
-    key = ["source", "source_id"]
-    both = sample_ids[[*key, "customer_id"]].merge(
-        full_ids[[*key, "customer_id"]], on=key, suffixes=("_first", "_second"), validate="1:1"
-    )
-    if len(both) != len(sample_ids):
-        raise ValueError("the second run lost records of the first")
-    changed = both["customer_id_first"] != both["customer_id_second"]
-    merged = (
-        both.groupby("customer_id_second")["customer_id_first"].transform("nunique").to_numpy() > 1
-    )
-    split = (
-        both.groupby("customer_id_first")["customer_id_second"].transform("nunique").to_numpy() > 1
-    )
-    n = len(both)
-    return {
-        "sample_records": n,
-        "changed_share": float(changed.mean()) if n else 0.0,
-        "changed_with_merge_share": float((changed & merged).mean()) if n else 0.0,
-        "changed_without_merge_share": float((changed & ~merged).mean()) if n else 0.0,
-        "changed_without_merge": int((changed & ~merged).sum()),
-        "split_share": float(split.mean()) if n else 0.0,
     }
 
 
@@ -216,7 +187,7 @@ def measure(
     size: int,
     seed: int,
     resolver: str = DEFAULT_RESOLVER,
-    with_stability: bool = False,
+    incremental: float | None = None,
     timeout: float | None = None,
     profile: str = "pos",
 ) -> dict:
@@ -254,18 +225,48 @@ def measure(
     row["baseline_rss_mb"] = run["baseline_rss_kb"] / 1024
     if "match_rule" in result:
         row["match_rules"] = result["match_rule"].value_counts().to_dict()
-    if with_stability:
-        sample = records.sample(frac=0.9, random_state=seed).sort_index()
+    if incremental is not None:
         try:
-            first = run_resolver(sample, resolver=resolver, timeout=timeout)
-            second = run_resolver(records, first["result"], resolver=resolver, timeout=timeout)
+            first = run_resolver(sample(records, incremental, seed), None, resolver, timeout)
+            second = run_resolver(records, first["result"], resolver, timeout)
         except Timeout as exc:
-            row["stability_error"] = str(exc)
+            row["incremental_error"] = str(exc)
             return row
-        row["stability"] = stability(first["result"], second["result"])
-        row["stability"]["first_seconds"] = first["seconds"]
-        row["stability"]["second_seconds"] = second["seconds"]
+        row["incremental"] = {
+            "fraction": incremental,
+            **id_outcomes(first["result"], second["result"]),
+            **_changes_against_truth(first["result"], second["result"], labelled),
+            "first_seconds": first["seconds"],
+            "second_seconds": second["seconds"],
+        }
     return row
+
+
+def _changes_against_truth(first: pd.DataFrame, second: pd.DataFrame, labelled) -> dict:
+    """Whether the second run was right to split or merge first-run clusters.
+
+    The id rules allow any split or merge; this says which were wrong by the truth: a split of a
+    first-run cluster that held one person only, a merge of first-run clusters of different
+    people.
+    """
+    key = ["source", "source_id"]
+    both = (
+        first[[*key, "customer_id"]]
+        .merge(second[[*key, "customer_id"]], on=key, suffixes=("_first", "_second"))
+        .merge(labelled, on=key)
+    )
+    per_first = both.groupby("customer_id_first").agg(
+        parts=("customer_id_second", "nunique"), people=("person_id", "nunique")
+    )
+    per_second = both.groupby("customer_id_second").agg(
+        firsts=("customer_id_first", "nunique"), people=("person_id", "nunique")
+    )
+    return {
+        "splits_of_one_person": int(((per_first["parts"] > 1) & (per_first["people"] == 1)).sum()),
+        "merges_across_people": int(
+            ((per_second["firsts"] > 1) & (per_second["people"] > 1)).sum()
+        ),
+    }
 
 
 def _merged_within_household(cluster, person, household) -> int:
@@ -281,7 +282,7 @@ def _table(rows: list[dict]):
     quality = Table(title="Identity resolution: quality")
     for col in ["records", "pair P", "pair R", "pair F1", "cluster P", "cluster R", "cluster F1"]:
         quality.add_column(col, justify="right")
-    for col in ["merged (household)", "split", "exact-key reach", "evidence reach", "stable"]:
+    for col in ["merged (household)", "split", "exact-key reach", "evidence reach", "id rules"]:
         quality.add_column(col, justify="right")
     perf = Table(title="Identity resolution: cost")
     for col in ["records", "generate s", "resolve s", "records/s", "peak RSS MB", "baseline MB"]:
@@ -299,7 +300,7 @@ def _table(rows: list[dict]):
             )
             perf.add_row(f"{r['size']:,}", f"{r['generate_seconds']:.1f}", r["error"], "", "", "")
             continue
-        stable = r.get("stability", {}).get("changed_without_merge_share")
+        ids = r.get("incremental")
         quality.add_row(
             f"{r['records']:,}",
             *(
@@ -317,7 +318,7 @@ def _table(rows: list[dict]):
             f"{r['split_people']:,}",
             f"{r['exact_key_pair_recall']:.3f}",
             f"{r['evidence_pair_recall']:.3f}",
-            "" if stable is None else f"{1 - stable:.4f}",
+            "" if ids is None else f"{ids['violations']:,} broken / {ids['first_run_clusters']:,}",
         )
         perf.add_row(
             f"{r['records']:,}",
@@ -338,7 +339,14 @@ def main(argv: list[str] | None = None) -> int:
         "--profile", choices=sorted(PROFILES), default="pos", help="noise profile (bench/README.md)"
     )
     parser.add_argument("--json", type=Path, help="also write the results here")
-    parser.add_argument("--stability", action="store_true", help="also check id stability")
+    parser.add_argument(
+        "--incremental",
+        type=float,
+        nargs="?",
+        const=0.6,
+        metavar="FRACTION",
+        help="also resolve FRACTION of the records, then all with that as previous (0.6)",
+    )
     parser.add_argument("--resolver", default=DEFAULT_RESOLVER, help="module:function")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds per resolver run")
     parser.add_argument("--worker", nargs=2, type=Path, help=argparse.SUPPRESS)
@@ -354,7 +362,7 @@ def main(argv: list[str] | None = None) -> int:
     for size in (int(s.replace("_", "")) for s in args.sizes.split(",")):
         console.print(f"[dim]{size:,} records…[/dim]")
         rows.append(
-            measure(size, args.seed, args.resolver, args.stability, args.timeout, args.profile)
+            measure(size, args.seed, args.resolver, args.incremental, args.timeout, args.profile)
         )
     for table in _table(rows):
         console.print(table)
@@ -363,8 +371,8 @@ def main(argv: list[str] | None = None) -> int:
         "split: people spread over 2+ clusters; exact-key reach: share of true pairs that "
         "shared email/phone/loyalty keys can connect; evidence reach: the same plus street "
         "address and birth date, all a resolver that never links on names alone can reach; "
-        "stable: share of a 90% run's records "
-        "whose id survived the full run unless their cluster merged. Peak RSS: the resolver "
+        "id rules: first-run clusters (and new clusters) whose ids broke the rules of an "
+        "incremental run, of all first-run clusters (bench/incremental.py). Peak RSS: the resolver "
         "process's high-water mark, baseline: its RSS just before the call.[/dim]"
     )
     if args.json:

@@ -58,14 +58,23 @@ class Noise:
     second_email_use: float = 0.40
     second_phone: float = 0.06
     second_phone_use: float = 0.40
-    moved: float = 0.08  # of people with 2+ records: later records carry a new address
-    renamed: float = 0.01  # of people with 2+ records: later records carry a new family name
+    # Of people with 2+ records: later records carry a new address with a new ZIP (about one
+    # American in ten moves each year; a shop's records span years).
+    moved: float = 0.12
+    # Of people with 2+ records: later records carry a married name, with the same mailbox,
+    # phone and birth date as before; hyphenated (old-new) in `renamed_hyphenated` of cases.
+    renamed: float = 0.03
+    renamed_hyphenated: float = 0.20
     household: float = 0.10  # people who live with another customer of the shop
     household_same_family: float = 0.85
     household_shares_email: float = 0.20  # of households: others type the first member's email
     household_email_use: float = 0.60
     household_shares_phone: float = 0.35  # of households: a landline
     household_phone_use: float = 0.50
+    # Of households: a partner or child gives the first member's mobile, so one mobile number
+    # stands for two people with different given names.
+    household_shares_mobile: float = 0.15
+    household_mobile_use: float = 0.35
     # Per record: names.
     nickname: float = 0.12
     initial_only: float = 0.02
@@ -78,7 +87,12 @@ class Noise:
     gmail_variant: float = 0.06  # of gmail records: dots moved or a +tag
     email_case: float = 0.08
     generic_email: BySource = (0.015, 0.005, 0.005)
-    phone_typo: float = 0.01
+    # One wrong digit (half of typos), two neighbouring digits swapped (a quarter), both
+    # giving another valid number, or a dropped digit (a quarter) that leaves an invalid one.
+    phone_typo: float = 0.02
+    # Of records with a loyalty number: one digit wrong or two neighbouring digits swapped, so
+    # the number may belong to another member.
+    loyalty_typo: float = 0.02
     shop_phone: BySource = (0.02, 0.002, 0.0)
     placeholder_phone: BySource = (0.01, 0.002, 0.0)
     address_typo: float = 0.02
@@ -86,13 +100,17 @@ class Noise:
     unit_dropped: float = 0.20
     zip_plus4: float = 0.12
     zip_lost_zero: float = 0.25  # of ZIPs starting with 0 (a spreadsheet ate it)
+    # Of records with a birth date: day and month swapped (when both could be a month), else
+    # the year's last digit off by one.
+    birth_typo: float = 0.03
 
 
 # Noise profiles. `pos` is the default: a till's sparse records (half of Square profiles have no
-# email, many carry a name only). `contact` keeps every kind of noise (typos, nicknames, swaps,
-# households sharing an inbox or a landline, moves, ZIP+4, shop phones, generic mailboxes) but
-# the records were taken with contact details, as in a loyalty or CRM programme; it shows how
-# the resolver does when the evidence is there to be found.
+# email, many carry a name only). `contact` keeps every kind of noise (typos in names and in keys:
+# loyalty numbers, phones, emails, birth dates; nicknames, swaps, married names, households
+# sharing an inbox, a landline or one member's mobile, moves to a new ZIP, ZIP+4, shop phones,
+# generic mailboxes) but the records were taken with contact details, as in a loyalty or CRM
+# programme; it shows how the resolver does when the evidence is there to be found.
 PROFILES = {
     "pos": Noise(),
     "contact": Noise(
@@ -118,6 +136,7 @@ class _People:
     phone: np.ndarray  # int64, 10 digits
     phone2: np.ndarray
     landline: np.ndarray  # 0 where none
+    household_mobile: np.ndarray  # the first member's mobile, for the others; 0 where none
     loyalty: np.ndarray  # 0 where not a member
     birth: np.ndarray  # datetime64[D]
     address: dict[str, np.ndarray]
@@ -389,6 +408,18 @@ def _address_parts(rng: np.random.Generator, home: np.ndarray, noise: Noise) -> 
     }
 
 
+def _other_zip(new: np.ndarray, old: np.ndarray) -> np.ndarray:
+    """`new`, except where it equals `old`: there the next ZIP (a move is to a new ZIP)."""
+    home = {z: i for i, z in enumerate(names.HOME_ZIPS)}
+    out = new.copy()
+    same = np.flatnonzero(new == old)
+    out[same] = [
+        names.HOME_ZIPS[(home[z] + 1) % len(names.HOME_ZIPS)] if z in home else f"{int(z) + 1:05d}"
+        for z in new[same]
+    ]
+    return out
+
+
 def _ordinal(i: int) -> str:
     suffix = "th" if 10 <= i % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(i % 10, "th")
     return f"{i}{suffix}"
@@ -443,28 +474,41 @@ def _people(rng: np.random.Generator, size: int, k: np.ndarray, noise: Noise) ->
     phone2 = np.where(rng.random(size) < noise.second_phone, phone2, 0)
     landline_owner = in_hh & shares_phone[np.where(in_hh, household, 0)]
     landline = np.where(landline_owner, landline[anchor], 0)
+    shares_mobile = rng.random(n_households) < noise.household_shares_mobile
+    mobile_user = follower & shares_mobile[np.where(in_hh, household, 0)]
+    household_mobile = np.where(mobile_user, phone[anchor], 0)
 
     address = _address_parts(rng, home, noise)
     for values in address.values():
         values[follower] = values[anchor[follower]]
     address2 = _address_parts(rng, rng.random(size) < noise.home_metro, noise)
+    address2["zip"] = _other_zip(address2["zip"], address["zip"])
 
     loyalty = np.zeros(size, dtype=np.int64)
     is_member = rng.random(size) < noise.loyalty_member
     span = max(1_000_000, 4 * size)
     loyalty[is_member] = 1 + rng.choice(span, size=int(is_member.sum()), replace=False)
 
+    # A married name: a household member marrying the first member takes their family name,
+    # anyone else a name of their own; some hyphenate the old and the new.
+    new_family = _family_names(rng, size)
+    weds_anchor = follower & (family != family[anchor])
+    new_family[weds_anchor] = family[anchor[weds_anchor]]
+    hyphen = rng.random(size) < noise.renamed_hyphenated
+    new_family[hyphen] = family[hyphen] + "-" + new_family[hyphen]
+
     multi = k >= 2
     return _People(
         n=size,
         given=given,
         family=family,
-        new_family=_family_names(rng, size),
+        new_family=new_family,
         email=email,
         email2=email2,
         phone=phone,
         phone2=phone2,
         landline=landline,
+        household_mobile=household_mobile,
         loyalty=loyalty,
         birth=birth,
         address=address,
@@ -473,7 +517,7 @@ def _people(rng: np.random.Generator, size: int, k: np.ndarray, noise: Noise) ->
         household_email=household_email,
         household_email_user=follower,
         moved=multi & (rng.random(size) < noise.moved),
-        renamed=multi & (rng.random(size) < noise.renamed),
+        renamed=multi & (rng.random(size) < noise.renamed) & (new_family != family),
         habit={field: rng.random(size) for field in ("email", "phone", "address")},
     )
 
@@ -716,16 +760,20 @@ def _phones(rng, people: _People, person, source, noise: Noise) -> np.ndarray:
     number[use2] = people.phone2[person][use2]
     home = (people.landline[person] > 0) & (rng.random(n) < noise.household_phone_use)
     number[home] = people.landline[person][home]
+    mobile = (people.household_mobile[person] > 0) & (rng.random(n) < noise.household_mobile_use)
+    number[mobile] = people.household_mobile[person][mobile]
     # The shop's own number, typed in for walk-ins: one per location, ~1 location per 20k records.
     shop_numbers = _phone_numbers(rng, np.ones(max(1, n // 20_000), dtype=bool))
     shop = rng.random(n) < _by_source(noise.shop_phone, source)
     number[shop] = shop_numbers[rng.integers(0, len(shop_numbers), int(shop.sum()))]
 
     typo = (rng.random(n) < noise.phone_typo) & ~shop
-    digit = rng.integers(0, 7, n)
-    delta = rng.integers(1, 10, n)
-    old = number // 10**digit % 10
-    number = np.where(typo, number + ((old + delta) % 10 - old) * 10**digit, number)
+    kind = rng.random(n)
+    # Typos land in the seven digits after the area code, which people say and type fastest.
+    number = np.where(typo & (kind < 0.50), _wrong_digit(rng, number, 7), number)
+    number = np.where(
+        typo & (kind >= 0.50) & (kind < 0.75), _swapped_digits(rng, number, 7), number
+    )
 
     a = (number // 10_000_000).astype("U3").astype(object)
     e = np.char.zfill((number // 10_000 % 1000).astype("U3"), 3).astype(object)
@@ -747,8 +795,7 @@ def _phones(rng, people: _People, person, source, noise: Noise) -> np.ndarray:
                 value = value + piece
         out[m] = value
     # A dropped digit leaves a number no parser will accept.
-    dropped = typo & (rng.random(n) < 0.3)
-    _apply(rng, out, dropped, _drop_digit)
+    _apply(rng, out, typo & (kind >= 0.75), _drop_digit)
 
     out[~_present(rng, people, "phone", person, noise.phone_present, source, noise)] = None
     placeholder = rng.random(n) < _by_source(noise.placeholder_phone, source)
@@ -756,6 +803,21 @@ def _phones(rng, people: _People, person, source, noise: Noise) -> np.ndarray:
         rng.integers(0, len(PLACEHOLDER_PHONES), int(placeholder.sum()))
     ]
     return out
+
+
+def _wrong_digit(rng, number: np.ndarray, width) -> np.ndarray:
+    """number with one of its `width` lowest digits replaced by another digit."""
+    place = 10 ** rng.integers(0, width, len(number))
+    old = number // place % 10
+    return number + ((old + rng.integers(1, 10, len(number))) % 10 - old) * place
+
+
+def _swapped_digits(rng, number: np.ndarray, width) -> np.ndarray:
+    """number with two neighbouring digits among its `width` lowest swapped (the same number
+    where those two digits are equal)."""
+    place = 10 ** rng.integers(0, np.maximum(np.asarray(width) - 1, 1), len(number))
+    low, high = number // place % 10, number // (place * 10) % 10
+    return number + (high - low) * place + (low - high) * place * 10
 
 
 def _drop_digit(text: str, u: np.ndarray) -> str:
@@ -768,6 +830,14 @@ def _loyalty(rng, people: _People, person, source, noise: Noise) -> np.ndarray:
     n = len(person)
     number = people.loyalty[person]
     present = (number > 0) & (rng.random(n) < _by_source(noise.loyalty_present, source))
+    typo = present & (rng.random(n) < noise.loyalty_typo)
+    width = np.char.str_len(number.astype("U8"))
+    typed = np.where(
+        rng.random(n) < 0.4,
+        _swapped_digits(rng, number, width),
+        _wrong_digit(rng, number, width),
+    )
+    number = np.where(typo & (typed > 0), typed, number)
     styles = _choose(rng, n, [0.50, 0.15, 0.25, 0.10])
     digits = number.astype("U8").astype(object)
     padded = np.char.zfill(number.astype("U8"), 6).astype(object)
@@ -844,7 +914,9 @@ def _birth_dates(rng, people: _People, person, source, noise: Noise) -> np.ndarr
     style = _choose(rng, n, [0.75, 0.20, 0.05])  # ISO, MM/DD/YYYY, M/D/YYYY
     present = rng.random(n) < _by_source(noise.birth_present, source)
     out = np.full(n, None, dtype=object)
-    iso = people.birth[person[present]].astype("U10")
+    iso = people.birth[person[present]].astype("U10").astype(object)
+    typo = rng.random(len(iso)) < noise.birth_typo
+    iso[typo] = [_birth_typo(d) for d in iso[typo]]
     style = style[present]
     formatted = [
         d
@@ -856,6 +928,16 @@ def _birth_dates(rng, people: _People, person, source, noise: Noise) -> np.ndarr
     ]
     out[present] = formatted
     return out
+
+
+def _birth_typo(iso: str) -> str:
+    """Day and month swapped where the day could be a month, else the year's last digit off by
+    one. Either may name a day that does not exist (a 29 February), as a typed date can."""
+    year, month, day = iso[:4], iso[5:7], iso[8:]
+    if int(day) <= 12 and day != month:
+        return f"{year}-{day}-{month}"
+    last = int(year[3])
+    return f"{year[:3]}{last - 1 if last == 9 else last + 1}-{month}-{day}"
 
 
 # --- what the noise did -------------------------------------------------------------------------
