@@ -52,7 +52,7 @@ FIELDS = (
     Field("postcode", ("different", "typo", "same"), (0.15, 0.02, 0.83), term_frequency=True),
 )
 FIELD_NAMES = tuple(f.name for f in FIELDS)
-NAME_FIELDS = ("given", "family")
+NAME_FIELDS = FIELD_NAMES[:2]  # ("given", "family"): the names lead the waterfall
 KEY_FIELDS = ("loyalty_id", "email", "phone")
 
 
@@ -183,8 +183,8 @@ def postcode(f, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     return _select([(same, 2), (typo, 1)], both)
 
 
-def levels(f, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-    """Pairs x FIELDS matrix of agreement levels (int8)."""
+def levels(f, i: np.ndarray, j: np.ndarray, only: tuple[str, ...] = FIELD_NAMES) -> np.ndarray:
+    """Pairs x FIELDS matrix of agreement levels (int8); fields not in `only` stay MISSING."""
     swapped = f.swapped(i, j)
     columns = {
         "given": lambda: given(f, i, j, swapped),
@@ -196,7 +196,31 @@ def levels(f, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         "address": lambda: address(f, i, j),
         "postcode": lambda: postcode(f, i, j),
     }
-    out = np.empty((len(i), len(FIELDS)), dtype=np.int8)
+    out = np.full((len(i), len(FIELDS)), MISSING, dtype=np.int8)
     for k, field in enumerate(FIELD_NAMES):
-        out[:, k] = columns[field]()
+        if field in only:
+            out[:, k] = columns[field]()
     return out
+
+
+def optimistic_levels(f, i: np.ndarray, j: np.ndarray, fields: tuple[str, ...]) -> np.ndarray:
+    """For `fields`, the top level where the values are equal and, where they differ, every
+    lower level at once (UNKNOWN_BELOW_TOP, which the model reads as the best of them): what a
+    pair could reach at most, from integer codes alone, before any string is compared. Given
+    names count as equal whenever both are present (Bob and Robert are the same name), family
+    names where the names are swapped."""
+    out = np.full((len(i), len(FIELDS)), MISSING, dtype=np.int8)
+    swapped = f.swapped(i, j) if set(fields) & set(NAME_FIELDS) else None
+    for k, field in enumerate(FIELDS):
+        if field.name in fields:
+            both, same = f.both(field.name, i, j), f.same(field.name, i, j)
+            if field.name == "given":
+                same = both
+            elif field.name == "family":
+                same = same | swapped
+            out[both, k] = UNKNOWN_BELOW_TOP
+            out[same, k] = len(field.levels) - 1
+    return out
+
+
+UNKNOWN_BELOW_TOP = -2

@@ -78,7 +78,7 @@ def fuzzy_edges(scorer: scoring.Scorer, component: np.ndarray) -> pd.DataFrame:
         return pd.DataFrame(
             {"i": [], "j": [], "rule": [], "score": [], "strength": [], "evidence": []}
         ).astype({"i": np.int64, "j": np.int64})
-    result = scorer.compare(i, j)
+    result = scorer.compare(i, j, floor=MIN_PROBABILITY)
     keep = np.flatnonzero(accepted(result, scorer.fields.code["scope"]))
     probability = result.probability[keep]
     return pd.DataFrame(

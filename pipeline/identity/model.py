@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from pipeline.identity.comparisons import FIELD_NAMES, FIELDS, levels
+from pipeline.identity.comparisons import FIELD_NAMES, FIELDS, UNKNOWN_BELOW_TOP, levels
 from pipeline.identity.pairs import Codes, block_sizes, window_pairs
 
 SEED = 20261206
@@ -72,6 +72,8 @@ class Model:
             table = np.log2(self.m[k] / self.u[k])
             present = lv[:, k] >= 0
             out[present, k] = table[lv[present, k]]
+            # Present but not equal, level not yet worked out: the best it could be.
+            out[lv[:, k] == UNKNOWN_BELOW_TOP, k] = table[:-1].max()
             if field.term_frequency:
                 top = len(field.levels) - 1
                 exact = np.flatnonzero(lv[:, k] == top)

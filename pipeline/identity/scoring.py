@@ -17,7 +17,6 @@ Vetoes are positive evidence of two people (`veto`), never a typo:
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 import numpy as np
@@ -103,25 +102,27 @@ class Comparison:
             out.append(",".join(marks))
         return out
 
-    def waterfall(self, rows: np.ndarray) -> list[str]:
+    def waterfall(self, rows: np.ndarray) -> np.ndarray:
         """Per pair, a JSON list a person can read: the prior, then each field's level and bits;
-        the bits sum to the match weight."""
-        out = []
-        for n in rows:
-            steps = [
-                {"field": "prior", "level": "business size", "bits": round(float(self.prior[n]), 4)}
-            ]
-            for k, field in enumerate(FIELDS):
-                level = int(self.levels[n, k])
-                steps.append(
-                    {
-                        "field": field.name,
-                        "level": "missing" if level < 0 else field.levels[level],
-                        "bits": round(float(self.contributions[n, k]), 4),
-                    }
-                )
-            out.append(json.dumps(steps, separators=(",", ":")))
-        return out
+        the bits sum to the match weight. Built column-wise: there is one per linked record."""
+
+        def bits(values: np.ndarray) -> pd.Series:
+            return pd.Series(np.round(values, 4) + 0.0).astype(str)  # + 0.0: no "-0.0"
+
+        text = '[{"field":"prior","level":"business size","bits":' + bits(self.prior[rows]) + "}"
+        for k, field in enumerate(FIELDS):
+            labels = np.array(["missing", *field.levels], dtype=object)[self.levels[rows, k] + 1]
+            text = (
+                text
+                + ',{"field":"'
+                + field.name
+                + '","level":"'
+                + pd.Series(labels, dtype=object)
+                + '","bits":'
+                + bits(self.contributions[rows, k])
+                + "}"
+            )
+        return (text + "]").to_numpy(dtype=object)
 
 
 class Fields:
@@ -208,10 +209,20 @@ class Scorer:
         self.fields = fields
         self.model = model or fit(fields)
 
-    def compare(self, i: np.ndarray, j: np.ndarray) -> Comparison:
+    def compare(self, i: np.ndarray, j: np.ndarray, floor: float | None = None) -> Comparison:
+        """Levels, contributions and prior per pair. With `floor` (a probability), pairs that
+        cannot reach it, or cannot be supported beyond names, are dropped first, judged from the
+        names and from which other fields are equal: the costly string comparisons run only on
+        the pairs that remain. The result covers the pairs kept (its own i and j)."""
         i = np.asarray(i, dtype=np.int64)
         j = np.asarray(j, dtype=np.int64)
-        lv = comparisons.levels(self.fields, i, j)
+        names = None
+        if floor is not None and len(i):
+            i, j, names = self._reachable(i, j, floor)
+        rest = tuple(n for n in FIELD_NAMES if n not in comparisons.NAME_FIELDS)
+        lv = comparisons.levels(self.fields, i, j, only=FIELD_NAMES if names is None else rest)
+        if names is not None:
+            lv[:, : len(comparisons.NAME_FIELDS)] = names
         return Comparison(
             i=i,
             j=j,
@@ -220,6 +231,27 @@ class Scorer:
             prior=self.model.prior(i),
             swapped=self.fields.swapped(i, j),
         )
+
+    def _reachable(
+        self, i: np.ndarray, j: np.ndarray, floor: float
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Pairs that could still reach `floor`, and their name levels: first judged on which
+        fields are equal alone, then with the names compared for real and the other fields
+        still at their best."""
+        f = self.fields
+        least = np.log2(floor / (1.0 - floor))
+        rest = tuple(n for n in FIELD_NAMES if n not in comparisons.NAME_FIELDS)
+        for names_known in (False, True):
+            best = comparisons.optimistic_levels(f, i, j, rest if names_known else FIELD_NAMES)
+            if names_known:
+                names = comparisons.levels(f, i, j, only=comparisons.NAME_FIELDS)
+                best[:, : len(comparisons.NAME_FIELDS)] = names[:, : len(comparisons.NAME_FIELDS)]
+            weights = self.model.weights(best, i, j)
+            support = np.maximum(weights[:, _SUPPORT], 0.0).sum(axis=1)
+            most = self.model.prior(i) + weights.sum(axis=1)
+            keep = (most >= least) & (support >= SUPPORT_BITS)
+            i, j = i[keep], j[keep]
+        return i, j, names[keep][:, : len(comparisons.NAME_FIELDS)]
 
     def conflict(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         """Pairs that cannot be one person: given names, birth dates and loyalty cards only."""
