@@ -206,16 +206,16 @@ def levels(f, i: np.ndarray, j: np.ndarray, only: tuple[str, ...] = FIELD_NAMES)
 def optimistic_levels(f, i: np.ndarray, j: np.ndarray, fields: tuple[str, ...]) -> np.ndarray:
     """For `fields`, the top level where the values are equal and, where they differ, every
     lower level at once (UNKNOWN_BELOW_TOP, which the model reads as the best of them): what a
-    pair could reach at most, from integer codes alone, before any string is compared. Given
-    names count as equal whenever both are present (Bob and Robert are the same name), family
-    names where the names are swapped."""
+    pair could reach at most, from integer codes alone, before any string is compared. A formal
+    name and its nickname count as equal (Bob and Robert are the same name), and so do swapped
+    names."""
     out = np.full((len(i), len(FIELDS)), MISSING, dtype=np.int8)
     swapped = f.swapped(i, j) if set(fields) & set(NAME_FIELDS) else None
     for k, field in enumerate(FIELDS):
         if field.name in fields:
             both, same = f.both(field.name, i, j), f.same(field.name, i, j)
             if field.name == "given":
-                same = both
+                same = same | swapped | (both & f.nicknames.formal(i, j))
             elif field.name == "family":
                 same = same | swapped
             out[both, k] = UNKNOWN_BELOW_TOP

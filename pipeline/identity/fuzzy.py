@@ -22,7 +22,8 @@ MIN_PROBABILITY = 0.5
 FUZZY_STRENGTH = 50.0  # below every exact key: a fuzzy link never outranks one
 
 
-# (blocking columns, sort columns) per pass.
+# (blocking columns, sort columns) per pass. A sorted neighbourhood over a column that many records
+# lack would pair those records at random: `has_address` keeps the street pass to records with one.
 PASSES = [
     (["family", "postcode"], ["given"]),
     (["given", "postcode"], ["family"]),
@@ -35,8 +36,7 @@ PASSES = [
     (["family", "birth_date"], ["given"]),
     # Names too garbled to meet on: the person's birth date, or their street.
     (["birth_date"], ["family"]),
-    (["postcode"], ["address"]),
-    (["postcode"], ["family"]),
+    (["postcode", "has_address"], ["address"]),
 ]
 
 

@@ -149,6 +149,7 @@ class Fields:
         self.code["email_domain"] = pd.factorize(parts.str[1])[0]
         self.code["email_stem"] = pd.factorize(local.str.rstrip("0123456789"))[0]
         self.code["scope"] = pd.factorize(ev["scope"])[0]
+        self.code["has_address"] = np.where(self.code["address"] >= 0, 0, -1)
         family = ev["family"].fillna("")
         self.code["family_initial"] = pd.factorize(family.str[:1].where(family != "", None))[0]
         self.code["given_initial"] = np.where(self.code["given"] >= 0, self.given_first, -1)
@@ -211,18 +212,15 @@ class Scorer:
 
     def compare(self, i: np.ndarray, j: np.ndarray, floor: float | None = None) -> Comparison:
         """Levels, contributions and prior per pair. With `floor` (a probability), pairs that
-        cannot reach it, or cannot be supported beyond names, are dropped first, judged from the
-        names and from which other fields are equal: the costly string comparisons run only on
-        the pairs that remain. The result covers the pairs kept (its own i and j)."""
+        cannot reach it, or cannot be supported beyond names, are dropped as soon as that is
+        known (see `_reachable`), so the costly comparisons run only on the pairs that remain.
+        The result covers the pairs kept (its own i and j)."""
         i = np.asarray(i, dtype=np.int64)
         j = np.asarray(j, dtype=np.int64)
-        names = None
         if floor is not None and len(i):
-            i, j, names = self._reachable(i, j, floor)
-        rest = tuple(n for n in FIELD_NAMES if n not in comparisons.NAME_FIELDS)
-        lv = comparisons.levels(self.fields, i, j, only=FIELD_NAMES if names is None else rest)
-        if names is not None:
-            lv[:, : len(comparisons.NAME_FIELDS)] = names
+            i, j, lv = self._reachable(i, j, floor)
+        else:
+            lv = comparisons.levels(self.fields, i, j)
         return Comparison(
             i=i,
             j=j,
@@ -232,26 +230,39 @@ class Scorer:
             swapped=self.fields.swapped(i, j),
         )
 
+    # Cheapest first: integer codes alone, then short keys (one edit apart?), then names, then
+    # street addresses. After each stage the fields not yet compared count at their best.
+    STAGES = (
+        (),
+        ("birth_date", "loyalty_id", "email", "phone", "postcode"),
+        comparisons.NAME_FIELDS,
+        ("address",),
+    )
+
     def _reachable(
         self, i: np.ndarray, j: np.ndarray, floor: float
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Pairs that could still reach `floor`, and their name levels: first judged on which
-        fields are equal alone, then with the names compared for real and the other fields
-        still at their best."""
+        """Pairs that could still reach `floor`, with their levels."""
         f = self.fields
         least = np.log2(floor / (1.0 - floor))
-        rest = tuple(n for n in FIELD_NAMES if n not in comparisons.NAME_FIELDS)
-        for names_known in (False, True):
-            best = comparisons.optimistic_levels(f, i, j, rest if names_known else FIELD_NAMES)
-            if names_known:
-                names = comparisons.levels(f, i, j, only=comparisons.NAME_FIELDS)
-                best[:, : len(comparisons.NAME_FIELDS)] = names[:, : len(comparisons.NAME_FIELDS)]
+        known: tuple[str, ...] = ()
+        lv = np.full((len(i), len(FIELDS)), comparisons.MISSING, dtype=np.int8)
+        for stage in self.STAGES:
+            if stage:
+                fresh = comparisons.levels(f, i, j, only=stage)
+                columns = [FIELD_NAMES.index(n) for n in stage]
+                lv[:, columns] = fresh[:, columns]
+                known = known + stage
+            unknown = tuple(n for n in FIELD_NAMES if n not in known)
+            best = comparisons.optimistic_levels(f, i, j, unknown)
+            columns = [FIELD_NAMES.index(n) for n in known]
+            best[:, columns] = lv[:, columns]
             weights = self.model.weights(best, i, j)
             support = np.maximum(weights[:, _SUPPORT], 0.0).sum(axis=1)
             most = self.model.prior(i) + weights.sum(axis=1)
             keep = (most >= least) & (support >= SUPPORT_BITS)
-            i, j = i[keep], j[keep]
-        return i, j, names[keep][:, : len(comparisons.NAME_FIELDS)]
+            i, j, lv = i[keep], j[keep], lv[keep]
+        return i, j, lv
 
     def conflict(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         """Pairs that cannot be one person: given names, birth dates and loyalty cards only."""
