@@ -17,11 +17,11 @@ import numpy as np
 import pandas as pd
 
 from pipeline.identity import scoring
-from pipeline.identity.pairs import Codes, block_sizes, sort_codes, window_pairs
+from pipeline.identity.pairs import Codes, sort_codes, window_pairs
 
 # Strongest first: a loyalty card is personal, a phone is often shared by a household.
 KEYS = ("loyalty_id", "email", "phone")
-MAX_RECORDS_PER_KEY = 8
+MAX_RECORDS_PER_KEY = scoring.Fields.MAX_RECORDS_PER_KEY
 STRENGTH = {"loyalty_id": 300.0, "email": 200.0, "phone": 100.0}
 
 
@@ -39,9 +39,7 @@ def exact_edges(
     order = sort_codes(ev["given"])
     for key in KEYS:
         blocks = codes.blocks([key])
-        shared = block_sizes(blocks) > MAX_RECORDS_PER_KEY
-        overused[key] = len(np.unique(blocks[shared]))
-        blocks[shared] = -1
+        overused[key] = f.overused[key]  # Fields already took them out
         i, j = window_pairs(blocks, [order], MAX_RECORDS_PER_KEY - 1)
         if len(i) == 0:
             continue

@@ -22,7 +22,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from pipeline.identity.comparisons import FIELD_NAMES, FIELDS, UNKNOWN_BELOW_TOP, levels
+from pipeline.identity.comparisons import (
+    FIELD_NAMES,
+    FIELDS,
+    NAME_FIELDS,
+    UNKNOWN_BELOW_TOP,
+    levels,
+)
 from pipeline.identity.pairs import Codes, block_sizes, window_pairs
 
 SEED = 20261206
@@ -37,6 +43,8 @@ TF_PSEUDO_RECORDS = 1_000.0
 # True pairs per record when the data cannot tell (no names to train on).
 DEFAULT_PAIRS_PER_RECORD = 0.3
 MAX_PRIOR = 0.05
+# Fewer full-name pairs than this say too little about two same-named strangers (_given_the_names).
+MIN_PAIRS_FOR_NAME_U = 1_000
 
 # u per level (different ... same) before the data speaks: what two strangers' records show.
 U_PRIOR = {
@@ -136,14 +144,31 @@ def _level_counts(lv: np.ndarray, weights: np.ndarray | None = None) -> list[np.
     return out
 
 
-def estimate_u(f, rng: np.random.Generator) -> tuple[np.ndarray, ...]:
+def estimate_u(f, rng: np.random.Generator) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
+    """u per field from random pairs, and the first record of each pair sampled."""
     i, j = _pairs_in_scope(f, rng, U_SAMPLE_PAIRS)
     counts = _level_counts(levels(f, i, j))
     u = []
     for k, field in enumerate(FIELDS):
         prior = np.asarray(U_PRIOR[field.name])
         u.append((counts[k] + U_PSEUDO_PAIRS * prior) / (counts[k].sum() + U_PSEUDO_PAIRS))
-    return tuple(u)
+    return tuple(u), i
+
+
+def _without_true_pairs(u, m, share: float, sampled: int) -> tuple[np.ndarray, ...]:
+    """u with the true pairs among the random ones taken out.
+
+    A random pair of a small shop's records is one person more often than one might think (a
+    two-record shop's only pair may be): agreement among random pairs is share*m + (1-share)*u.
+    Solved for u, and never below the hand-set value's share of the estimate.
+    """
+    out = []
+    for k, field in enumerate(FIELDS):
+        floor = U_PSEUDO_PAIRS * np.asarray(U_PRIOR[field.name]) / (sampled + U_PSEUDO_PAIRS)
+        clean = np.maximum((u[k] - share * m[k]) / (1.0 - share), floor)
+        clean[0] = u[k][0]  # disagreement: true pairs only make it rarer; keep the estimate
+        out.append(clean)
+    return tuple(out)
 
 
 def _training_pairs(f, column: str) -> tuple[np.ndarray, np.ndarray, float]:
@@ -163,9 +188,12 @@ def _training_pairs(f, column: str) -> tuple[np.ndarray, np.ndarray, float]:
     return i, j, all_pairs
 
 
-def _em(lv: np.ndarray, u, estimated: list[int]) -> tuple[list[np.ndarray], float]:
-    """Expected per-level counts among true pairs (for the estimated fields) and the share of
-    true pairs, by EM with u held fixed. Identical comparison patterns are counted once."""
+def _em(
+    lv: np.ndarray, u, estimated: list[int]
+) -> tuple[list[np.ndarray], list[np.ndarray], float]:
+    """Expected per-level counts among true pairs and among the others (for the estimated
+    fields), and the share of true pairs, by EM with u held fixed. Identical comparison
+    patterns are counted once."""
     patterns, counts = np.unique(lv, axis=0, return_counts=True)
     m = [np.asarray(FIELDS[k].prior_m, dtype=float) for k in range(len(FIELDS))]
     share = 0.1
@@ -185,7 +213,15 @@ def _em(lv: np.ndarray, u, estimated: list[int]) -> tuple[list[np.ndarray], floa
             )
             prior = np.asarray(FIELDS[k].prior_m)
             m[k] = (expected[k] + M_PSEUDO_PAIRS * prior) / (expected[k].sum() + M_PSEUDO_PAIRS)
-    return expected, share
+    others = [np.zeros(len(field.levels)) for field in FIELDS]
+    for k in estimated:
+        present = patterns[:, k] >= 0
+        others[k] = np.bincount(
+            patterns[present, k],
+            weights=(counts - posterior)[present],
+            minlength=len(FIELDS[k].levels),
+        )
+    return expected, others, share
 
 
 def _term_frequencies(f, u) -> dict[str, np.ndarray]:
@@ -204,9 +240,28 @@ def _term_frequencies(f, u) -> dict[str, np.ndarray]:
     return out
 
 
+def _given_the_names(u, others: list[np.ndarray], estimated: list[int]) -> tuple[np.ndarray, ...]:
+    """u for agreement levels, raised to what two different people with the same name show.
+
+    Fellegi-Sunter treats fields as independent, but a mailbox is often made of the name:
+    hannah.davis@ and hannah.n.davis@ are one typo apart far more often for two Hannah Davises
+    than for two strangers. Nearly every candidate pair agrees on a name, so the rate among the
+    full-name session's non-matches is the honest u for them.
+    """
+    out = list(u)
+    for k in estimated:
+        if FIELD_NAMES[k] in NAME_FIELDS:
+            continue
+        same_name = (others[k] + U_PSEUDO_PAIRS * u[k]) / (others[k].sum() + U_PSEUDO_PAIRS)
+        raised = np.maximum(u[k], same_name)
+        raised[0] = u[k][0]  # disagreement keeps the strangers' rate
+        out[k] = raised
+    return tuple(out)
+
+
 def fit(f) -> Model:
     rng = np.random.default_rng(SEED)
-    u = estimate_u(f, rng)
+    u, sampled = estimate_u(f, rng)
     pooled = [np.zeros(len(field.levels)) for field in FIELDS]
     implied_pairs = None
     for column, taught_elsewhere in SESSIONS:
@@ -215,11 +270,13 @@ def fit(f) -> Model:
             continue
         lv = levels(f, i, j)
         estimated = [k for k, name in enumerate(FIELD_NAMES) if name not in taught_elsewhere]
-        expected, share = _em(lv, u, estimated)
+        expected, others, share = _em(lv, u, estimated)
         for k in estimated:
             pooled[k] += expected[k]
         if column == "name_tokens":
             implied_pairs = share * all_pairs
+            if len(i) >= MIN_PAIRS_FOR_NAME_U:
+                u = _given_the_names(u, others, estimated)
     m = tuple(
         (pooled[k] + M_PSEUDO_PAIRS * np.asarray(field.prior_m))
         / (pooled[k].sum() + M_PSEUDO_PAIRS)
@@ -231,10 +288,15 @@ def fit(f) -> Model:
         both_names = m[0][-1] * m[1][-1]
         pairs_per_record = float(np.clip(implied_pairs / both_names / len(f), 0.01, 5.0))
     scope = f.code["scope"]
+    scope_size = np.bincount(scope)[scope]
+    if len(sampled):
+        n = np.maximum(scope_size[sampled].astype(float), 2.0)
+        share = float(np.minimum(2.0 * pairs_per_record / (n - 1.0), MAX_PRIOR).mean())
+        u = _without_true_pairs(u, m, share, len(sampled))
     return Model(
         m=m,
         u=u,
         pairs_per_record=pairs_per_record,
         tf_u=_term_frequencies(f, u),
-        scope_size=np.bincount(scope)[scope],
+        scope_size=scope_size,
     )

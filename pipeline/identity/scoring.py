@@ -4,8 +4,9 @@ Each field's agreement level (comparisons.py) adds its learned weight (model.py)
 much likelier that agreement is for one person than for two; the business's prior odds start
 the sum. The total is the pair's match weight and, through the logistic curve, its match
 probability. A pair is linked when that probability reaches the business's threshold (fuzzy.py
-picks it for a precision target), fields other than names agree by SUPPORT_BITS or more (two John
-Smiths in one ZIP code who share nothing else stay two people), and nothing vetoes it.
+picks it for a precision target), fields other than names and postcode agree by SUPPORT_BITS or
+more (two John Smiths in one ZIP code who share nothing else stay two people), and nothing
+vetoes it.
 
 Vetoes are positive evidence of two people (`veto`), never a typo:
 - given names or birth dates that disagree by more than VETO_BITS, as the data has taught the
@@ -33,12 +34,19 @@ from pipeline.identity.model import Model, fit
 # Disagreement on a person's own attributes (given name, birth date) this strong, in bits, is
 # proof of two people: a household sharing a mailbox, a parent and a child sharing a phone.
 VETO_BITS = 6.0
-# What the fields other than names must add between them: more than a shared postcode.
+# What the fields other than names and postcode must add between them.
 SUPPORT_BITS = 6.5
 PERSONAL_FIELDS = ("given", "birth_date")
 _PERSONAL = [FIELD_NAMES.index(n) for n in PERSONAL_FIELDS]
 _GIVEN, _BIRTH, _LOYALTY = (FIELD_NAMES.index(n) for n in ("given", "birth_date", "loyalty_id"))
-_SUPPORT = [k for k, n in enumerate(FIELD_NAMES) if n not in comparisons.NAME_FIELDS]
+# A postcode is shared by thousands: with a name it is still not enough to say one person.
+_SUPPORT = [k for k, n in enumerate(FIELD_NAMES) if n not in (*comparisons.NAME_FIELDS, "postcode")]
+
+
+def _numbers(values: np.ndarray) -> np.ndarray:
+    """Bits as JSON numbers (4 places; no "-0.0"), each distinct value formatted once."""
+    distinct, position = np.unique(np.round(values, 4) + 0.0, return_inverse=True)
+    return np.array([repr(float(v)) for v in distinct], dtype=object)[position]
 
 
 def veto(levels: np.ndarray, contributions: np.ndarray) -> np.ndarray:
@@ -71,7 +79,7 @@ class Comparison:
 
     @property
     def supported(self) -> np.ndarray:
-        """Fields other than names agree by SUPPORT_BITS or more."""
+        """Fields other than names and postcode agree by SUPPORT_BITS or more."""
         return np.maximum(self.contributions[:, _SUPPORT], 0.0).sum(axis=1) >= SUPPORT_BITS
 
     @property
@@ -104,25 +112,19 @@ class Comparison:
 
     def waterfall(self, rows: np.ndarray) -> np.ndarray:
         """Per pair, a JSON list a person can read: the prior, then each field's level and bits;
-        the bits sum to the match weight. Built column-wise: there is one per linked record."""
-
-        def bits(values: np.ndarray) -> pd.Series:
-            return pd.Series(np.round(values, 4) + 0.0).astype(str)  # + 0.0: no "-0.0"
-
-        text = '[{"field":"prior","level":"business size","bits":' + bits(self.prior[rows]) + "}"
+        the bits sum to the match weight. Built column-wise (there is one per linked record),
+        each distinct number formatted once."""
+        text = '[{"field":"prior","level":"business size","bits":' + _numbers(self.prior[rows])
         for k, field in enumerate(FIELDS):
-            labels = np.array(["missing", *field.levels], dtype=object)[self.levels[rows, k] + 1]
-            text = (
-                text
-                + ',{"field":"'
-                + field.name
-                + '","level":"'
-                + pd.Series(labels, dtype=object)
-                + '","bits":'
-                + bits(self.contributions[rows, k])
-                + "}"
+            heads = np.array(
+                [
+                    f'}},{{"field":"{field.name}","level":"{label}","bits":'
+                    for label in ("missing", *field.levels)
+                ],
+                dtype=object,
             )
-        return (text + "]").to_numpy(dtype=object)
+            text = text + heads[self.levels[rows, k] + 1] + _numbers(self.contributions[rows, k])
+        return text + "}]"
 
 
 class Fields:
@@ -130,7 +132,19 @@ class Fields:
 
     COLUMNS = ("email", "phone", "loyalty_id", "address", "postcode", "birth_date")
 
+    # A key value held by more than this many records of one business is shared (a front-desk
+    # phone, a shop's walk-in mailbox, a family inbox): it is no evidence for anyone.
+    MAX_RECORDS_PER_KEY = 8
+    KEYS = ("loyalty_id", "email", "phone")
+
     def __init__(self, ev: pd.DataFrame) -> None:
+        ev = ev.copy()
+        self.overused: dict[str, int] = {}
+        for key in self.KEYS:
+            held = ev.groupby(["scope", key], dropna=True)[key].transform("size")
+            shared = held.gt(self.MAX_RECORDS_PER_KEY).to_numpy()
+            self.overused[key] = int(ev.loc[shared, ["scope", key]].drop_duplicates().shape[0])
+            ev.loc[shared, key] = None
         self.ev = ev
         self.text = {c: names.blank(ev[c].to_numpy()) for c in (*self.COLUMNS, "given", "family")}
         self.code = {c: pd.factorize(ev[c], use_na_sentinel=True)[0] for c in self.COLUMNS}
