@@ -156,6 +156,9 @@ def email(f, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     same_domain = f.same("email_domain", i, j)
     candidates = differ & same_domain & ~f.same("email_stem", i, j)
     candidates &= (f.email_local_length[i] >= 5) & (f.email_local_length[j] >= 5)
+    # When the family names differ, a mailbox one letter off is usually that same difference
+    # again (mary.taning@, mary.tanins@): no second piece of evidence.
+    candidates &= ~f.differ("family", i, j)
     typo = _one_edit(f, "email_local", i, j, candidates)
     level = _select([(same, 2), (typo, 1)], both)
     level[differ & ~same_domain & f.same("email_local", i, j)] = MISSING

@@ -5,8 +5,9 @@ Guards against bad merges, in order:
   front-desk phone, a family inbox) and links nothing;
 - two records sharing a key are not linked on positive evidence of two people: given names or
   birth dates that disagree by more than a typo, as weighed by the learned model (Mary and John
-  Smith on one household email; a mother and daughter on one phone). Typos in names or
-  addresses never refuse a key;
+  Smith on one household email; a mother and daughter on one phone), or everything else
+  disagreeing so much that the model, the key included, finds two people likelier. Typos in
+  names or addresses never refuse a key;
 - when a key is shared by different named people, records without a name cannot say whose it is
   and are not linked through it either.
 """
@@ -22,6 +23,9 @@ from pipeline.identity.pairs import Codes, sort_codes, window_pairs
 # Strongest first: a loyalty card is personal, a phone is often shared by a household.
 KEYS = ("loyalty_id", "email", "phone")
 MAX_RECORDS_PER_KEY = scoring.Fields.MAX_RECORDS_PER_KEY
+# A shared key whose pair the model, key included, still finds likelier two people (every other
+# field disagrees: a mistyped loyalty number that is someone else's) links nothing.
+OUTWEIGHED_BELOW = 0.5
 STRENGTH = {"loyalty_id": 300.0, "email": 200.0, "phone": 100.0}
 
 
@@ -44,13 +48,16 @@ def exact_edges(
         if len(i) == 0:
             continue
         vetoed = scorer.conflict(i, j)
+        outweighed = ~vetoed & (scorer.compare(i, j).probability < OUTWEIGHED_BELOW)
+        two = vetoed | outweighed
         named = ev["given"].notna().to_numpy()
-        disputed_blocks = np.unique(blocks[i[vetoed]])
+        disputed_blocks = np.unique(blocks[i[two]])
         disputed = np.isin(blocks[i], disputed_blocks)
-        unnamed = ~vetoed & disputed & ~(named[i] & named[j])
-        keep = ~vetoed & ~unnamed
+        unnamed = ~two & disputed & ~(named[i] & named[j])
+        keep = ~two & ~unnamed
         refused[key] = {
             "two_people": int(vetoed.sum()),
+            "outweighed": int(outweighed.sum()),
             "nameless_on_disputed_key": int(unnamed.sum()),
         }
         frames.append(

@@ -18,7 +18,7 @@ WINDOW = 6
 # links are taken most probable first while their mean match probability stays at the target.
 PRECISION_TARGET = 0.995
 # Never below even odds: a pair the model finds likelier two people is never linked.
-MIN_PROBABILITY = 0.5
+MIN_PROBABILITY = 0.9
 FUZZY_STRENGTH = 50.0  # below every exact key: a fuzzy link never outranks one
 
 
