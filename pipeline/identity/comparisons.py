@@ -46,7 +46,7 @@ FIELDS = (
     ),
     Field("birth_date", ("different", "typo", "same"), (0.003, 0.03, 0.967)),
     Field("loyalty_id", ("different", "typo", "same"), (0.01, 0.03, 0.96)),
-    Field("email", ("different", "typo", "same"), (0.15, 0.03, 0.82)),
+    Field("email", ("different", "same"), (0.15, 0.85)),
     Field("phone", ("different", "typo", "same"), (0.15, 0.03, 0.82)),
     Field("address", ("different", "loose", "near", "same"), (0.20, 0.05, 0.10, 0.65)),
     Field("postcode", ("different", "typo", "same"), (0.15, 0.02, 0.83), term_frequency=True),
@@ -147,21 +147,18 @@ def loyalty_id(f, i: np.ndarray, j: np.ndarray) -> np.ndarray:
 
 
 def email(f, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-    """A typo inside one mailbox is near-agreement. The same local part at another provider is
-    no evidence either way (missing): it is mostly the name again (jamesdavis@ is taken by many
-    James Davises), which the name fields already weigh. A trailing number usually means the
-    name was taken, i.e. a different person."""
+    """Same mailbox or not. A mailbox one edit off another, or the same local part at another
+    provider, is no evidence either way (missing): most such pairs are two people whose
+    mailboxes are both made of one name (ashley.martinez@ and ashleymartinez@,
+    christine.davis@ and christina.davis@, jamesdavis@ at two providers), which the name
+    fields already weigh, and a real typo cannot be told from them."""
     both, same = f.both("email", i, j), f.same("email", i, j)
     differ = both & ~same
     same_domain = f.same("email_domain", i, j)
-    candidates = differ & same_domain & ~f.same("email_stem", i, j)
-    candidates &= (f.email_local_length[i] >= 5) & (f.email_local_length[j] >= 5)
-    # When the family names differ, a mailbox one letter off is usually that same difference
-    # again (mary.taning@, mary.tanins@): no second piece of evidence.
-    candidates &= ~f.differ("family", i, j)
-    typo = _one_edit(f, "email_local", i, j, candidates)
-    level = _select([(same, 2), (typo, 1)], both)
-    level[differ & ~same_domain & f.same("email_local", i, j)] = MISSING
+    one_edit = _one_edit(f, "email_local", i, j, differ & same_domain)
+    other_provider = differ & ~same_domain & f.same("email_local", i, j)
+    level = _select([(same, 1)], both)
+    level[one_edit | other_provider] = MISSING
     return level
 
 

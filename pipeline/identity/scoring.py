@@ -159,9 +159,7 @@ class Fields:
         local = parts.str[0]
         self.code["email_local"] = pd.factorize(local.where(local.str.len() >= 4, None))[0]
         self.text["email_local"] = names.blank(local.to_numpy())
-        self.email_local_length = local.str.len().to_numpy(dtype=float, na_value=0)
         self.code["email_domain"] = pd.factorize(parts.str[1])[0]
-        self.code["email_stem"] = pd.factorize(local.str.rstrip("0123456789"))[0]
         self.code["scope"] = pd.factorize(ev["scope"])[0]
         self.code["has_address"] = np.where(self.code["address"] >= 0, 0, -1)
         family = ev["family"].fillna("")
