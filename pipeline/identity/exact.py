@@ -5,9 +5,8 @@ Guards against bad merges, in order:
   front-desk phone, a family inbox) and links nothing;
 - two records sharing a key are not linked on positive evidence of two people: given names or
   birth dates that disagree by more than a typo, as weighed by the learned model (Mary and John
-  Smith on one household email; a mother and daughter on one phone), or everything else
-  disagreeing so much that the model, the key included, finds two people likelier. Typos in
-  names or addresses never refuse a key;
+  Smith on one household email; a mother and daughter on one phone), or the other fields
+  disagreeing by OUTWEIGHED_BITS between them. Typos in names or addresses never refuse a key;
 - when a key is shared by different named people, records without a name cannot say whose it is
   and are not linked through it either.
 """
@@ -23,9 +22,10 @@ from pipeline.identity.pairs import Codes, sort_codes, window_pairs
 # Strongest first: a loyalty card is personal, a phone is often shared by a household.
 KEYS = ("loyalty_id", "email", "phone")
 MAX_RECORDS_PER_KEY = scoring.Fields.MAX_RECORDS_PER_KEY
-# A shared key whose pair the model, key included, still finds likelier two people (every other
-# field disagrees: a mistyped loyalty number that is someone else's) links nothing.
-OUTWEIGHED_BELOW = 0.5
+# A shared key links nothing when the other fields' disagreements add up to this many bits
+# against (4,096 times likelier two people): both names, the phone and the mailbox differ, as
+# when a mistyped loyalty number is someone else's.
+OUTWEIGHED_BITS = 12.0
 STRENGTH = {"loyalty_id": 300.0, "email": 200.0, "phone": 100.0}
 
 
@@ -48,7 +48,8 @@ def exact_edges(
         if len(i) == 0:
             continue
         vetoed = scorer.conflict(i, j)
-        outweighed = ~vetoed & (scorer.compare(i, j).probability < OUTWEIGHED_BELOW)
+        against = np.minimum(scorer.compare(i, j).contributions, 0.0).sum(axis=1)
+        outweighed = ~vetoed & (against <= -OUTWEIGHED_BITS)
         two = vetoed | outweighed
         named = ev["given"].notna().to_numpy()
         disputed_blocks = np.unique(blocks[i[two]])

@@ -241,7 +241,7 @@ def _term_frequencies(f, u) -> dict[str, np.ndarray]:
 
 
 def _given_the_names(u, others: list[np.ndarray], estimated: list[int]) -> tuple[np.ndarray, ...]:
-    """u for agreement levels, raised to what two different people with the same name show.
+    """u for near agreement, raised to what two different people with the same name show.
 
     Fellegi-Sunter treats fields as independent, but a mailbox is often made of the name:
     hannah.davis@ and hannah.n.davis@ are one typo apart far more often for two Hannah Davises
@@ -254,7 +254,9 @@ def _given_the_names(u, others: list[np.ndarray], estimated: list[int]) -> tuple
             continue
         same_name = (others[k] + U_PSEUDO_PAIRS * u[k]) / (others[k].sum() + U_PSEUDO_PAIRS)
         raised = np.maximum(u[k], same_name)
-        raised[0] = u[k][0]  # disagreement keeps the strangers' rate
+        # Only the near levels (a typo, a similar street): exact agreement on a key is no echo
+        # of a name, and disagreement keeps the strangers' rate.
+        raised[0], raised[-1] = u[k][0], u[k][-1]
         out[k] = raised
     return tuple(out)
 
