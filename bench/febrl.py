@@ -81,6 +81,7 @@ def identity_records(frame: pd.DataFrame, keyed: bool) -> tuple[pd.DataFrame, pd
                 "loyalty_id": _text(row.soc_sec_id) if keyed else None,
                 "email": None,
                 "phone": None,
+                "region": "AU",  # FEBRL is Australian: 4-digit postcodes
             }
         )
     records = pd.DataFrame(rows)
