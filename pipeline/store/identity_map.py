@@ -108,6 +108,8 @@ def write_identity_map(
         con.unregister("_identity")
         if retired and previous is not None:
             record_aliases(con, previous, result, retired, merged_at=now)
+        if previous is not None:
+            record_splits(con, previous, result, at=now)
         validate_table(con, "core.identity_map")
     return retired
 
@@ -138,7 +140,39 @@ def record_aliases(
         .itertuples(index=False)
     ):
         con.execute(
-            "INSERT OR REPLACE INTO core.identity_aliases "
-            "VALUES (?, ?, coalesce(?::TIMESTAMPTZ, now()))",
+            "INSERT OR REPLACE INTO core.identity_aliases (alias_id, customer_id, merged_at, "
+            "reason) VALUES (?, ?, coalesce(?::TIMESTAMPTZ, now()), 'merged')",
             [alias, survivor, merged_at],
         )
+
+
+def record_splits(
+    con, previous: pd.DataFrame, result: pd.DataFrame, at: datetime | None = None
+) -> list[tuple[str, str]]:
+    """A new id given to records that held a still-living id is the smaller part of a split:
+    one alias row (reason 'split') names the id it came from. Returns (new id, from id)."""
+    keys = ["business_id", "source", "source_id"]
+    joined = previous[[*keys, "customer_id"]].merge(
+        result[[*keys, "customer_id"]], on=keys, suffixes=("_old", "")
+    )
+    living = set(result["customer_id"])
+    fresh = set(result["customer_id"]) - set(previous["customer_id"])
+    moved = joined[
+        joined["customer_id"].isin(fresh)
+        & joined["customer_id_old"].isin(living)
+        & (joined["customer_id"] != joined["customer_id_old"])
+    ]
+    counts = moved.groupby(["customer_id", "customer_id_old"]).size().rename("n").reset_index()
+    counts = counts.sort_values(
+        ["customer_id", "n", "customer_id_old"], ascending=[True, False, True]
+    )
+    splits = []
+    for new_id, old_id, n in counts.drop_duplicates("customer_id").itertuples(index=False):
+        kept = int((result["customer_id"] == old_id).sum())
+        con.execute(
+            "INSERT OR REPLACE INTO core.identity_aliases (alias_id, customer_id, merged_at, "
+            "reason) VALUES (?, ?, coalesce(?::TIMESTAMPTZ, now()), ?)",
+            [new_id, old_id, at, f"split: {n} record(s) left {old_id}, which kept {kept}"],
+        )
+        splits.append((new_id, old_id))
+    return splits
