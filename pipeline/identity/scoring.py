@@ -139,12 +139,20 @@ class Fields:
 
     def __init__(self, ev: pd.DataFrame) -> None:
         ev = ev.copy()
+        scope = pd.factorize(ev["scope"])[0].astype(np.int64)
         self.overused: dict[str, int] = {}
         for key in self.KEYS:
-            held = ev.groupby(["scope", key], dropna=True)[key].transform("size")
-            shared = held.gt(self.MAX_RECORDS_PER_KEY).to_numpy()
-            self.overused[key] = int(ev.loc[shared, ["scope", key]].drop_duplicates().shape[0])
-            ev.loc[shared, key] = None
+            code = pd.factorize(ev[key], use_na_sentinel=True)[0].astype(np.int64)
+            held = np.flatnonzero(code >= 0)
+            pair = scope[held] * (code.max() + 1) + code[held]
+            block = pd.factorize(pair)[0]
+            size = np.bincount(block)
+            shared = held[size[block] > self.MAX_RECORDS_PER_KEY]
+            self.overused[key] = int((size > self.MAX_RECORDS_PER_KEY).sum())
+            if len(shared):
+                column = ev[key].to_numpy(dtype=object, copy=True)
+                column[shared] = None
+                ev[key] = column
         self.ev = ev
         self.text = {c: names.blank(ev[c].to_numpy()) for c in (*self.COLUMNS, "given", "family")}
         self.code = {c: pd.factorize(ev[c], use_na_sentinel=True)[0] for c in self.COLUMNS}
