@@ -26,7 +26,6 @@ from pipeline.identity.comparisons import (
     FIELD_NAMES,
     FIELDS,
     NAME_FIELDS,
-    UNKNOWN_BELOW_TOP,
     levels,
 )
 from pipeline.identity.pairs import Codes, block_sizes, window_pairs
@@ -75,13 +74,13 @@ class Model:
 
     def weights(self, lv: np.ndarray, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         """Pairs x fields: each field's contribution in bits (0 where a value is missing)."""
-        out = np.zeros(lv.shape, dtype=float)
+        out = np.empty(lv.shape, dtype=float)
         for k, field in enumerate(FIELDS):
             table = np.log2(self.m[k] / self.u[k])
-            present = lv[:, k] >= 0
-            out[present, k] = table[lv[present, k]]
-            # Present but not equal, level not yet worked out: the best it could be.
-            out[lv[:, k] == UNKNOWN_BELOW_TOP, k] = table[:-1].max()
+            # Indexed by level; UNKNOWN_BELOW_TOP (-2, a present value whose level is not yet
+            # worked out) reads the best level below the top, MISSING (-1) reads 0.
+            lookup = np.concatenate([table, [table[:-1].max(), 0.0]])
+            out[:, k] = lookup[lv[:, k]]
             if field.term_frequency:
                 top = len(field.levels) - 1
                 exact = np.flatnonzero(lv[:, k] == top)

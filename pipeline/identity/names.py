@@ -61,7 +61,12 @@ class Nicknames:
 
     def _pairs(self, table: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         a, b = self.codes[i], self.codes[j]
-        return (a >= 0) & (b >= 0) & np.isin(a * self.size + b, self.allowed[table])
+        allowed = self.allowed[table]  # sorted: a binary search per pair, no sort of the pairs
+        if len(allowed) == 0:
+            return np.zeros(len(i), dtype=bool)
+        wanted = a * self.size + b
+        at = np.minimum(np.searchsorted(allowed, wanted), len(allowed) - 1)
+        return (a >= 0) & (b >= 0) & (allowed[at] == wanted)
 
     def formal(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         """True where one given name is the other's nickname (Bob and Robert)."""

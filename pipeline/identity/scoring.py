@@ -250,12 +250,12 @@ class Scorer:
             swapped=self.fields.swapped(i, j),
         )
 
-    # Cheapest first: integer codes alone, then short keys (one edit apart?), then names, then
-    # street addresses. After each stage the fields not yet compared count at their best.
+    # Cheapest first: integer codes alone, then short personal keys (one edit apart?), then
+    # names and postcode, then street addresses. After each stage the fields not yet compared count at their best.
     STAGES = (
         (),
-        ("birth_date", "loyalty_id", "email", "phone", "postcode"),
-        comparisons.NAME_FIELDS,
+        ("birth_date", "loyalty_id", "email", "phone"),
+        (*comparisons.NAME_FIELDS, "postcode"),
         ("address",),
     )
 
@@ -265,23 +265,19 @@ class Scorer:
         """Pairs that could still reach `floor`, with their levels."""
         f = self.fields
         least = np.log2(floor / (1.0 - floor))
-        known: tuple[str, ...] = ()
-        lv = np.full((len(i), len(FIELDS)), comparisons.MISSING, dtype=np.int8)
+        prior = self.model.prior(i)
+        # Every field at its best, from integer codes alone; stages replace columns with truth.
+        lv = comparisons.optimistic_levels(f, i, j, FIELD_NAMES)
+        weights = self.model.weights(lv, i, j)
         for stage in self.STAGES:
             if stage:
-                fresh = comparisons.levels(f, i, j, only=stage)
                 columns = [FIELD_NAMES.index(n) for n in stage]
+                fresh = comparisons.levels(f, i, j, only=stage)
                 lv[:, columns] = fresh[:, columns]
-                known = known + stage
-            unknown = tuple(n for n in FIELD_NAMES if n not in known)
-            best = comparisons.optimistic_levels(f, i, j, unknown)
-            columns = [FIELD_NAMES.index(n) for n in known]
-            best[:, columns] = lv[:, columns]
-            weights = self.model.weights(best, i, j)
+                weights[:, columns] = self.model.weights(fresh, i, j)[:, columns]
             support = np.maximum(weights[:, _SUPPORT], 0.0).sum(axis=1)
-            most = self.model.prior(i) + weights.sum(axis=1)
-            keep = (most >= least) & (support >= SUPPORT_BITS)
-            i, j, lv = i[keep], j[keep], lv[keep]
+            keep = (prior + weights.sum(axis=1) >= least) & (support >= SUPPORT_BITS)
+            i, j, lv, weights, prior = i[keep], j[keep], lv[keep], weights[keep], prior[keep]
         return i, j, lv
 
     def conflict(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
