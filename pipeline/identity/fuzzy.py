@@ -13,7 +13,7 @@ import pandas as pd
 from pipeline.identity import scoring
 from pipeline.identity.pairs import Codes, sort_codes, unique_pairs, window_pairs
 
-WINDOW = 6
+WINDOW = 4
 # The estimated share of a business's fuzzy links that are right, which picks its threshold:
 # links are taken most probable first while their mean match probability stays at the target.
 PRECISION_TARGET = 0.995
