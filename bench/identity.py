@@ -122,7 +122,8 @@ def scores(true_labels, pred_labels) -> dict[str, float | int]:
 # --- running the resolver in its own process ------------------------------------------------------
 
 
-def _rss_kb() -> int:
+def rss_kb() -> int:
+    """This process's resident memory now, in kB (Linux)."""
     with open("/proc/self/status") as status:
         for line in status:
             if line.startswith("VmRSS:"):
@@ -137,7 +138,7 @@ def _worker(job: Path, out: Path) -> None:
     resolve = getattr(importlib.import_module(module), name)
     records, previous = task["records"], task["previous"]
     del task
-    baseline = _rss_kb()
+    baseline = rss_kb()
     started = time.perf_counter()
     result = resolve(records) if previous is None else resolve(records, previous=previous)
     seconds = time.perf_counter() - started

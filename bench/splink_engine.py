@@ -35,6 +35,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from bench.identity import rss_kb
 from bench.splink_model import THRESHOLDS, cluster_labels
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,18 +43,10 @@ ROOT = Path(__file__).resolve().parent.parent
 CHOSEN_THRESHOLD = 0.5
 
 
-def _rss_kb() -> int:
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
-
-
 def _worker(job: Path, out: Path) -> None:
     with job.open("rb") as f:
         records = pickle.load(f)  # our own temp file, written by the parent a moment ago
-    baseline = _rss_kb()
+    baseline = rss_kb()
     started = time.perf_counter()
     run = cluster_labels(records, THRESHOLDS, seed=7)
     run["wall_s"] = time.perf_counter() - started
