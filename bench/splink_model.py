@@ -76,7 +76,8 @@ def normalize(records: pd.DataFrame) -> pd.DataFrame:
     """`normalize_into` as a pandas frame (for tests and for looking at the values)."""
     connection = duckdb.connect()
     normalize_into(connection, records)
-    return connection.table("normalized").df()
+    # DuckDB returns rows in no promised order without ORDER BY (threads race).
+    return connection.sql("SELECT * FROM normalized ORDER BY unique_id").df()
 
 
 def settings(present: set[str]):

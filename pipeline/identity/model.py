@@ -64,6 +64,14 @@ SESSIONS = (
 )
 
 
+def prior_probability(scope_size: np.ndarray, pairs_per_record: float) -> np.ndarray:
+    """P(two records of a business of n records are one person): its n x pairs_per_record true
+    pairs over all its n (n - 1) / 2 pairs. A handful of records says nothing about a
+    business's duplicate rate, hence the cap at MAX_PRIOR."""
+    n = np.maximum(np.asarray(scope_size, dtype=float), 2.0)
+    return np.minimum(2.0 * pairs_per_record / (n - 1.0), MAX_PRIOR)
+
+
 @dataclass(frozen=True)
 class Model:
     m: tuple[np.ndarray, ...]  # per field, P(level | one person)
@@ -92,9 +100,7 @@ class Model:
 
     def prior(self, i: np.ndarray) -> np.ndarray:
         """Log2 prior odds that two records of one business are one person."""
-        n = np.maximum(self.scope_size[i].astype(float), 2.0)
-        # A handful of records says nothing about a business's duplicate rate: cap the prior.
-        probability = np.minimum(2.0 * self.pairs_per_record / (n - 1.0), MAX_PRIOR)
+        probability = prior_probability(self.scope_size[i], self.pairs_per_record)
         return np.log2(probability / (1.0 - probability))
 
     def table(self) -> pd.DataFrame:
@@ -291,8 +297,7 @@ def fit(f) -> Model:
     scope = f.code["scope"]
     scope_size = np.bincount(scope)[scope]
     if len(sampled):
-        n = np.maximum(scope_size[sampled].astype(float), 2.0)
-        share = float(np.minimum(2.0 * pairs_per_record / (n - 1.0), MAX_PRIOR).mean())
+        share = float(prior_probability(scope_size[sampled], pairs_per_record).mean())
         u = _without_true_pairs(u, m, share, len(sampled))
     return Model(
         m=m,

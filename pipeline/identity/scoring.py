@@ -251,7 +251,8 @@ class Scorer:
         )
 
     # Cheapest first: integer codes alone, then short personal keys (one edit apart?), then
-    # names and postcode, then street addresses. After each stage the fields not yet compared count at their best.
+    # names and postcode, then street addresses. After each stage the fields not yet compared
+    # count at their best.
     STAGES = (
         (),
         ("birth_date", "loyalty_id", "email", "phone"),
