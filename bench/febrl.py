@@ -27,6 +27,7 @@ from datetime import date
 import pandas as pd
 
 from bench.identity import scores
+from bench.incremental import add_argument as add_incremental_argument
 from bench.incremental import id_outcomes, sample
 from pipeline.identity import resolve_identities
 
@@ -112,14 +113,7 @@ def measure(name: str, variant: str, incremental: float | None = None, seed: int
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", default=None, help="also write the rows to this file")
-    parser.add_argument(
-        "--incremental",
-        type=float,
-        nargs="?",
-        const=0.6,
-        metavar="FRACTION",
-        help="also resolve FRACTION of each data set, then all with that as previous (0.6)",
-    )
+    add_incremental_argument(parser)
     parser.add_argument("--seed", type=int, default=7, help="for the first run's sample")
     args = parser.parse_args(argv)
     rows = [

@@ -50,6 +50,7 @@ from bench.identity_data import (  # noqa: E402
     exact_key_reach,
     generate,
 )
+from bench.incremental import add_argument as add_incremental_argument  # noqa: E402
 from bench.incremental import id_outcomes, sample  # noqa: E402
 
 DEFAULT_RESOLVER = "pipeline.identity:resolve_identities"
@@ -340,14 +341,7 @@ def main(argv: list[str] | None = None) -> int:
         "--profile", choices=sorted(PROFILES), default="pos", help="noise profile (bench/README.md)"
     )
     parser.add_argument("--json", type=Path, help="also write the results here")
-    parser.add_argument(
-        "--incremental",
-        type=float,
-        nargs="?",
-        const=0.6,
-        metavar="FRACTION",
-        help="also resolve FRACTION of the records, then all with that as previous (0.6)",
-    )
+    add_incremental_argument(parser)
     parser.add_argument("--resolver", default=DEFAULT_RESOLVER, help="module:function")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds per resolver run")
     parser.add_argument("--worker", nargs=2, type=Path, help=argparse.SUPPRESS)

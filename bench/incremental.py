@@ -26,6 +26,18 @@ import pandas as pd
 CLASSES = ("kept", "merged", "split", "merged_and_split", "violation")
 
 
+def add_argument(parser) -> None:
+    """The benches' `--incremental [FRACTION]` option (0.6 when given bare)."""
+    parser.add_argument(
+        "--incremental",
+        type=float,
+        nargs="?",
+        const=0.6,
+        metavar="FRACTION",
+        help="also resolve FRACTION of the records, then all with that as previous (0.6)",
+    )
+
+
 def sample(records: pd.DataFrame, fraction: float, seed: int) -> pd.DataFrame:
     """The first run's records: a deterministic share of them, in their original order."""
     if not 0 < fraction < 1:

@@ -30,6 +30,14 @@ GENERIC_EMAIL_LOCALS = frozenset(
         "orders",
         "shop",
         "store",
+        # What staff type at a till when the customer gives no address.
+        "noemail",
+        "nomail",
+        "no",
+        "walkin",
+        "walk-in",
+        "unknown",
+        "declined",
     }
 )
 
