@@ -128,7 +128,7 @@ def family(f, i: np.ndarray, j: np.ndarray, swapped: np.ndarray) -> np.ndarray:
 
 def birth_date(f, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     """A slipped digit, or day and month swapped (03/04 for 04/03), is a typo."""
-    both, same, differ = f.both("birth_date", i, j), f.same("birth_date", i, j), None
+    both, same = f.both("birth_date", i, j), f.same("birth_date", i, j)
     differ = both & ~same
     typo = _one_edit(f, "birth_date", i, j, differ)
     todo = np.flatnonzero(differ & ~typo)
