@@ -66,25 +66,40 @@ def _unsigned(deposit: PayoutDeposit) -> Decimal:
     return amount
 
 
-def bank_transaction(deposit: PayoutDeposit) -> dict[str, Any]:
-    amount = _unsigned(deposit)
+def _receive_or_spend(
+    incoming: bool, bank_code: str, on: date, reference: str, description: str, amount, account
+) -> dict[str, Any]:
+    """One Xero bank transaction: RECEIVE into or SPEND from the bank account, an unsigned
+    amount on one line against `account`, no tax."""
     return {
-        "Type": "RECEIVE" if deposit.amount > 0 else "SPEND",
+        "Type": "RECEIVE" if incoming else "SPEND",
         "Contact": {"Name": PROCESSOR_CONTACT},
-        "BankAccount": {"Code": deposit.bank_code},
-        "Date": deposit.arrival_date.isoformat(),
-        "Reference": deposit.payout_id,
+        "BankAccount": {"Code": bank_code},
+        "Date": on.isoformat(),
+        "Reference": reference,
         "Status": "AUTHORISED",
         "LineAmountTypes": "NoTax",
         "LineItems": [
             {
-                "Description": f"Square payout {deposit.payout_id}",
+                "Description": description,
                 "Quantity": 1,
                 "UnitAmount": amount,
-                "AccountCode": deposit.clearing_code,
+                "AccountCode": account,
             }
         ],
     }
+
+
+def bank_transaction(deposit: PayoutDeposit) -> dict[str, Any]:
+    return _receive_or_spend(
+        deposit.amount > 0,
+        deposit.bank_code,
+        deposit.arrival_date,
+        deposit.payout_id,
+        f"Square payout {deposit.payout_id}",
+        _unsigned(deposit),
+        deposit.clearing_code,
+    )
 
 
 def bank_transfer(deposit: PayoutDeposit) -> dict[str, Any]:
@@ -172,23 +187,15 @@ def entry_bank_transaction(leg: EntryBankLeg) -> dict[str, Any]:
     amount = line_amount(LedgerLine(leg.suspense_code, abs(leg.amount), Decimal(0)), leg.key)
     if amount == 0:
         raise LedgerPayloadError(f"entry {leg.entry_id}: a zero net moves no money")
-    return {
-        "Type": "RECEIVE" if leg.amount > 0 else "SPEND",
-        "Contact": {"Name": PROCESSOR_CONTACT},
-        "BankAccount": {"Code": leg.bank_code},
-        "Date": leg.business_date.isoformat(),
-        "Reference": leg.entry_id,
-        "Status": "AUTHORISED",
-        "LineAmountTypes": "NoTax",
-        "LineItems": [
-            {
-                "Description": f"Square activity {leg.entry_id}",
-                "Quantity": 1,
-                "UnitAmount": amount,
-                "AccountCode": leg.suspense_code,
-            }
-        ],
-    }
+    return _receive_or_spend(
+        leg.amount > 0,
+        leg.bank_code,
+        leg.business_date,
+        leg.entry_id,
+        f"Square activity {leg.entry_id}",
+        amount,
+        leg.suspense_code,
+    )
 
 
 def entry_bank_payload(leg: EntryBankLeg) -> str:
