@@ -123,6 +123,17 @@ def scores(true_labels, pred_labels) -> dict[str, float | int]:
 # --- running the resolver in its own process ------------------------------------------------------
 
 
+def run_meta(command: str, argv: list[str] | None, **extra) -> dict:
+    """What a benchmark's JSON records about its run: the command, the machine, and `extra`."""
+    return {
+        "command": " ".join([command, *(argv if argv is not None else sys.argv[1:])]),
+        **extra,
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+    }
+
+
 def rss_kb() -> int:
     """This process's resident memory now, in kB (Linux)."""
     with open("/proc/self/status") as status:
@@ -371,13 +382,7 @@ def main(argv: list[str] | None = None) -> int:
         "process's high-water mark, baseline: its RSS just before the call.[/dim]"
     )
     if args.json:
-        meta = {
-            "command": " ".join(["python", "bench/identity.py", *(argv or sys.argv[1:])]),
-            "resolver": args.resolver,
-            "python": platform.python_version(),
-            "machine": platform.machine(),
-            "cpus": os.cpu_count(),
-        }
+        meta = run_meta("python bench/identity.py", argv, resolver=args.resolver)
         args.json.write_text(json.dumps({"meta": meta, "results": rows}, indent=2) + "\n")
     return 0
 

@@ -23,9 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import pickle
-import platform
 import resource
 import subprocess
 import sys
@@ -35,7 +33,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from bench.identity import rss_kb
+from bench.identity import rss_kb, run_meta
 from bench.splink_model import THRESHOLDS, cluster_labels
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -159,16 +157,14 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(generator_row(size, profile))
         _print(rows[-1])
     if args.json:
-        meta = {
-            "command": " ".join(["python -m bench.splink_engine", *(argv or sys.argv[1:])]),
-            "splink": splink.__version__,
-            "duckdb_threads": 2,
-            "thresholds": list(THRESHOLDS),
-            "chosen_threshold": CHOSEN_THRESHOLD,
-            "python": platform.python_version(),
-            "machine": platform.machine(),
-            "cpus": os.cpu_count(),
-        }
+        meta = run_meta(
+            "python -m bench.splink_engine",
+            argv,
+            splink=splink.__version__,
+            duckdb_threads=2,
+            thresholds=list(THRESHOLDS),
+            chosen_threshold=CHOSEN_THRESHOLD,
+        )
         args.json.write_text(json.dumps({"meta": meta, "rows": rows}, indent=2) + "\n")
     return 0
 
