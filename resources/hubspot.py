@@ -1,13 +1,16 @@
-"""HubSpot (CRM): contacts and deals read; contacts upserted and list memberships synced."""
+"""HubSpot (CRM): contacts and deals read; custom properties, contact upserts by Backbone's
+customer id, segment list memberships and follow-up tasks written (plans in
+pipeline/crm/hubspot_sync.py, exactly-once protocol in pipeline/store/crm_sync.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 from pipeline.kernel.fields import parse_spec, project
 from resources.connector import VendorConnector
-from resources.http import ApiClient
+from resources.http import ApiClient, ApiError
 
 CONTACT_PROPERTIES = [
     "email",
@@ -22,6 +25,7 @@ CONTACT_PROPERTIES = [
     "state",
     "country",
     "date_of_birth",
+    "backbone_customer_id",
     "createdate",
     "lastmodifieddate",
 ]
@@ -75,3 +79,118 @@ class HubSpotResource(VendorConnector):
     def list_deals(self, client: ApiClient):
         params = {"properties": ",".join(DEAL_PROPERTIES), "associations": "contacts"}
         return self._objects(client, "deals", params)
+
+    # -- writes ----------------------------------------------------------------------------
+    # HubSpot has no idempotency keys: each write still carries Backbone's key in a header (for
+    # the vendor's logs and ours), and exactly-once comes from pipeline/store/crm_sync.py.
+
+    @staticmethod
+    def _write(client: ApiClient, method: str, path: str, key: str, body: Any) -> Any:
+        return client.json(method, path, json=body, headers={"Idempotency-Key": key})
+
+    def has_property(self, client: ApiClient, object_type: str, name: str) -> bool:
+        try:
+            client.json("GET", f"/crm/v3/properties/{object_type}/{name}")
+        except ApiError as exc:
+            if exc.status_code == 404:
+                return False
+            raise
+        return True
+
+    def create_property(self, client: ApiClient, object_type: str, key: str, body: dict) -> str:
+        """Create a custom property; one that exists already (409) counts as created."""
+        try:
+            self._write(client, "POST", f"/crm/v3/properties/{object_type}", key, body)
+        except ApiError as exc:
+            if exc.status_code != 409:
+                raise
+        return body["name"]
+
+    def upsert_contacts(self, client: ApiClient, key: str, id_property: str, inputs: list) -> dict:
+        """Batch upsert by a unique property: {"results": [...], "errors": [...]} (a 207 names
+        the inputs HubSpot refused; the others were written)."""
+        body = {"inputs": [{"idProperty": id_property, **item} for item in inputs]}
+        return self._write(client, "POST", "/crm/v3/objects/contacts/batch/upsert", key, body)
+
+    def update_contacts(self, client: ApiClient, key: str, inputs: list) -> dict:
+        """Batch update by HubSpot record id (a contact Backbone found, not yet stamped)."""
+        body = {"inputs": inputs}
+        return self._write(client, "POST", "/crm/v3/objects/contacts/batch/update", key, body)
+
+    def read_contacts(
+        self, client: ApiClient, ids: list[str], properties: list[str], id_property: str | None
+    ) -> list[dict]:
+        body: dict[str, Any] = {"inputs": [{"id": i} for i in ids], "properties": properties}
+        if id_property:
+            body["idProperty"] = id_property
+        answer = client.json("POST", "/crm/v3/objects/contacts/batch/read", json=body)
+        return answer.get("results") or []
+
+    def find_list(self, client: ApiClient, name: str) -> str | None:
+        try:
+            answer = client.json("GET", f"/crm/v3/lists/object-type-id/0-1/name/{name}")
+        except ApiError as exc:
+            if exc.status_code == 404:
+                return None
+            raise
+        return str(answer["list"]["listId"])
+
+    def create_list(self, client: ApiClient, key: str, name: str) -> str:
+        body = {"name": name, "objectTypeId": "0-1", "processingType": "MANUAL"}
+        answer = self._write(client, "POST", "/crm/v3/lists", key, body)
+        return str(answer["list"]["listId"])
+
+    def change_members(
+        self, client: ApiClient, key: str, list_id: str, action: str, record_ids: list[str]
+    ) -> dict:
+        """action 'add' or 'remove': HubSpot's answer names the ids it changed and missed."""
+        path = f"/crm/v3/lists/{list_id}/memberships/{action}"
+        return self._write(client, "PUT", path, key, record_ids)
+
+    def list_members(self, client: ApiClient, list_id: str) -> set[str]:
+        members: set[str] = set()
+        after = None
+        while True:
+            params = {"limit": 250, **({"after": after} if after else {})}
+            page = client.json("GET", f"/crm/v3/lists/{list_id}/memberships", params=params)
+            members.update(str(r["recordId"]) for r in page.get("results") or [])
+            after = ((page.get("paging") or {}).get("next") or {}).get("after")
+            if not after:
+                return members
+
+    def create_tasks(self, client: ApiClient, key: str, inputs: list) -> dict:
+        body = {"inputs": inputs}
+        return self._write(client, "POST", "/crm/v3/objects/tasks/batch/create", key, body)
+
+    def find_tasks(self, client: ApiClient, token: str) -> list[dict]:
+        """Tasks whose body holds `token` (a Backbone marker)."""
+        body = {
+            "filterGroups": [
+                {
+                    "filters": [
+                        {
+                            "propertyName": "hs_task_body",
+                            "operator": "CONTAINS_TOKEN",
+                            "value": token,
+                        }
+                    ]
+                }
+            ],
+            "properties": ["hs_task_body"],
+            "limit": 100,
+        }
+        answer = client.json("POST", "/crm/v3/objects/tasks/search", json=body)
+        return answer.get("results") or []
+
+    def bound(self, client: ApiClient) -> BoundHubSpot:
+        """The calls above bound to one business's client (store: HubSpotApi)."""
+        return BoundHubSpot(self, client)
+
+
+class BoundHubSpot:
+    def __init__(self, resource: HubSpotResource, client: ApiClient) -> None:
+        self._resource = resource
+        self._client = client
+
+    def __getattr__(self, name: str) -> Any:
+        return partial(getattr(self._resource, name), self._client)

@@ -1,0 +1,346 @@
+"""Customer facts to HubSpot contacts: custom properties created once, then only the properties
+whose values changed since the last successful sync, upserted by Backbone's customer id.
+
+Which contact a customer is: the HubSpot contact the identity graph linked to them (the oldest,
+if several), stamped with the customer's id by a batch update on first sync; for a customer
+HubSpot does not know, the upsert creates one. Only customers reachable by email or phone, or
+already in HubSpot, are synced: a name-only contact would be noise in the CRM.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import duckdb
+
+from pipeline.crm.hubspot_sync import (
+    BATCH_SIZE,
+    CUSTOM_PROPERTIES,
+    ID_PROPERTY,
+    batches,
+    changed_properties,
+    contact_properties,
+    digest,
+)
+from pipeline.store.dead_letters import replace_dead_letters
+from pipeline.store.hubspot_protocol import (
+    HubSpotApi,
+    Outcome,
+    in_flight,
+    settle,
+    tracked_call,
+)
+from pipeline.store.transaction import transaction
+
+PROPERTIES = "hubspot.properties"
+UPSERT = "hubspot.contacts.upsert"
+STAMP = "hubspot.contacts.stamp"
+DEAD_LETTER_STAGE = "hubspot_contacts"
+
+_DESIRED = """
+WITH wanted AS (
+    SELECT customer_id FROM marts.customer_facts WHERE business_id = $b
+    UNION
+    SELECT customer_id FROM marts.segment_memberships WHERE business_id = $b
+),
+hub AS (
+    SELECT customer_id, arg_min(source_id, TRY_CAST(source_id AS BIGINT)) AS contact_id
+    FROM core.identity_map
+    WHERE source = 'hubspot' AND business_id = $b
+    GROUP BY customer_id
+)
+SELECT w.customer_id, f.visits, f.first_purchase, f.last_purchase, f.gross_sales, f.refunds,
+       f.net_ltv, f.vip_tier, f.categories, f.brands, f.sizes,
+       c.email, c.given_name, c.family_name, c.phone, h.contact_id AS linked_contact,
+       s.contact_id AS synced_contact
+FROM wanted AS w
+JOIN core.customers AS c USING (customer_id)
+LEFT JOIN marts.customer_facts AS f ON f.customer_id = w.customer_id AND f.business_id = $b
+LEFT JOIN hub AS h USING (customer_id)
+LEFT JOIN ops.crm_contacts AS s ON s.customer_id = w.customer_id AND s.business_id = $b
+WHERE c.email IS NOT NULL OR c.phone IS NOT NULL OR h.contact_id IS NOT NULL
+    OR s.contact_id IS NOT NULL
+ORDER BY w.customer_id
+"""
+
+
+def ensure_properties(
+    con: duckdb.DuckDBPyConnection,
+    business_id: str,
+    api: HubSpotApi,
+    *,
+    run_id: str | None,
+    at: datetime,
+    outcome: Outcome,
+) -> bool:
+    """Backbone's custom contact properties exist in the portal (created once, remembered in
+    ops.crm_objects). False when one could not be created: nothing else should be sent."""
+    known = {
+        row[0]
+        for row in con.execute(
+            "SELECT name FROM ops.crm_objects WHERE business_id = ? AND kind = 'property'",
+            [business_id],
+        ).fetchall()
+    }
+    for spec in CUSTOM_PROPERTIES:
+        if spec.name in known:
+            continue
+        if not api.has_property("contacts", spec.name):
+            done = tracked_call(
+                con,
+                PROPERTIES,
+                business_id,
+                [spec.name],
+                spec.definition(),
+                lambda key, spec=spec: api.create_property("contacts", key, spec.definition()),
+                lambda _answer: (1, 0),
+                run_id=run_id,
+                at=at,
+                outcome=outcome,
+            )
+            if done is None:
+                return False
+        con.execute(
+            "INSERT OR IGNORE INTO ops.crm_objects VALUES (?, 'property', ?, ?)",
+            [business_id, spec.name, spec.name],
+        )
+    return True
+
+
+def _desired(con: duckdb.DuckDBPyConnection, business_id: str) -> list[dict[str, Any]]:
+    cursor = con.execute(_DESIRED, {"b": business_id})
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _state(con: duckdb.DuckDBPyConnection, business_id: str) -> dict[str, dict[str, str]]:
+    state: dict[str, dict[str, str]] = {}
+    for customer_id, prop, value in con.execute(
+        "SELECT customer_id, property, value_sha256 FROM ops.crm_contact_state "
+        "WHERE business_id = ?",
+        [business_id],
+    ).fetchall():
+        state.setdefault(customer_id, {})[prop] = value
+    return state
+
+
+def _remember(
+    con: duckdb.DuckDBPyConnection,
+    business_id: str,
+    customer_id: str,
+    contact_id: str,
+    props: dict[str, str],
+    run_id: str | None,
+    at: datetime,
+) -> None:
+    con.executemany(
+        "INSERT OR REPLACE INTO ops.crm_contact_state VALUES (?, ?, ?, ?, ?, ?)",
+        [(business_id, customer_id, k, digest(v), at, run_id) for k, v in props.items()],
+    )
+    con.execute(
+        "INSERT OR REPLACE INTO ops.crm_contacts VALUES (?, ?, ?, ?)",
+        [business_id, customer_id, contact_id, at],
+    )
+
+
+def _same(sent: str, held: str | None) -> bool:
+    """HubSpot may write a number or date back in its own form (120.50 -> 120.5)."""
+    if held is None:
+        return sent == ""
+    if sent == held:
+        return True
+    try:
+        return Decimal(sent) == Decimal(held)
+    except (InvalidOperation, ValueError):
+        return held.startswith(sent) and len(sent) == 10  # a date read back with a time
+
+
+def _reconcile(
+    con: duckdb.DuckDBPyConnection,
+    business_id: str,
+    api: HubSpotApi,
+    desired: dict[str, dict[str, str]],
+    *,
+    run_id: str | None,
+    at: datetime,
+    outcome: Outcome,
+) -> None:
+    """Contacts left in flight: record what HubSpot holds for them as synced."""
+    for (target, key), items in in_flight(con, business_id, (UPSERT, STAMP, PROPERTIES)).items():
+        found: list[tuple[str, str, dict]] = []
+        if target in (UPSERT, STAMP):
+            customers = [item.split("|")[0] for item in items]
+            names = sorted({n for c in customers for n in desired.get(c, {})} | {ID_PROPERTY})
+            for chunk in batches(customers, BATCH_SIZE):
+                for record in api.read_contacts(chunk, names, ID_PROPERTY):
+                    props = record.get("properties") or {}
+                    customer_id = props.get(ID_PROPERTY)
+                    if customer_id in desired:
+                        found.append((customer_id, str(record["id"]), props))
+        with transaction(con):
+            for customer_id, contact_id, held in found:
+                agreed = {
+                    name: value
+                    for name, value in desired[customer_id].items()
+                    if _same(value, held.get(name))
+                }
+                _remember(con, business_id, customer_id, contact_id, agreed, run_id, at)
+            settle(con, target, key, run_id=run_id, at=at)
+        outcome.reconciled += len(items)
+
+
+def _refused(answer: dict, inputs: list[dict], by: str) -> list[tuple[dict, str]]:
+    """Inputs HubSpot did not confirm (a 207 names them in `errors`), each with its reason."""
+    done = {str(r.get("id")) for r in answer.get("results") or []} | {
+        str((r.get("properties") or {}).get(ID_PROPERTY)) for r in answer.get("results") or []
+    }
+    reasons = [
+        str(e.get("message") or e.get("category") or "refused") for e in answer.get("errors") or []
+    ]
+    out = []
+    for item in inputs:
+        if str(item[by]) not in done:
+            named = [r for r in reasons if str(item[by]) in r]
+            out.append((item, (named or reasons or ["HubSpot did not confirm this input"])[0]))
+    return out
+
+
+def sync_contacts(
+    con: duckdb.DuckDBPyConnection,
+    business_id: str,
+    api: HubSpotApi,
+    *,
+    run_id: str | None,
+    at: datetime,
+) -> Outcome:
+    """Send each customer's changed properties once; refused inputs are retried once in the same
+    run, then dead-lettered (and retried by the next run, whose diff still holds them)."""
+    outcome = Outcome()
+    if not ensure_properties(con, business_id, api, run_id=run_id, at=at, outcome=outcome):
+        return outcome
+    rows = _desired(con, business_id)
+    desired: dict[str, dict[str, str]] = {}
+    linked: dict[str, str | None] = {}
+    for row in rows:
+        known = bool(row["linked_contact"] or row["synced_contact"])
+        desired[row["customer_id"]] = contact_properties(row, known_to_hubspot=known)
+        linked[row["customer_id"]] = None if row["synced_contact"] else row["linked_contact"]
+    _reconcile(con, business_id, api, desired, run_id=run_id, at=at, outcome=outcome)
+    state = _state(con, business_id)
+    upserts, stamps = [], []
+    for customer_id, props in desired.items():
+        changes = changed_properties(props, state.get(customer_id, {}))
+        if not changes:
+            continue
+        if linked[customer_id]:
+            stamps.append({"id": linked[customer_id], "customer": customer_id, "props": changes})
+        else:
+            upserts.append({"id": customer_id, "props": changes})
+    # A 207's refused inputs get one more try now (HubSpot's own advice for transient per-input
+    # errors); a call that failed whole is not repeated here: its outcome may be unknown.
+    failed: list[tuple[dict, str]] = []
+    for attempt in (1, 2):
+        refused_u, failed_u = _send_upserts(con, business_id, api, upserts, run_id, at, outcome)
+        refused_s, failed_s = _send_stamps(con, business_id, api, stamps, run_id, at, outcome)
+        failed += failed_u + failed_s
+        upserts, stamps = [i for i, _ in refused_u], [i for i, _ in refused_s]
+        if attempt == 2 or not (upserts or stamps):
+            failed += refused_u + refused_s
+            break
+    dead = [
+        {
+            "business_id": business_id,
+            "record_id": item.get("customer", item["id"]),
+            "reason": f"HubSpot refused the contact: {reason}"[:300],
+            # Property names only: the values are emails, phones and money.
+            "payload": {"properties": sorted(item["props"])},
+        }
+        for item, reason in failed
+    ]
+    replace_dead_letters(
+        con,
+        DEAD_LETTER_STAGE,
+        dead,
+        partition_key=None,
+        run_id=run_id,
+        source="hubspot",
+        entity="contact",
+        business_ids=[business_id],
+        at=at,
+    )
+    return outcome
+
+
+Failures = list[tuple[dict, str]]
+
+
+def _send_upserts(con, business_id, api, items, run_id, at, outcome) -> tuple[Failures, Failures]:
+    """(inputs HubSpot refused, inputs of calls that failed whole), each with the reason."""
+    refused: Failures = []
+    failed: Failures = []
+    for chunk in batches(items, BATCH_SIZE):
+        inputs = [{"id": i["id"], "properties": i["props"]} for i in chunk]
+
+        def confirm(answer: dict, chunk=chunk, inputs=inputs) -> tuple[int, int]:
+            by_customer = {i["id"]: i for i in chunk}
+            for record in answer.get("results") or []:
+                customer_id = (record.get("properties") or {}).get(ID_PROPERTY)
+                if customer_id in by_customer:
+                    props = by_customer[customer_id]["props"]
+                    _remember(con, business_id, customer_id, str(record["id"]), props, run_id, at)
+            bad = _refused(answer, inputs, "id")
+            refused.extend(({**by_customer[i["id"]]}, why) for i, why in bad)
+            return len(chunk) - len(bad), len(bad)
+
+        answer = tracked_call(
+            con,
+            UPSERT,
+            business_id,
+            [i["id"] for i in chunk],
+            inputs,
+            lambda key, inputs=inputs: api.upsert_contacts(key, ID_PROPERTY, inputs),
+            confirm,
+            run_id=run_id,
+            at=at,
+            outcome=outcome,
+        )
+        if answer is None:
+            failed.extend((i, outcome.errors[-1]) for i in chunk)
+    return refused, failed
+
+
+def _send_stamps(con, business_id, api, items, run_id, at, outcome) -> tuple[Failures, Failures]:
+    refused: Failures = []
+    failed: Failures = []
+    for chunk in batches(items, BATCH_SIZE):
+        inputs = [{"id": i["id"], "properties": i["props"]} for i in chunk]
+
+        def confirm(answer: dict, chunk=chunk, inputs=inputs) -> tuple[int, int]:
+            by_contact = {str(i["id"]): i for i in chunk}
+            for record in answer.get("results") or []:
+                item = by_contact.get(str(record.get("id")))
+                if item is not None:
+                    _remember(
+                        con, business_id, item["customer"], item["id"], item["props"], run_id, at
+                    )
+            bad = _refused(answer, inputs, "id")
+            refused.extend((by_contact[str(i["id"])], why) for i, why in bad)
+            return len(chunk) - len(bad), len(bad)
+
+        answer = tracked_call(
+            con,
+            STAMP,
+            business_id,
+            [f"{i['customer']}|{i['id']}" for i in chunk],
+            inputs,
+            lambda key, inputs=inputs: api.update_contacts(key, inputs),
+            confirm,
+            run_id=run_id,
+            at=at,
+            outcome=outcome,
+        )
+        if answer is None:
+            failed.extend((i, outcome.errors[-1]) for i in chunk)
+    return refused, failed

@@ -1,0 +1,317 @@
+"""Segments to HubSpot: each list segment's members as a diff against what Backbone put in its
+HubSpot list (adds and removes, nothing re-sent), and one task per refund follow-up.
+
+A member needs a HubSpot contact first (pipeline/store/hubspot_contacts.py runs before); one
+without one waits for the next sync. Which segments are lists and which ask for tasks is
+`ref.segments.channel` (docs/crm.md).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import duckdb
+
+from pipeline.crm.hubspot_sync import (
+    BATCH_SIZE,
+    MEMBERSHIP_BATCH_SIZE,
+    batches,
+    marker_of,
+    membership_diff,
+    task_marker,
+    task_properties,
+    wants_task,
+)
+from pipeline.store.dead_letters import replace_dead_letters
+from pipeline.store.hubspot_protocol import HubSpotApi, Outcome, in_flight, settle, tracked_call
+from pipeline.store.transaction import transaction
+
+LISTS = "hubspot.lists"
+ADD = "hubspot.list_members.add"
+REMOVE = "hubspot.list_members.remove"
+TASKS = "hubspot.tasks"
+LIST_CHANNELS = ("email", "sms")
+TASK_TO_CONTACT = 204  # HubSpot-defined association type: task -> contact
+
+_MEMBERS = """
+SELECT m.segment, s.hubspot_list_name, m.customer_id, c.contact_id
+FROM marts.segment_memberships AS m
+JOIN ref.segments AS s USING (segment)
+LEFT JOIN ops.crm_contacts AS c ON c.business_id = m.business_id AND c.customer_id = m.customer_id
+WHERE m.business_id = ? AND list_contains(?, m.channel)
+ORDER BY ALL
+"""
+
+
+def _list_id(con, business_id, api, segment, name, *, run_id, at, outcome) -> str | None:
+    found = con.execute(
+        "SELECT object_id FROM ops.crm_objects WHERE business_id = ? AND kind = 'list' "
+        "AND name = ?",
+        [business_id, segment],
+    ).fetchone()
+    if found:
+        return found[0]
+    list_id = api.find_list(name)
+    if list_id is None:
+        list_id = tracked_call(
+            con,
+            LISTS,
+            business_id,
+            [segment],
+            {"name": name},
+            lambda key: api.create_list(key, name),
+            lambda _answer: (1, 0),
+            run_id=run_id,
+            at=at,
+            outcome=outcome,
+        )
+    if list_id is not None:
+        con.execute(
+            "INSERT OR REPLACE INTO ops.crm_objects VALUES (?, 'list', ?, ?)",
+            [business_id, segment, list_id],
+        )
+    return list_id
+
+
+def _reconcile_lists(con, business_id, api, *, run_id, at, outcome) -> None:
+    """Membership calls left in flight: HubSpot's list says who is in it."""
+    for (target, key), items in in_flight(con, business_id, (ADD, REMOVE, LISTS)).items():
+        parsed = [item.split("|") for item in items]
+        members: dict[str, set[str]] = {}
+        if target in (ADD, REMOVE):
+            for list_id in {p[3] for p in parsed}:
+                members[list_id] = api.list_members(list_id)
+        with transaction(con):
+            if target in (ADD, REMOVE):
+                for segment, customer_id, contact_id, list_id in parsed:
+                    if contact_id in members[list_id]:
+                        _member(con, business_id, segment, customer_id, contact_id, run_id, at)
+                    else:
+                        _not_member(con, business_id, segment, customer_id)
+            settle(con, target, key, run_id=run_id, at=at)
+        outcome.reconciled += len(items)
+
+
+def _member(con, business_id, segment, customer_id, contact_id, run_id, at) -> None:
+    con.execute(
+        "INSERT OR IGNORE INTO ops.crm_list_members VALUES (?, ?, ?, ?, ?, ?)",
+        [business_id, segment, customer_id, contact_id, at, run_id],
+    )
+
+
+def _not_member(con, business_id, segment, customer_id) -> None:
+    con.execute(
+        "DELETE FROM ops.crm_list_members WHERE business_id = ? AND segment = ? "
+        "AND customer_id = ?",
+        [business_id, segment, customer_id],
+    )
+
+
+def sync_lists(
+    con: duckdb.DuckDBPyConnection,
+    business_id: str,
+    api: HubSpotApi,
+    *,
+    run_id: str | None,
+    at: datetime,
+) -> Outcome:
+    outcome = Outcome()
+    _reconcile_lists(con, business_id, api, run_id=run_id, at=at, outcome=outcome)
+    desired: dict[str, dict[str, str]] = {}  # segment -> customer -> contact
+    names: dict[str, str] = {}
+    waiting = 0
+    for segment, list_name, customer_id, contact_id in con.execute(
+        _MEMBERS, [business_id, list(LIST_CHANNELS)]
+    ).fetchall():
+        names[segment] = list_name
+        if contact_id is None:
+            waiting += 1
+            continue
+        desired.setdefault(segment, {})[customer_id] = contact_id
+    current: dict[str, dict[str, str]] = {}
+    for segment, customer_id, contact_id in con.execute(
+        "SELECT segment, customer_id, contact_id FROM ops.crm_list_members WHERE business_id = ?",
+        [business_id],
+    ).fetchall():
+        current.setdefault(segment, {})[customer_id] = contact_id
+    dead = []
+    for segment in sorted(set(desired) | set(current)):
+        want, have = desired.get(segment, {}), current.get(segment, {})
+        adds, removes = membership_diff(want, have)
+        if not (adds or removes):
+            continue
+        name = names.get(segment) or _known_name(con, segment)
+        list_id = _list_id(
+            con, business_id, api, segment, name, run_id=run_id, at=at, outcome=outcome
+        )
+        if list_id is None:
+            continue
+        for action, customers, contacts in (("add", adds, want), ("remove", removes, have)):
+            for chunk in batches(customers, MEMBERSHIP_BATCH_SIZE):
+                dead += _change(
+                    con, business_id, api, segment, list_id, action, chunk, contacts,
+                    run_id=run_id, at=at, outcome=outcome,
+                )  # fmt: skip
+    replace_dead_letters(
+        con,
+        "hubspot_lists",
+        dead,
+        partition_key=None,
+        run_id=run_id,
+        source="hubspot",
+        entity="list_membership",
+        business_ids=[business_id],
+        at=at,
+    )
+    outcome.errors += [f"{waiting} member(s) wait for a HubSpot contact"] if waiting else []
+    return outcome
+
+
+def _known_name(con, segment: str) -> str:
+    row = con.execute(
+        "SELECT hubspot_list_name FROM ref.segments WHERE segment = ?", [segment]
+    ).fetchone()
+    return row[0] if row else segment
+
+
+def _change(
+    con, business_id, api, segment, list_id, action, customers, contacts, *, run_id, at, outcome
+) -> list[dict]:
+    record_ids = [contacts[c] for c in customers]
+    items = [f"{segment}|{c}|{contacts[c]}|{list_id}" for c in customers]
+    dead: list[dict] = []
+
+    def confirm(answer: dict) -> tuple[int, int]:
+        missing = {str(r) for r in answer.get("recordIdsMissing") or []}
+        for customer_id in customers:
+            contact_id = contacts[customer_id]
+            if contact_id in missing:
+                dead.append(
+                    {
+                        "business_id": business_id,
+                        "record_id": customer_id,
+                        "reason": f"HubSpot has no contact {contact_id} to {action} "
+                        f"({segment} list)",
+                        "payload": {"segment": segment, "contact_id": contact_id},
+                    }
+                )
+            elif action == "add":
+                _member(con, business_id, segment, customer_id, contact_id, run_id, at)
+            else:
+                _not_member(con, business_id, segment, customer_id)
+        return len(customers) - len(missing), len(missing)
+
+    target = ADD if action == "add" else REMOVE
+    tracked_call(
+        con,
+        target,
+        business_id,
+        items,
+        {"list": list_id, "ids": record_ids},
+        lambda key: api.change_members(key, list_id, action, record_ids),
+        confirm,
+        run_id=run_id,
+        at=at,
+        outcome=outcome,
+    )
+    return dead
+
+
+# -- tasks ---------------------------------------------------------------------------------------
+
+_TASKS = """
+SELECT m.member_key, m.customer_id, m.since, m.reason, c.contact_id
+FROM marts.segment_memberships AS m
+LEFT JOIN ops.crm_contacts AS c ON c.business_id = m.business_id AND c.customer_id = m.customer_id
+LEFT JOIN ops.crm_tasks AS t ON t.business_id = m.business_id AND t.member_key = m.member_key
+WHERE m.business_id = ? AND m.channel = 'task' AND t.task_id IS NULL
+ORDER BY m.since, m.member_key
+"""
+
+
+def sync_tasks(
+    con: duckdb.DuckDBPyConnection,
+    business_id: str,
+    api: HubSpotApi,
+    *,
+    run_id: str | None,
+    at: datetime,
+    today: date,
+) -> Outcome:
+    """One task per membership that asks for one (refund follow-ups), created once."""
+    outcome = Outcome()
+    _reconcile_tasks(con, business_id, api, run_id=run_id, at=at, outcome=outcome)
+    wanted = [
+        (key, customer_id, reason, contact_id)
+        for key, customer_id, since, reason, contact_id in con.execute(
+            _TASKS, [business_id]
+        ).fetchall()
+        if contact_id is not None and wants_task(since, today)
+    ]
+    due = at + timedelta(days=1)
+    for chunk in batches(wanted, BATCH_SIZE):
+        inputs = [
+            {
+                "properties": task_properties(key, reason or "A refund was issued.", due),
+                "associations": [
+                    {
+                        "to": {"id": contact_id},
+                        "types": [
+                            {
+                                "associationCategory": "HUBSPOT_DEFINED",
+                                "associationTypeId": TASK_TO_CONTACT,
+                            }
+                        ],
+                    }
+                ],
+            }
+            for key, _, reason, contact_id in chunk
+        ]
+        customers = {key: customer_id for key, customer_id, _, _ in chunk}
+
+        def confirm(answer: dict, customers=customers) -> tuple[int, int]:
+            made = 0
+            for record in answer.get("results") or []:
+                key = marker_of((record.get("properties") or {}).get("hs_task_body"))
+                if key in customers:
+                    _task(con, business_id, key, customers[key], str(record["id"]), run_id, at)
+                    made += 1
+            return made, len(customers) - made
+
+        tracked_call(
+            con,
+            TASKS,
+            business_id,
+            [f"{key}|{customer_id}" for key, customer_id in customers.items()],
+            inputs,
+            lambda key, inputs=inputs: api.create_tasks(key, inputs),
+            confirm,
+            run_id=run_id,
+            at=at,
+            outcome=outcome,
+        )
+    return outcome
+
+
+def _task(con, business_id, member_key, customer_id, task_id, run_id, at) -> None:
+    con.execute(
+        "INSERT OR IGNORE INTO ops.crm_tasks VALUES (?, ?, ?, ?, ?, ?)",
+        [business_id, member_key, customer_id, task_id, at, run_id],
+    )
+
+
+def _reconcile_tasks(con, business_id, api, *, run_id, at, outcome) -> None:
+    """Task calls left in flight: a task carrying the membership's marker was created."""
+    for (target, key), items in in_flight(con, business_id, (TASKS,)).items():
+        found = []
+        for item in items:
+            member_key, customer_id = item.split("|", 1)
+            for record in api.find_tasks(task_marker(member_key)):
+                if marker_of((record.get("properties") or {}).get("hs_task_body")) == member_key:
+                    found.append((member_key, customer_id, str(record["id"])))
+                    break
+        with transaction(con):
+            for member_key, customer_id, task_id in found:
+                _task(con, business_id, member_key, customer_id, task_id, run_id, at)
+            settle(con, target, key, run_id=run_id, at=at)
+        outcome.reconciled += len(items)
