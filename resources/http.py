@@ -39,7 +39,7 @@ class RetryableStatus(Exception):
     def retry_after(self) -> float | None:
         value = self.response.headers.get("Retry-After")
         if value is None:
-            return None
+            return _hubspot_window(self.response.headers)
         try:
             return max(0.0, float(value))
         except ValueError:
@@ -51,6 +51,20 @@ class RetryableStatus(Exception):
         from datetime import UTC, datetime
 
         return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _hubspot_window(headers: httpx.Headers) -> float | None:
+    """HubSpot answers a 429 with its limits instead of Retry-After: with nothing left in the
+    rolling window (X-HubSpot-RateLimit-Remaining 0) wait the window out
+    (X-HubSpot-RateLimit-Interval-Milliseconds); with the per-second limit spent, a second."""
+    try:
+        if headers.get("X-HubSpot-RateLimit-Remaining") == "0":
+            return int(headers["X-HubSpot-RateLimit-Interval-Milliseconds"]) / 1000
+    except (KeyError, ValueError):
+        return None
+    if headers.get("X-HubSpot-RateLimit-Secondly-Remaining") == "0":
+        return 1.0
+    return None
 
 
 class ApiError(Exception):

@@ -168,3 +168,21 @@ def test_an_html_200_and_a_list_where_an_object_belongs_are_broken_bodies():
         assert str(info.value).startswith(
             "test: GET http://vendor.test/v2/customers -> 200 with an unreadable body"
         )
+
+
+def test_hubspot_429_waits_out_the_window_its_headers_name():
+    """HubSpot sends no Retry-After: X-HubSpot-RateLimit-Remaining 0 means wait the rolling
+    window (Interval-Milliseconds); a spent per-second limit means a second."""
+    window = {
+        "X-HubSpot-RateLimit-Max": "100",
+        "X-HubSpot-RateLimit-Remaining": "0",
+        "X-HubSpot-RateLimit-Interval-Milliseconds": "300",
+    }
+    transport, calls = scripted((429, window), (200, {}))
+    started = time.monotonic()
+    assert client(transport).json("GET", "/crm/v3/objects/contacts") == {"ok": True}
+    assert time.monotonic() - started >= 0.3
+    assert len(calls) == 2
+    secondly = httpx.Response(429, headers={"X-HubSpot-RateLimit-Secondly-Remaining": "0"})
+    secondly.request = httpx.Request("GET", "https://api.example/x")
+    assert RetryableStatus(secondly).retry_after == 1.0

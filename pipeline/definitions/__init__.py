@@ -10,6 +10,7 @@ import dagster as dg
 
 from assets import raw
 from assets.checks import ALL_CHECKS
+from assets.crm_sync import CRM_SYNC
 from assets.exports import ledger_beancount, scorecard_duckdb
 from assets.journal import daily_journal
 from assets.ledger_sync import xero_manual_journals, xero_payout_deposits
@@ -28,6 +29,7 @@ ALL_ASSETS = [
     daily_journal,
     xero_manual_journals,
     xero_payout_deposits,
+    *CRM_SYNC,
     scorecard_duckdb,
     ledger_beancount,
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dagster as dg
 
 from assets import raw
+from assets.crm_sync import CRM_SYNC
 from assets.exports import ledger_beancount, scorecard_duckdb
 from assets.journal import daily_journal
 from assets.ledger_sync import xero_manual_journals, xero_payout_deposits
@@ -13,6 +14,7 @@ EXTRACT = dg.AssetSelection.assets(*raw.PARTITIONED)
 JOURNAL = dg.AssetSelection.assets(daily_journal)
 EXPORT = dg.AssetSelection.assets(scorecard_duckdb, ledger_beancount)
 LEDGER = dg.AssetSelection.assets(xero_manual_journals, xero_payout_deposits)
+CRM = dg.AssetSelection.assets(*CRM_SYNC)
 
 daily_job = dg.define_asset_job(
     "daily_job",
@@ -24,7 +26,7 @@ extract_job = dg.define_asset_job(
 )
 models_job = dg.define_asset_job(
     "models_job",
-    selection=dg.AssetSelection.all() - EXTRACT - JOURNAL - LEDGER - EXPORT,
+    selection=dg.AssetSelection.all() - EXTRACT - JOURNAL - LEDGER - EXPORT - CRM,
     description="Reference tables, snapshots, staging, core and unpartitioned marts.",
 )
 journal_job = dg.define_asset_job(
@@ -42,4 +44,11 @@ export_job = dg.define_asset_job(
     description="Swap in the PII-free scorecard.duckdb and the Beancount ledger.",
 )
 
-ASSET_JOBS = [daily_job, extract_job, models_job, journal_job, ledger_job, export_job]
+crm_job = dg.define_asset_job(
+    "crm_job",
+    selection=CRM,
+    description="Sync customer facts, segment lists and refund follow-up tasks to HubSpot: only "
+    "what changed since the last successful sync, each item once.",
+)
+
+ASSET_JOBS = [daily_job, extract_job, models_job, journal_job, ledger_job, export_job, crm_job]
