@@ -91,6 +91,7 @@ def run_dates(partitions: list[str], *, command: str) -> int:
     from dagster import DagsterInstance
 
     from pipeline.app.instance import prepare_dagster_home
+    from pipeline.app.summary import print_crm_summary
     from pipeline.settings import (
         backbone_home,
         ledger_export_path,
@@ -118,24 +119,31 @@ def run_dates(partitions: list[str], *, command: str) -> int:
     console.print(f"  clock:  {pipeline_now().isoformat()} ({clock})", highlight=False)
     started = time.monotonic()
 
+    run_ids: list[str] = []
+
     def step(job: str, partition: str | None, label: str):
-        return _run(defs, instance, job, partition, label, command)
+        result = _run(defs, instance, job, partition, label, command)
+        run_ids.append(result.run_id)
+        return result
 
     with DagsterInstance.get() as instance:
-        console.print("[bold]1/5 Extract[/bold] POS, CRM and ledger per business date")
+        console.print("[bold]1/6 Extract[/bold] POS, CRM and ledger per business date")
         for n, partition in enumerate(partitions, 1):
             step("extract_job", partition, f"{partition} [{n}/{days}]")
-        console.print("[bold]2/5 Model[/bold] reference, staging, identity, catalog, tenders")
+        console.print("[bold]2/6 Model[/bold] reference, staging, identity, catalog, tenders")
         step("models_job", None, "models")
-        console.print("[bold]3/5 Post[/bold] daily journals (GX suite blocks on imbalance)")
+        console.print("[bold]3/6 Post[/bold] daily journals (GX suite blocks on imbalance)")
         for n, partition in enumerate(partitions, 1):
             step("journal_job", partition, f"{partition} [{n}/{days}]")
-        console.print("[bold]4/5 Write back[/bold] journal entries to Xero (once each)")
+        console.print("[bold]4/6 Write back[/bold] journal entries to Xero (once each)")
         result = step("ledger_job", None, "ledger write-back")
         console.print(f"    {_ledger_label(result)}", soft_wrap=True, highlight=False)
-        console.print("[bold]5/5 Export[/bold] PII-free scorecard, Beancount ledger")
+        console.print("[bold]5/6 CRM[/bold] facts, segments and follow-ups to HubSpot (diffs)")
+        step("crm_job", None, "HubSpot contacts, segment lists and tasks")
+        console.print("[bold]6/6 Export[/bold] PII-free scorecard, Beancount ledger")
         step("export_job", None, "scorecard.duckdb and ledger.beancount swapped in")
     print_scorecard(scorecard_path(), partitions)
+    print_crm_summary(console, warehouse_path(), run_ids)
     console.print(f"\nDone in {time.monotonic() - started:.0f}s.")
     console.print(f"  warehouse: {warehouse_path()}")
     console.print(f"  scorecard: {scorecard_path()}  (duckdb {scorecard_path()})")
