@@ -25,7 +25,6 @@ CONTACT_PROPERTIES = [
     "state",
     "country",
     "date_of_birth",
-    "backbone_customer_id",
     "createdate",
     "lastmodifieddate",
 ]
