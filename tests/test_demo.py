@@ -21,9 +21,13 @@ def sync_log(home):
 
 def ledger_writes() -> list[dict]:
     """PUTs the demo's in-process Xero has answered (the sandbox is one per process)."""
+    return [w for w in vendor_writes() if w["path"] == "/ManualJournals"]
+
+
+def vendor_writes(vendor: str | None = None) -> list[dict]:
     from sandbox.plugin import _sandbox
 
-    return [w for w in _sandbox().writes if w["path"] == "/ManualJournals"]
+    return [w for w in _sandbox().writes if vendor is None or w["vendor"] == vendor]
 
 
 def journal(home):
@@ -45,6 +49,8 @@ def test_demo_runs_and_a_second_run_changes_no_journal_row(tmp_path, monkeypatch
     assert main(args) == 0
     first = journal(tmp_path)
     first_log = sync_log(tmp_path)
+    hubspot_log = [row for row in first_log if row[0].startswith("hubspot.")]
+    first_log = [row for row in first_log if not row[0].startswith("hubspot.")]
     first_writes = ledger_writes()[writes_before:]
     out = capsys.readouterr().out
     assert "2026-11-18 .. 2026-11-19" in out and "scorecard.duckdb" in out
@@ -65,10 +71,18 @@ def test_demo_runs_and_a_second_run_changes_no_journal_row(tmp_path, monkeypatch
     assert {(w["status"], w["replayed"]) for w in first_writes} == {(200, False)}
     assert f"{len(entries)} manual journal(s) posted to Xero" in out
 
+    # The CRM half: segment members per business printed, facts and lists sent to HubSpot.
+    assert "Segment members" in out and "boutique" in out
+    assert hubspot_log and {row[3] for row in hubspot_log} == {"sent"}
+    all_first = len(vendor_writes())
+
     assert main(args) == 0
     assert journal(tmp_path) == first
-    assert sync_log(tmp_path) == first_log  # no new row, no row touched
+    assert sync_log(tmp_path) == sorted(first_log + hubspot_log)  # no new row, none touched
+    assert len(vendor_writes()) == all_first  # 0 HubSpot and 0 Xero writes
+    second_out = capsys.readouterr().out
+    assert "Writes this run (ops.sync_log): HubSpot 0, Xero 0" in second_out
     assert len(ledger_writes()) == writes_before + len(first_writes)  # 0 new ledger calls
-    assert "0 manual journal(s) posted to Xero in 0 request(s)" in capsys.readouterr().out
+    assert "0 manual journal(s) posted to Xero in 0 request(s)" in second_out
     assert ledger.read_bytes() == exported
     assert {row[2] for row in first} == {"LCAFE01", "LBTQSEA", "LBTQPDX"}
