@@ -25,6 +25,10 @@ import httpx
 from . import (
     booking,
     hubspot_api,
+    hubspot_contacts_api,  # noqa: F401 - the hubspot_*_api modules register on hubspot_api.router
+    hubspot_deals_api,  # noqa: F401
+    hubspot_lists_api,  # noqa: F401
+    hubspot_properties_api,  # noqa: F401
     square_api,
     xero_api,
     xero_bank_api,  # noqa: F401 - registers PUT /BankTransactions, /BankTransfers
