@@ -91,19 +91,27 @@ def _record_ids(call: Call) -> list[str]:
 
 @router.add("PUT", "/crm/v3/lists/([0-9]+)/memberships/add", write=True)
 def add_members(sb: Sandbox, call: Call) -> Reply:
+    """Records that do not exist are `recordIdsMissing`; members already in are ignored. The
+    answer's field names are HubSpot's MembershipsUpdateResponse (`recordsIdsAdded` sic)."""
     record_ids = _record_ids(call)
     state = sb.hubspot_state(call.business.id)
     with state.lock:
         lst = _get_list(state, call.path_args[0])
         existing = all_contacts(sb, call)
-        added = [r for r in record_ids if r in existing and r not in lst.members]
         missing = [r for r in record_ids if r not in existing]
+        fresh = [r for r in record_ids if r in existing and r not in lst.members]
+        # The hubspot207 fault: an input HubSpot could not take this time reads as missing.
+        refused = [r for r in fresh if sb.reject_input(f"lists/{lst.id}/add", r)]
+        added = [r for r in fresh if r not in refused]
+        missing = [r for r in record_ids if r in missing or r in refused]
         for r in added:
             lst.members[r] = sb.now_ms
         if added:
             lst.version += 1
             lst.updated_ms = sb.now_ms
-    return Reply(200, {"recordIdsAdded": added, "recordIdsMissing": missing})
+    return Reply(
+        200, {"recordsIdsAdded": added, "recordIdsRemoved": [], "recordIdsMissing": missing}
+    )
 
 
 @router.add("PUT", "/crm/v3/lists/([0-9]+)/memberships/remove", write=True)
@@ -119,7 +127,9 @@ def remove_members(sb: Sandbox, call: Call) -> Reply:
         if removed:
             lst.version += 1
             lst.updated_ms = sb.now_ms
-    return Reply(200, {"recordIdsRemoved": removed, "recordIdsMissing": missing})
+    return Reply(
+        200, {"recordsIdsAdded": [], "recordIdsRemoved": removed, "recordIdsMissing": missing}
+    )
 
 
 @router.add("GET", "/crm/v3/lists/([0-9]+)/memberships")

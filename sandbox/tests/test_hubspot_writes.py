@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from sandbox import Sandbox
+from sandbox import Faults, Sandbox
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 AUTH = {"Authorization": "Bearer test"}
@@ -164,3 +164,145 @@ def test_deal_batch_update_fails_bad_inputs_alone_with_207(sb: Sandbox) -> None:
         assert _ok(good)["results"][0]["properties"]["backbone_invoice_status"] == "DRAFT"
         after = _ok(c.get(f"{HS}/objects/deals/{deals[1]['id']}"))
         assert after["properties"]["amount"] == deals[1]["properties"]["amount"]
+
+
+CAFE = "/cafe/hubspot/crm/v3"
+LTV = {
+    "name": "backbone_net_ltv",
+    "label": "Net lifetime value",
+    "type": "number",
+    "fieldType": "number",
+    "groupName": "contactinformation",
+}
+
+
+def _upsert(c: httpx.Client, inputs: list[dict]) -> httpx.Response:
+    for item in inputs:
+        item.setdefault("idProperty", "backbone_customer_id")
+    return c.post(f"{CAFE}/objects/contacts/batch/upsert", json={"inputs": inputs})
+
+
+def test_upsert_by_a_unique_custom_property_creates_then_updates(sb: Sandbox) -> None:
+    with _client(sb) as c:
+        _ok(c.post(f"{CAFE}/properties/contacts", json=UNIQUE_ID), 201)
+        _ok(c.post(f"{CAFE}/properties/contacts", json=LTV), 201)
+        first = _ok(
+            _upsert(
+                c,
+                [
+                    {"id": "C-0001", "properties": {"backbone_net_ltv": "120.50"}},
+                    {"id": "C-0002", "properties": {"email": "two@example.com"}},
+                ],
+            )
+        )
+        assert [(r["new"], r["properties"]["backbone_customer_id"]) for r in first["results"]] == [
+            (True, "C-0001"),
+            (True, "C-0002"),
+        ]
+        one_id = first["results"][0]["id"]
+        second = _ok(_upsert(c, [{"id": "C-0001", "properties": {"backbone_net_ltv": "80.00"}}]))
+        assert (second["results"][0]["id"], second["results"][0]["new"]) == (one_id, False)
+        by_unique = _ok(
+            c.get(
+                f"{CAFE}/objects/contacts/C-0001",
+                params={"idProperty": "backbone_customer_id", "properties": "backbone_net_ltv"},
+            )
+        )
+        assert (by_unique["id"], by_unique["properties"]["backbone_net_ltv"]) == (one_id, "80.00")
+        # Not unique: a plain property cannot find a record.
+        wrong = c.get(f"{CAFE}/objects/contacts/80.00", params={"idProperty": "backbone_net_ltv"})
+        assert wrong.status_code == 400
+        read = c.post(
+            f"{CAFE}/objects/contacts/batch/read",
+            json={
+                "idProperty": "backbone_customer_id",
+                "inputs": [{"id": "C-0002"}, {"id": "C-9999"}, {"id": "C-0001"}],
+                "properties": ["backbone_net_ltv", "email"],
+            },
+        )
+        body = _ok(read, 207)
+        assert [r["properties"]["email"] for r in body["results"]] == ["two@example.com", None]
+        assert body["errors"][0]["category"] == "OBJECT_NOT_FOUND"
+        assert body["errors"][0]["context"] == {"ids": ["C-9999"]}
+
+
+def test_upsert_fails_bad_inputs_alone_with_207(sb: Sandbox) -> None:
+    with _client(sb) as c:
+        _ok(c.post(f"{CAFE}/properties/contacts", json=UNIQUE_ID), 201)
+        _ok(c.post(f"{CAFE}/properties/contacts", json=LTV), 201)
+        existing = _ok(c.get(f"{CAFE}/objects/contacts", params={"limit": 5}))["results"]
+        taken = next(r["properties"]["email"] for r in existing if r["properties"]["email"])
+        _ok(_upsert(c, [{"id": "C-0001", "properties": {}}]))
+        answer = _upsert(
+            c,
+            [
+                {"id": "C-0010", "properties": {"email": "not-an-email"}},
+                {"id": "C-0011", "properties": {"shoe_size": "9"}},
+                {"id": "C-0012", "properties": {"backbone_net_ltv": "lots"}},
+                {"id": "C-0013", "properties": {"hs_object_id": "5"}},
+                {"id": "C-0014", "properties": {"email": taken}},
+                {"id": "C-0015", "properties": {"backbone_net_ltv": "10.00"}},
+            ],
+        )
+        body = _ok(answer, 207)
+        assert [r["properties"]["backbone_customer_id"] for r in body["results"]] == ["C-0015"]
+        assert body["numErrors"] == 5
+        found = [(e["category"], e["context"]) for e in body["errors"]]
+        assert found[:4] == [
+            ("VALIDATION_ERROR", {"ids": ["C-0010"], "names": ["email"]}),
+            ("VALIDATION_ERROR", {"ids": ["C-0011"], "names": ["shoe_size"]}),
+            ("VALIDATION_ERROR", {"ids": ["C-0012"], "names": ["backbone_net_ltv"]}),
+            ("VALIDATION_ERROR", {"ids": ["C-0013"], "names": ["hs_object_id"]}),
+        ]
+        assert "INVALID_EMAIL" in body["errors"][0]["message"]
+        assert "PROPERTY_DOESNT_EXIST" in body["errors"][1]["message"]
+        assert found[4][0] == "CONFLICT"
+        assert body["errors"][4]["message"].startswith("Contact already exists. Existing ID: ")
+        # A unique value another contact holds is refused; the holder keeps it.
+        clash = c.post(
+            f"{CAFE}/objects/contacts/batch/upsert",
+            json={
+                "inputs": [
+                    {
+                        "idProperty": "email",
+                        "id": taken,
+                        "properties": {"backbone_customer_id": "C-0001"},
+                    }
+                ]
+            },
+        )
+        clash_body = _ok(clash, 207)
+        assert clash_body["results"] == [] and clash_body["errors"][0]["category"] == "CONFLICT"
+        dupes = _upsert(c, [{"id": "C-0020", "properties": {}}, {"id": "C-0020", "properties": {}}])
+        assert dupes.status_code == 400
+
+
+def test_the_hubspot207_fault_fails_an_input_once_and_takes_it_on_retry() -> None:
+    sb = Sandbox(now=NOW, seed=7, faults=Faults.parse("hubspot207=3"))
+    with _client(sb) as c:
+        _ok(c.post(f"{CAFE}/properties/contacts", json=UNIQUE_ID), 201)
+        inputs = [{"id": f"C-{n:04d}", "properties": {}} for n in range(1, 8)]
+        first = _ok(_upsert(c, [dict(i) for i in inputs]), 207)
+        refused = [e["context"]["ids"][0] for e in first["errors"]]
+        assert refused == ["C-0003", "C-0006"]
+        assert len(first["results"]) == 5
+        assert [r["id"] for r in first["results"]] == [f"9000000{n}" for n in range(1, 6)]
+        retry = _ok(_upsert(c, [dict(i) for i in inputs if i["id"] in refused]))
+        assert [r["properties"]["backbone_customer_id"] for r in retry["results"]] == refused
+        made = _ok(
+            c.post(
+                f"{CAFE}/lists",
+                json={"name": "Loyalty", "objectTypeId": "0-1", "processingType": "MANUAL"},
+            )
+        )
+        list_id = made["list"]["listId"]
+        ids = [r["id"] for r in first["results"]]
+        added = _ok(c.put(f"{CAFE}/lists/{list_id}/memberships/add", json=ids))
+        # Inputs 8..12 of the Sandbox: the 9th and 12th fail once.
+        assert added["recordIdsMissing"] == [ids[1], ids[4]]
+        assert added["recordsIdsAdded"] == [ids[0], ids[2], ids[3]]
+        retried = added["recordIdsMissing"]
+        again = _ok(c.put(f"{CAFE}/lists/{list_id}/memberships/add", json=retried))
+        assert again["recordsIdsAdded"] == added["recordIdsMissing"]
+        members = _ok(c.get(f"{CAFE}/lists/{list_id}/memberships"))["results"]
+        assert sorted(m["recordId"] for m in members) == sorted(ids)
