@@ -29,6 +29,7 @@ from . import (
     hubspot_deals_api,  # noqa: F401
     hubspot_lists_api,  # noqa: F401
     hubspot_properties_api,  # noqa: F401
+    hubspot_tasks_api,  # noqa: F401
     square_api,
     xero_api,
     xero_bank_api,  # noqa: F401 - registers PUT /BankTransactions, /BankTransfers

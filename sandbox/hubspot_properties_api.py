@@ -52,6 +52,8 @@ def get_property(sb: Sandbox, call: Call) -> Reply:
 @router.add("POST", "/crm/v3/properties/([^/]+)", write=True)
 def create_property(sb: Sandbox, call: Call) -> Reply:
     kind = _object_type(call)
+    if kind == "tasks":  # activity properties are HubSpot's own (see hubspot_tasks_api)
+        raise bad("Custom properties cannot be created for tasks")
     prop, problem = parse_create(call.json())
     if prop is None:
         raise bad(problem or "Invalid property")

@@ -38,6 +38,7 @@ class Task:
     updated_ms: int
     properties: dict[str, str | None]
     contact_ids: list[str] = field(default_factory=list)  # associated via task_to_contact
+    deal_ids: list[str] = field(default_factory=list)  # associated via task_to_deal
 
 
 @dataclass

@@ -306,3 +306,103 @@ def test_the_hubspot207_fault_fails_an_input_once_and_takes_it_on_retry() -> Non
         assert again["recordsIdsAdded"] == added["recordIdsMissing"]
         members = _ok(c.get(f"{CAFE}/lists/{list_id}/memberships"))["results"]
         assert sorted(m["recordId"] for m in members) == sorted(ids)
+
+
+def _task(contact_id: str, marker: str, **props: str) -> dict:
+    return {
+        "properties": {
+            "hs_timestamp": "2026-11-21T09:00:00Z",
+            "hs_task_subject": "Follow up on a return",
+            "hs_task_body": f"Ask how the exchange went. [{marker}]",
+            "hs_task_status": "NOT_STARTED",
+            "hs_task_priority": "MEDIUM",
+            "hs_task_type": "TODO",
+            **props,
+        },
+        "associations": [
+            {
+                "to": {"id": contact_id},
+                "types": [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 204}],
+            }
+        ],
+    }
+
+
+def _where(name: str, operator: str, value: str) -> dict:
+    return {"filters": [{"propertyName": name, "operator": operator, "value": value}]}
+
+
+def test_tasks_are_created_on_a_contact_and_found_again_by_search(sb: Sandbox) -> None:
+    with _client(sb) as c:
+        contacts = _ok(c.get(f"{CAFE}/objects/contacts", params={"limit": 3}))["results"]
+        one, two = contacts[0]["id"], contacts[1]["id"]
+        single = _ok(c.post(f"{CAFE}/objects/tasks", json=_task(one, "bb-refund-R1")), 201)
+        assert single["properties"]["hs_task_subject"] == "Follow up on a return"
+        batch = c.post(
+            f"{CAFE}/objects/tasks/batch/create",
+            json={
+                "inputs": [
+                    _task(two, "bb-refund-R2"),
+                    _task(two, "bb-refund-R3", hs_task_priority="URGENT"),
+                    {**_task(two, "bb-refund-R4"), "properties": {"hs_task_subject": "no date"}},
+                    _task("999999999", "bb-refund-R5"),
+                ]
+            },
+        )
+        body = _ok(batch, 207)
+        assert len(body["results"]) == 1 and body["numErrors"] == 3
+        assert "INVALID_OPTION" in body["errors"][0]["message"]
+        assert "hs_timestamp" in body["errors"][1]["message"]
+        assert "999999999" in body["errors"][2]["message"]
+        found = _ok(
+            c.post(
+                f"{CAFE}/objects/tasks/search",
+                json={
+                    "filterGroups": [
+                        {
+                            "filters": [
+                                {
+                                    "propertyName": "hs_task_body",
+                                    "operator": "CONTAINS_TOKEN",
+                                    "value": "bb-refund-R2",
+                                }
+                            ]
+                        }
+                    ],
+                    "properties": ["hs_task_body"],
+                    "limit": 100,
+                },
+            )
+        )
+        assert found["total"] == 1
+        assert found["results"][0]["id"] == body["results"][0]["id"]
+        assert found["results"][0]["properties"]["hs_task_body"].endswith("[bb-refund-R2]")
+        by_contact = _ok(
+            c.post(
+                f"{CAFE}/objects/tasks/search",
+                json={
+                    "filterGroups": [
+                        _where("associations.contact", "EQ", one),
+                        _where("hs_task_body", "CONTAINS_TOKEN", "R2"),
+                    ]
+                },
+            )
+        )
+        assert {t["id"] for t in by_contact["results"]} == {single["id"], body["results"][0]["id"]}
+        fetched = _ok(
+            c.get(
+                f"{CAFE}/objects/tasks/{single['id']}",
+                params={"properties": "hs_task_status", "associations": "contacts"},
+            )
+        )
+        assert fetched["properties"]["hs_task_status"] == "NOT_STARTED"
+        assert fetched["associations"]["contacts"]["results"] == [
+            {"id": one, "type": "task_to_contact"}
+        ]
+        listed = _ok(c.get(f"{CAFE}/objects/tasks"))["results"]
+        assert [t["id"] for t in listed] == [single["id"], body["results"][0]["id"]]
+        # Tasks take no custom (so no unique) property: a marker in the body is how to find one.
+        refused = c.post(f"{CAFE}/properties/tasks", json={**UNIQUE_ID, "groupName": "task"})
+        assert refused.status_code == 400
+        names = [p["name"] for p in _ok(c.get(f"{CAFE}/properties/0-27"))["results"]]
+        assert "hs_timestamp" in names and "backbone_customer_id" not in names
