@@ -36,6 +36,8 @@ from . import (
 )
 from .clock import resolve_now, to_ms
 from .faults import FaultInjector, Faults, spoil
+from .hubspot_limits import WINDOW_MS, is_search
+from .hubspot_limits import headers as hubspot_limit_headers
 from .hubspot_state import HubSpotState
 from .routing import Router
 from .store import shared_world
@@ -108,6 +110,7 @@ class Sandbox:
         self._cache_lock = threading.Lock()
         self._inputs_seen = 0  # batch inputs counted by the hubspot207 fault
         self._rejected: set[tuple[str, str]] = set()
+        self._hubspot_calls: dict[str, int] = {}  # per portal, for the rate-limit headers
 
     def __repr__(self) -> str:
         return f"Sandbox(now={self.now.isoformat()}, seed={self.seed}, faults={self.faults})"
@@ -149,6 +152,8 @@ class Sandbox:
             log.exception("sandbox failed on %s %s", request.method, request.url)
             err = ApiError(500, "INTERNAL_SERVER_ERROR", "The sandbox failed on this request.")
             reply = error_reply(vendor, err, correlation)
+        if vendor == HUBSPOT:
+            self._hubspot_limits(parts, reply, decision.error)
         response = to_response(vendor, reply)
         return spoil(response, decision.spoil) if decision.spoil else response
 
@@ -204,7 +209,8 @@ class Sandbox:
         fault: str | None,
     ) -> Reply:
         if fault is not None:
-            raise self._fault_error(vendor, fault)
+            search = is_search(parts[3] if len(parts) > 3 else "")
+            raise self._fault_error(vendor, fault, search)
         if vendor is None:
             raise ApiError(404, "NOT_FOUND", "Expected /{business}/{square|hubspot|xero}/...")
         if not _BEARER.match(request.headers.get("authorization", "")):
@@ -245,17 +251,29 @@ class Sandbox:
         self._record_write(call, reply.status, reply.replayed)
         return reply
 
-    def _fault_error(self, vendor: str | None, fault: str) -> ApiError:
+    def _hubspot_limits(self, parts: list[str], reply: Reply, fault: str | None) -> None:
+        """HubSpot's rate-limit headers on every answer but a search's (sandbox/hubspot_limits.py);
+        a 429 fault's answer shows the window exhausted, a bare one shows nothing."""
+        path = "/" + (parts[3] if len(parts) > 3 else "")
+        if is_search(path) or fault == "429bare":
+            return
+        with self._writes_lock:
+            calls = self._hubspot_calls[parts[1]] = self._hubspot_calls.get(parts[1], 0) + 1
+        window = WINDOW_MS
+        if self.faults.rate_limit_every:  # tests that meet 429s wait a short window
+            window = self.faults.rate_limit_retry_after * 1000
+        reply.headers.update(hubspot_limit_headers(calls, window, exhausted=fault == "429"))
+
+    def _fault_error(self, vendor: str | None, fault: str, search: bool) -> ApiError:
         if fault == "503":
             return ApiError(503, "SERVICE_UNAVAILABLE", "Service temporarily unavailable.")
         headers = {}
-        if fault == "429":
+        if fault == "429" and vendor != HUBSPOT:  # HubSpot names its window in X-HubSpot-*
             headers["Retry-After"] = str(self.faults.rate_limit_retry_after)
         if vendor == XERO:
             headers["X-Rate-Limit-Problem"] = "minute"
-        return ApiError(
-            429, "RATE_LIMITED", "Rate limit exceeded. Try again later.", headers=headers
-        )
+        code = "SECONDLY" if vendor == HUBSPOT and search else "RATE_LIMITED"
+        return ApiError(429, code, "Rate limit exceeded. Try again later.", headers=headers)
 
     def _record_write(self, call: Call, status: int, replayed: bool) -> None:
         entry = {

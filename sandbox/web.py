@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from . import ids
+from . import hubspot_limits, ids
 from .money import XeroAmount, decimal_text
 from .world import Business
 
@@ -180,13 +180,7 @@ def error_reply(vendor: str | None, err: ApiError, correlation: str) -> Reply:
         body = {"errors": [detail]}
     elif vendor == HUBSPOT:
         if err.status == 429:
-            body = {
-                "status": "error",
-                "message": "You have reached your secondly limit.",
-                "errorType": "RATE_LIMIT",
-                "correlationId": correlation,
-                "policyName": "SECONDLY",
-            }
+            body = hubspot_limits.limited_body(correlation, err.code == "SECONDLY")
         else:
             body = {
                 "status": "error",

@@ -406,3 +406,51 @@ def test_tasks_are_created_on_a_contact_and_found_again_by_search(sb: Sandbox) -
         assert refused.status_code == 400
         names = [p["name"] for p in _ok(c.get(f"{CAFE}/properties/0-27"))["results"]]
         assert "hs_timestamp" in names and "backbone_customer_id" not in names
+
+
+RATE_HEADERS = (
+    "X-HubSpot-RateLimit-Daily",
+    "X-HubSpot-RateLimit-Daily-Remaining",
+    "X-HubSpot-RateLimit-Interval-Milliseconds",
+    "X-HubSpot-RateLimit-Max",
+    "X-HubSpot-RateLimit-Remaining",
+    "X-HubSpot-RateLimit-Secondly",
+    "X-HubSpot-RateLimit-Secondly-Remaining",
+)
+
+
+def test_rate_limits_are_answered_as_hubspot_does() -> None:
+    calm = Sandbox(now=NOW, seed=7)
+    with _client(calm) as c:
+        first = c.get(f"{CAFE}/objects/contacts", params={"limit": 1})
+        second = c.get(f"{CAFE}/objects/contacts", params={"limit": 1})
+        search = c.post(f"{CAFE}/objects/tasks/search", json={})
+    assert all(h in first.headers for h in RATE_HEADERS)
+    assert first.headers["X-HubSpot-RateLimit-Interval-Milliseconds"] == "10000"
+    assert first.headers["X-HubSpot-RateLimit-Max"] == "100"
+    assert first.headers["X-HubSpot-RateLimit-Remaining"] == "99"
+    assert second.headers["X-HubSpot-RateLimit-Remaining"] == "98"
+    assert int(second.headers["X-HubSpot-RateLimit-Daily-Remaining"]) == 250_000 - 2
+    assert search.status_code == 200  # search answers carry no rate-limit headers
+    assert not any(h in search.headers for h in RATE_HEADERS)
+
+    busy = Sandbox(now=NOW, seed=7, faults=Faults.parse("429=2:3"))
+    with _client(busy) as c:
+        ok = c.get(f"{CAFE}/objects/contacts", params={"limit": 1})
+        limited = c.get(f"{CAFE}/objects/contacts", params={"limit": 1})
+        c.get(f"{CAFE}/objects/contacts", params={"limit": 1})
+        limited_search = c.post(f"{CAFE}/objects/tasks/search", json={})
+    assert ok.headers["X-HubSpot-RateLimit-Interval-Milliseconds"] == "3000"
+    assert limited.status_code == 429 and "retry-after" not in limited.headers
+    assert limited.headers["X-HubSpot-RateLimit-Remaining"] == "0"
+    assert limited.headers["X-HubSpot-RateLimit-Interval-Milliseconds"] == "3000"
+    body = limited.json()
+    assert {k: body[k] for k in ("status", "errorType", "policyName", "message")} == {
+        "status": "error",
+        "errorType": "RATE_LIMIT",
+        "policyName": "TEN_SECONDLY_ROLLING",
+        "message": "You have reached your ten_secondly_rolling limit.",
+    }
+    assert body["correlationId"]
+    assert limited_search.status_code == 429
+    assert limited_search.json()["policyName"] == "SECONDLY"
