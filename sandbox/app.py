@@ -276,6 +276,10 @@ class Sandbox:
         return ApiError(429, code, "Rate limit exceeded. Try again later.", headers=headers)
 
     def _record_write(self, call: Call, status: int, replayed: bool) -> None:
+        try:  # what the vendor received, so tests count members, values and tasks sent
+            body = call.json()
+        except ApiError:
+            body = call.content.decode("utf-8", "replace")
         entry = {
             "vendor": call.vendor,
             "business_id": call.business.id,
@@ -285,6 +289,7 @@ class Sandbox:
             "at": self.now,
             "status": status,
             "replayed": replayed,
+            "body": body,  # parsed JSON (decimals as Decimal); the raw text if not JSON
         }
         with self._writes_lock:
             self.writes.append(entry)

@@ -454,3 +454,28 @@ def test_rate_limits_are_answered_as_hubspot_does() -> None:
     assert body["correlationId"]
     assert limited_search.status_code == 429
     assert limited_search.json()["policyName"] == "SECONDLY"
+
+
+def test_the_write_log_keeps_each_request_body(sb: Sandbox) -> None:
+    with _client(sb) as c:
+        _ok(c.post(f"{CAFE}/properties/contacts", json=UNIQUE_ID), 201)
+        made = _ok(_upsert(c, [{"id": f"C-{n}", "properties": {}} for n in range(3)]))
+        ids = [r["id"] for r in made["results"]]
+        lst = _ok(
+            c.post(
+                f"{CAFE}/lists",
+                json={"name": "Lapsed", "objectTypeId": "0-1", "processingType": "MANUAL"},
+            )
+        )["list"]
+        _ok(c.put(f"{CAFE}/lists/{lst['listId']}/memberships/add", json=ids))
+        _ok(c.put(f"{CAFE}/lists/{lst['listId']}/memberships/add", json=ids[:1]))
+        _ok(c.post(f"{CAFE}/objects/tasks", json=_task(ids[0], "bb-1")), 201)
+        c.post(f"{CAFE}/objects/contacts/batch/upsert", content=b"{not json")
+    writes = [w for w in sb.writes if w["vendor"] == "hubspot"]
+    assert writes[0]["body"] == UNIQUE_ID
+    assert [i["id"] for i in writes[1]["body"]["inputs"]] == ["C-0", "C-1", "C-2"]
+    sent = [m for w in writes if w["path"].endswith("/memberships/add") for m in w["body"]]
+    assert sent == [*ids, ids[0]]  # the simulator received the first member twice
+    tasks = [w["body"] for w in writes if w["path"] == "/crm/v3/objects/tasks"]
+    assert tasks[0]["properties"]["hs_task_body"].endswith("[bb-1]")
+    assert (writes[-1]["status"], writes[-1]["body"]) == (400, "{not json")
