@@ -18,6 +18,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
@@ -39,7 +40,8 @@ from .faults import FaultInjector, Faults, spoil
 from .hubspot_limits import WINDOW_MS, is_search
 from .hubspot_limits import headers as hubspot_limit_headers
 from .hubspot_state import HubSpotState
-from .routing import Router
+from .persist import StateFile, plain, restore
+from .routing import Route, Router
 from .store import shared_world
 from .web import (
     HUBSPOT,
@@ -91,6 +93,7 @@ class Sandbox:
         faults: Faults | None = None,
         seed: int = 7,
         booking_modes: dict[str, str] | None = None,
+        state_file: str | Path | None = None,
     ) -> None:
         self.now: datetime = resolve_now(now)
         self.now_ms: int = to_ms(self.now)
@@ -111,6 +114,11 @@ class Sandbox:
         self._inputs_seen = 0  # batch inputs counted by the hubspot207 fault
         self._rejected: set[tuple[str, str]] = set()
         self._hubspot_calls: dict[str, int] = {}  # per portal, for the rate-limit headers
+        # Writes kept across processes (sandbox/persist.py): the argument, else the env.
+        self._state = StateFile(Path(state_file), seed) if state_file else StateFile.from_env(seed)
+        if self._state is not None:
+            with self._state.locked():
+                self._reload_state()
 
     def __repr__(self) -> str:
         return f"Sandbox(now={self.now.isoformat()}, seed={self.seed}, faults={self.faults})"
@@ -241,6 +249,22 @@ class Sandbox:
             params={k: request.url.params[k] for k in request.url.params},
         )
         route = _ROUTERS[vendor].resolve(call)
+        if self._state is None or vendor == SQUARE:  # Square is read-only here
+            return self._run(route, call)
+        if not route.write:
+            if self._state.changed():  # another Sandbox or process wrote since
+                with self._state.locked():
+                    self._reload_state()
+            return route.handler(self, call)
+        with self._state.locked():
+            if self._state.changed():
+                self._reload_state()
+            reply = self._run(route, call)
+            if reply.status < 400:
+                self._state.save(self._vendor_states())
+        return reply
+
+    def _run(self, route: Route, call: Call) -> Reply:
         if not route.write:
             return route.handler(self, call)
         try:
@@ -250,6 +274,25 @@ class Sandbox:
             raise
         self._record_write(call, reply.status, reply.replayed)
         return reply
+
+    def _vendor_states(self) -> dict[str, Any]:
+        return {
+            "hubspot": {bid: plain(state) for bid, state in self._hubspot.items()},
+            "xero": {bid: plain(state) for bid, state in self._xero.items()},
+        }
+
+    def _reload_state(self) -> None:
+        """Replace this Sandbox's write state with the file's (if there is one yet)."""
+        assert self._state is not None
+        saved = self._state.load()
+        if saved is None:
+            return
+        for bid, fields in saved.get("hubspot", {}).items():
+            if bid in self._hubspot:
+                self._hubspot[bid] = restore(HubSpotState(), fields)
+        for bid, fields in saved.get("xero", {}).items():
+            if bid in self._xero:
+                self._xero[bid] = restore(xero_api.XeroState(), fields)
 
     def _hubspot_limits(self, parts: list[str], reply: Reply, fault: str | None) -> None:
         """HubSpot's rate-limit headers on every answer but a search's (sandbox/hubspot_limits.py);

@@ -3,14 +3,13 @@ custom properties and tasks.
 
 Generated contacts and deals are immutable; writes live in an overlay applied when records are
 read, so a Sandbox's writes never leak into another Sandbox (each instance owns its state). The
-state pickles without its lock (`sandbox/persist.py` keeps it across processes).
+state is kept across processes, all fields but the lock, by `sandbox/persist.py`.
 """
 
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import Any
 
 from .hubspot_properties import BUILTIN, Prop
 
@@ -68,17 +67,6 @@ class HubSpotState:
         self._next_list_id = 101
         self._new_contacts = 0
         self._new_tasks = 0
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = dict(self.__dict__)
-        del state["lock"]
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        fresh = HubSpotState()  # fields added since the file was written keep their defaults
-        self.__dict__.update(fresh.__dict__)
-        self.__dict__.update(state)
-        self.lock = threading.RLock()
 
     def known(self, object_type: str) -> dict[str, Prop]:
         """Every property of an object type: HubSpot's own and the ones this portal created."""
