@@ -18,6 +18,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
@@ -25,14 +26,22 @@ import httpx
 from . import (
     booking,
     hubspot_api,
+    hubspot_contacts_api,  # noqa: F401 - the hubspot_*_api modules register on hubspot_api.router
+    hubspot_deals_api,  # noqa: F401
+    hubspot_lists_api,  # noqa: F401
+    hubspot_properties_api,  # noqa: F401
+    hubspot_tasks_api,  # noqa: F401
     square_api,
     xero_api,
     xero_bank_api,  # noqa: F401 - registers PUT /BankTransactions, /BankTransfers
 )
 from .clock import resolve_now, to_ms
 from .faults import FaultInjector, Faults, spoil
+from .hubspot_limits import WINDOW_MS, is_search
+from .hubspot_limits import headers as hubspot_limit_headers
 from .hubspot_state import HubSpotState
-from .routing import Router
+from .persist import StateFile, plain, restore
+from .routing import Route, Router
 from .store import shared_world
 from .web import (
     HUBSPOT,
@@ -84,6 +93,7 @@ class Sandbox:
         faults: Faults | None = None,
         seed: int = 7,
         booking_modes: dict[str, str] | None = None,
+        state_file: str | Path | None = None,
     ) -> None:
         self.now: datetime = resolve_now(now)
         self.now_ms: int = to_ms(self.now)
@@ -101,6 +111,14 @@ class Sandbox:
         self._xero = {bid: xero_api.XeroState() for bid in BUSINESSES}
         self._cache: OrderedDict[object, Any] = OrderedDict()
         self._cache_lock = threading.Lock()
+        self._inputs_seen = 0  # batch inputs counted by the hubspot207 fault
+        self._rejected: set[tuple[str, str]] = set()
+        self._hubspot_calls: dict[str, int] = {}  # per portal, for the rate-limit headers
+        # Writes kept across processes (sandbox/persist.py): the argument, else the env.
+        self._state = StateFile(Path(state_file), seed) if state_file else StateFile.from_env(seed)
+        if self._state is not None:
+            with self._state.locked():
+                self._reload_state()
 
     def __repr__(self) -> str:
         return f"Sandbox(now={self.now.isoformat()}, seed={self.seed}, faults={self.faults})"
@@ -142,6 +160,8 @@ class Sandbox:
             log.exception("sandbox failed on %s %s", request.method, request.url)
             err = ApiError(500, "INTERNAL_SERVER_ERROR", "The sandbox failed on this request.")
             reply = error_reply(vendor, err, correlation)
+        if vendor == HUBSPOT:
+            self._hubspot_limits(parts, reply, decision.error)
         response = to_response(vendor, reply)
         return spoil(response, decision.spoil) if decision.spoil else response
 
@@ -152,6 +172,21 @@ class Sandbox:
 
     def xero_state(self, business_id: str) -> xero_api.XeroState:
         return self._xero[business_id]
+
+    def reject_input(self, kind: str, key: str) -> bool:
+        """Whether the hubspot207 fault fails this batch input: every Nth input counted over
+        the Sandbox, never the same (kind, key) twice, so a retry of a failed input succeeds."""
+        every = self.faults.hubspot_reject_every
+        if not every:
+            return False
+        with self._writes_lock:
+            if (kind, key) in self._rejected:
+                return False
+            self._inputs_seen += 1
+            if self._inputs_seen % every:
+                return False
+            self._rejected.add((kind, key))
+            return True
 
     def xero_booking(self, business_id: str) -> str:
         return self.booking[business_id]
@@ -182,7 +217,8 @@ class Sandbox:
         fault: str | None,
     ) -> Reply:
         if fault is not None:
-            raise self._fault_error(vendor, fault)
+            search = is_search(parts[3] if len(parts) > 3 else "")
+            raise self._fault_error(vendor, fault, search)
         if vendor is None:
             raise ApiError(404, "NOT_FOUND", "Expected /{business}/{square|hubspot|xero}/...")
         if not _BEARER.match(request.headers.get("authorization", "")):
@@ -213,6 +249,22 @@ class Sandbox:
             params={k: request.url.params[k] for k in request.url.params},
         )
         route = _ROUTERS[vendor].resolve(call)
+        if self._state is None or vendor == SQUARE:  # Square is read-only here
+            return self._run(route, call)
+        if not route.write:
+            if self._state.changed():  # another Sandbox or process wrote since
+                with self._state.locked():
+                    self._reload_state()
+            return route.handler(self, call)
+        with self._state.locked():
+            if self._state.changed():
+                self._reload_state()
+            reply = self._run(route, call)
+            if reply.status < 400:
+                self._state.save(self._vendor_states())
+        return reply
+
+    def _run(self, route: Route, call: Call) -> Reply:
         if not route.write:
             return route.handler(self, call)
         try:
@@ -223,19 +275,54 @@ class Sandbox:
         self._record_write(call, reply.status, reply.replayed)
         return reply
 
-    def _fault_error(self, vendor: str | None, fault: str) -> ApiError:
+    def _vendor_states(self) -> dict[str, Any]:
+        return {
+            "hubspot": {bid: plain(state) for bid, state in self._hubspot.items()},
+            "xero": {bid: plain(state) for bid, state in self._xero.items()},
+        }
+
+    def _reload_state(self) -> None:
+        """Replace this Sandbox's write state with the file's (if there is one yet)."""
+        assert self._state is not None
+        saved = self._state.load()
+        if saved is None:
+            return
+        for bid, fields in saved.get("hubspot", {}).items():
+            if bid in self._hubspot:
+                self._hubspot[bid] = restore(HubSpotState(), fields)
+        for bid, fields in saved.get("xero", {}).items():
+            if bid in self._xero:
+                self._xero[bid] = restore(xero_api.XeroState(), fields)
+
+    def _hubspot_limits(self, parts: list[str], reply: Reply, fault: str | None) -> None:
+        """HubSpot's rate-limit headers on every answer but a search's (sandbox/hubspot_limits.py);
+        a 429 fault's answer shows the window exhausted, a bare one shows nothing."""
+        path = "/" + (parts[3] if len(parts) > 3 else "")
+        if is_search(path) or fault == "429bare":
+            return
+        with self._writes_lock:
+            calls = self._hubspot_calls[parts[1]] = self._hubspot_calls.get(parts[1], 0) + 1
+        window = WINDOW_MS
+        if self.faults.rate_limit_every:  # tests that meet 429s wait a short window
+            window = self.faults.rate_limit_retry_after * 1000
+        reply.headers.update(hubspot_limit_headers(calls, window, exhausted=fault == "429"))
+
+    def _fault_error(self, vendor: str | None, fault: str, search: bool) -> ApiError:
         if fault == "503":
             return ApiError(503, "SERVICE_UNAVAILABLE", "Service temporarily unavailable.")
         headers = {}
-        if fault == "429":
+        if fault == "429" and vendor != HUBSPOT:  # HubSpot names its window in X-HubSpot-*
             headers["Retry-After"] = str(self.faults.rate_limit_retry_after)
         if vendor == XERO:
             headers["X-Rate-Limit-Problem"] = "minute"
-        return ApiError(
-            429, "RATE_LIMITED", "Rate limit exceeded. Try again later.", headers=headers
-        )
+        code = "SECONDLY" if vendor == HUBSPOT and search else "RATE_LIMITED"
+        return ApiError(429, code, "Rate limit exceeded. Try again later.", headers=headers)
 
     def _record_write(self, call: Call, status: int, replayed: bool) -> None:
+        try:  # what the vendor received, so tests count members, values and tasks sent
+            body = call.json()
+        except ApiError:
+            body = call.content.decode("utf-8", "replace")
         entry = {
             "vendor": call.vendor,
             "business_id": call.business.id,
@@ -245,6 +332,7 @@ class Sandbox:
             "at": self.now,
             "status": status,
             "replayed": replayed,
+            "body": body,  # parsed JSON (decimals as Decimal); the raw text if not JSON
         }
         with self._writes_lock:
             self.writes.append(entry)

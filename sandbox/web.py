@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from . import ids
+from . import hubspot_limits, ids
 from .money import XeroAmount, decimal_text
 from .world import Business
 
@@ -145,6 +145,8 @@ _HUBSPOT_CATEGORY = {
     405: "METHOD_NOT_ALLOWED",
     409: "CONFLICT",
 }
+# Categories a handler may name itself (others follow from the status).
+_HUBSPOT_OWN_CATEGORIES = frozenset({"OBJECT_ALREADY_EXISTS", "CONFLICT", "VALIDATION_ERROR"})
 _XERO_ERROR_NUMBER = {
     "ValidationException": 10,
     "PostDataInvalidException": 14,
@@ -178,19 +180,15 @@ def error_reply(vendor: str | None, err: ApiError, correlation: str) -> Reply:
         body = {"errors": [detail]}
     elif vendor == HUBSPOT:
         if err.status == 429:
-            body = {
-                "status": "error",
-                "message": "You have reached your secondly limit.",
-                "errorType": "RATE_LIMIT",
-                "correlationId": correlation,
-                "policyName": "SECONDLY",
-            }
+            body = hubspot_limits.limited_body(correlation, err.code == "SECONDLY")
         else:
             body = {
                 "status": "error",
                 "message": err.message,
                 "correlationId": correlation,
-                "category": _HUBSPOT_CATEGORY.get(err.status, "INTERNAL_ERROR"),
+                "category": err.code
+                if err.code in _HUBSPOT_OWN_CATEGORIES
+                else _HUBSPOT_CATEGORY.get(err.status, "INTERNAL_ERROR"),
             }
     elif err.status == 400:  # Xero API exceptions
         kind = err.code if err.code in _XERO_ERROR_NUMBER else "PostDataInvalidException"

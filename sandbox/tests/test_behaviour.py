@@ -779,8 +779,9 @@ def test_faults_come_before_auth_and_use_each_vendor_shape() -> None:
     with httpx.Client(transport=sb.transport(), base_url="http://sandbox") as c:
         hubspot = c.get("/cafe/hubspot/crm/v3/objects/contacts")  # no Authorization header
         xero = c.get("/cafe/xero/api.xro/2.0/Accounts")
-    assert hubspot.status_code == 429 and hubspot.headers["retry-after"] == "0"
-    assert hubspot.json()["errorType"] == "RATE_LIMIT"
+    assert hubspot.status_code == 429 and "retry-after" not in hubspot.headers
+    assert hubspot.headers["x-hubspot-ratelimit-remaining"] == "0"
+    assert hubspot.json()["policyName"] == "TEN_SECONDLY_ROLLING"
     assert xero.status_code == 429 and xero.json()["Title"] == "Too Many Requests"
 
 
@@ -963,14 +964,19 @@ def test_hubspot_upserts_and_lists() -> None:
                 json=[target["id"], created["id"], "999999999"],
             )
         )
-        assert added == {
-            "recordIdsAdded": [target["id"], created["id"]],
+        assert added == {  # HubSpot's MembershipsUpdateResponse, its `recordsIdsAdded` sic
+            "recordsIdsAdded": [target["id"], created["id"]],
+            "recordIdsRemoved": [],
             "recordIdsMissing": ["999999999"],
         }
         removed = _ok(
             c.put(f"/cafe/hubspot/crm/v3/lists/{list_id}/memberships/remove", json=[created["id"]])
         )
-        assert removed == {"recordIdsRemoved": [created["id"]], "recordIdsMissing": []}
+        assert removed == {
+            "recordsIdsAdded": [],
+            "recordIdsRemoved": [created["id"]],
+            "recordIdsMissing": [],
+        }
         members = _ok(c.get(f"/cafe/hubspot/crm/v3/lists/{list_id}/memberships"))
         assert [m["recordId"] for m in members["results"]] == [target["id"]]
         duplicate = c.post(
