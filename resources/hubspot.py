@@ -119,7 +119,11 @@ class HubSpotResource(VendorConnector):
     def read_contacts(
         self, client: ApiClient, ids: list[str], properties: list[str], id_property: str | None
     ) -> list[dict]:
-        body: dict[str, Any] = {"inputs": [{"id": i} for i in ids], "properties": properties}
+        body: dict[str, Any] = {
+            "inputs": [{"id": i} for i in ids],
+            "properties": properties,
+            "propertiesWithHistory": [],
+        }
         if id_property:
             body["idProperty"] = id_property
         answer = client.json("POST", "/crm/v3/objects/contacts/batch/read", json=body)
@@ -161,25 +165,33 @@ class HubSpotResource(VendorConnector):
         body = {"inputs": inputs}
         return self._write(client, "POST", "/crm/v3/objects/tasks/batch/create", key, body)
 
-    def find_tasks(self, client: ApiClient, token: str) -> list[dict]:
-        """Tasks whose body holds `token` (a Backbone marker)."""
-        body = {
-            "filterGroups": [
-                {
-                    "filters": [
-                        {
-                            "propertyName": "hs_task_body",
-                            "operator": "CONTAINS_TOKEN",
-                            "value": token,
-                        }
-                    ]
-                }
-            ],
-            "properties": ["hs_task_body"],
-            "limit": 100,
-        }
-        answer = client.json("POST", "/crm/v3/objects/tasks/search", json=body)
-        return answer.get("results") or []
+    def contact_tasks(self, client: ApiClient, contact_id: str) -> list[dict]:
+        """Every task on a contact, with its body (search pages of 200)."""
+        found: list[dict] = []
+        after = "0"
+        while True:
+            body = {
+                "filterGroups": [
+                    {
+                        "filters": [
+                            {
+                                "propertyName": "associations.contact",
+                                "operator": "EQ",
+                                "value": contact_id,
+                            }
+                        ]
+                    }
+                ],
+                "properties": ["hs_task_body"],
+                "sorts": ["hs_object_id"],
+                "limit": 200,
+                "after": after,
+            }
+            page = client.json("POST", "/crm/v3/objects/tasks/search", json=body)
+            found += page.get("results") or []
+            after = ((page.get("paging") or {}).get("next") or {}).get("after")
+            if not after:
+                return found
 
     def bound(self, client: ApiClient) -> BoundHubSpot:
         """The calls above bound to one business's client (store: HubSpotApi)."""

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import duckdb
+import httpx
 import pytest
 
 from pipeline.crm.hubspot_sync import ID_PROPERTY
@@ -273,10 +274,108 @@ def test_a_crash_between_a_call_and_its_log_row_sends_nothing_twice(con, sandbox
 
 
 def test_throttled_hubspot_still_gets_each_item_once(con, monkeypatch):
+    """Every third request answered 429 with HubSpot's headers and no Retry-After (a 0 s
+    window under the fault): the connector waits the window out and nothing is sent twice."""
     throttled = Sandbox(now=SANDBOX_NOW, faults=Faults.parse("429=3:0"))
-    monkeypatch.setattr("resources.connector.in_process_transport", throttled.transport)
+    statuses: Counter = Counter()
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        response = throttled.handle(request)
+        statuses[response.status_code] += 1
+        return response
+
+    monkeypatch.setattr(
+        "resources.connector.in_process_transport", lambda: httpx.MockTransport(handle)
+    )
     hubspot = HubSpotResource(base_url=IN_PROCESS, access_token="t", retry_wait_initial=0.0)
     done = _sync(con, hubspot=hubspot)
+    assert statuses[429] >= 5
     assert not any(o.errors for o in (done["contacts"], done["tasks"]))
     assert sum(_received(throttled)["adds"].values()) == 4
+    assert len(_received(throttled)["tasks"]) == 1
     _no_duplicates(throttled)
+
+
+def test_a_207_refused_input_is_retried_once_in_the_same_run(con, monkeypatch):
+    """HubSpot refuses every second input once (207 multi-status): the others are recorded as
+    synced, the refused ones go again at once and are taken; only they were sent twice."""
+    flaky = Sandbox(now=SANDBOX_NOW, faults=Faults.parse("hubspot207=2"))
+    monkeypatch.setattr("resources.connector.in_process_transport", flaky.transport)
+    done = _sync(con)
+    assert done["contacts"].refused >= 1
+    assert 207 in {w["status"] for w in flaky.writes if "/contacts/batch/" in w["path"]}
+    assert con.execute("SELECT count(*) FROM ops.crm_contacts").fetchone() == (3,)
+    assert con.execute("SELECT count(*) FROM ops.dead_letter").fetchone() == (0,)
+    received = _received(flaky)
+    again = {key[0] for key, n in received["props"].items() if n > 1}
+    assert len(again) == done["contacts"].refused
+    assert sum(received["adds"].values()) >= 4
+    writes = len(flaky.writes)
+    _sync(con)
+    assert len(flaky.writes) == writes
+
+
+def test_a_contact_hubspot_keeps_refusing_is_dead_lettered_then_sent_once_fixed(con, sandbox):
+    """An email HubSpot will not take fails alone: the other contacts are synced, the refused one
+    is dead-lettered with property names only (no values), and sent once the data is fixed."""
+    con.execute("UPDATE core.customers SET email = 'dana.reyes@' WHERE customer_id = 'cus_email'")
+    _sync(con)
+    dead = con.execute(
+        "SELECT record_id, reason, payload FROM ops.dead_letter WHERE stage = 'hubspot_contacts'"
+    ).fetchall()
+    assert [row[0] for row in dead] == ["cus_email"]
+    assert dead[0][1].startswith("HubSpot refused the contact")
+    assert "dana" not in dead[0][1] + dead[0][2] and "email" in dead[0][2]
+    assert con.execute("SELECT count(*) FROM ops.crm_contacts").fetchone() == (2,)
+    con.execute(
+        "UPDATE core.customers SET email = 'dana.reyes@example.com' WHERE customer_id = 'cus_email'"
+    )
+    _sync(con)
+    assert con.execute("SELECT count(*) FROM ops.crm_contacts").fetchone() == (3,)
+    assert con.execute("SELECT count(*) FROM ops.dead_letter").fetchone() == (0,)
+    received = _received(sandbox)
+    assert received["props"][("cus_email", "email", "dana.reyes@example.com")] == 1
+    assert sum(received["adds"].values()) == 4
+
+
+SHAPES = {
+    ("POST", "/crm/v3/properties/contacts"): "PropertyCreate",
+    ("POST", "/crm/v3/objects/contacts/batch/upsert"): "BatchInputUpsert",
+    ("POST", "/crm/v3/objects/contacts/batch/update"): "BatchInputUpdate",
+    ("POST", "/crm/v3/objects/contacts/batch/read"): "BatchReadInput",
+    ("POST", "/crm/v3/lists"): "ListCreateRequest",
+    ("PUT", "memberships"): "RecordIds",
+    ("POST", "/crm/v3/objects/tasks/batch/create"): "BatchInputForCreate",
+    ("POST", "/crm/v3/objects/tasks/search"): "SearchRequest",
+}
+
+
+def test_every_request_body_has_hubspots_shape(con, sandbox, monkeypatch):
+    """Each body Backbone sends, reads after a crash included, against HubSpot's reference
+    shapes (sandbox/tests/hubspot_shapes.py, written from HubSpot's public API docs)."""
+    import json
+
+    from sandbox.tests.hubspot_shapes import check
+
+    seen: list[tuple[str, str, object]] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        path = "/" + request.url.path.split("/hubspot/", 1)[1]
+        if request.content:
+            seen.append((request.method, path, json.loads(request.content)))
+        return sandbox.handle(request)
+
+    monkeypatch.setattr(
+        "resources.connector.in_process_transport", lambda: httpx.MockTransport(handle)
+    )
+    for method in ("upsert_contacts", "update_contacts", "change_members", "create_tasks"):
+        with pytest.raises(Crash):
+            _sync(con, api=_dies_after(method))
+    _sync(con)
+    checked = Counter()
+    for method, path, body in seen:
+        name = SHAPES.get((method, "memberships" if "/memberships/" in path else path))
+        assert name, f"unexpected HubSpot call {method} {path}"
+        check(name, body)
+        checked[name] += 1
+    assert set(checked) == set(SHAPES.values())

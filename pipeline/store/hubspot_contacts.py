@@ -24,6 +24,7 @@ from pipeline.crm.hubspot_sync import (
     contact_properties,
     digest,
 )
+from pipeline.kernel.normalize import mask_text
 from pipeline.store.dead_letters import replace_dead_letters
 from pipeline.store.hubspot_protocol import (
     HubSpotApi,
@@ -253,7 +254,7 @@ def sync_contacts(
         {
             "business_id": business_id,
             "record_id": item.get("customer", item["id"]),
-            "reason": f"HubSpot refused the contact: {reason}"[:300],
+            "reason": f"HubSpot refused the contact: {_redacted(reason, item['props'])}"[:300],
             # Property names only: the values are emails, phones and money.
             "payload": {"properties": sorted(item["props"])},
         }
@@ -274,6 +275,15 @@ def sync_contacts(
 
 
 Failures = list[tuple[dict, str]]
+
+
+def _redacted(reason: str, sent: dict[str, str]) -> str:
+    """HubSpot echoes the values it refuses ("Email address x@ is invalid"): every value sent
+    for the contact is cut from the reason, then emails and phones are masked."""
+    for value in sorted(sent.values(), key=len, reverse=True):
+        if len(value) >= 3:
+            reason = reason.replace(value, "***")
+    return mask_text(reason)
 
 
 def _send_upserts(con, business_id, api, items, run_id, at, outcome) -> tuple[Failures, Failures]:

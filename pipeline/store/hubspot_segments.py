@@ -18,7 +18,6 @@ from pipeline.crm.hubspot_sync import (
     batches,
     marker_of,
     membership_diff,
-    task_marker,
     task_properties,
     wants_task,
 )
@@ -148,10 +147,17 @@ def sync_lists(
             continue
         for action, customers, contacts in (("add", adds, want), ("remove", removes, have)):
             for chunk in batches(customers, MEMBERSHIP_BATCH_SIZE):
-                dead += _change(
-                    con, business_id, api, segment, list_id, action, chunk, contacts,
-                    run_id=run_id, at=at, outcome=outcome,
-                )  # fmt: skip
+                # A record HubSpot reports missing may have been busy: one more try, then a
+                # dead letter (and the next run's diff tries again).
+                for attempt in (1, 2):
+                    missed = _change(
+                        con, business_id, api, segment, list_id, action, chunk, contacts,
+                        run_id=run_id, at=at, outcome=outcome,
+                    )  # fmt: skip
+                    chunk = [item["record_id"] for item in missed]
+                    if not missed or attempt == 2:
+                        break
+                dead += missed
     replace_dead_letters(
         con,
         "hubspot_lists",
@@ -249,6 +255,7 @@ def sync_tasks(
         if contact_id is not None and wants_task(since, today)
     ]
     due = at + timedelta(days=1)
+    dead: list[dict] = []
     for chunk in batches(wanted, BATCH_SIZE):
         inputs = [
             {
@@ -268,21 +275,32 @@ def sync_tasks(
             for key, _, reason, contact_id in chunk
         ]
         customers = {key: customer_id for key, customer_id, _, _ in chunk}
+        contacts = {key: contact_id for key, _, _, contact_id in chunk}
 
         def confirm(answer: dict, customers=customers) -> tuple[int, int]:
-            made = 0
+            made = set()
             for record in answer.get("results") or []:
                 key = marker_of((record.get("properties") or {}).get("hs_task_body"))
                 if key in customers:
                     _task(con, business_id, key, customers[key], str(record["id"]), run_id, at)
-                    made += 1
-            return made, len(customers) - made
+                    made.add(key)
+            dead.extend(
+                {
+                    "business_id": business_id,
+                    "record_id": key,
+                    "reason": "HubSpot did not create the follow-up task (207); retried next run",
+                    "payload": {"member_key": key},
+                }
+                for key in customers
+                if key not in made
+            )
+            return len(made), len(customers) - len(made)
 
         tracked_call(
             con,
             TASKS,
             business_id,
-            [f"{key}|{customer_id}" for key, customer_id in customers.items()],
+            [f"{key}|{customer_id}|{contacts[key]}" for key, customer_id in customers.items()],
             inputs,
             lambda key, inputs=inputs: api.create_tasks(key, inputs),
             confirm,
@@ -290,6 +308,17 @@ def sync_tasks(
             at=at,
             outcome=outcome,
         )
+    replace_dead_letters(
+        con,
+        "hubspot_tasks",
+        dead,
+        partition_key=None,
+        run_id=run_id,
+        source="hubspot",
+        entity="task",
+        business_ids=[business_id],
+        at=at,
+    )
     return outcome
 
 
@@ -301,15 +330,20 @@ def _task(con, business_id, member_key, customer_id, task_id, run_id, at) -> Non
 
 
 def _reconcile_tasks(con, business_id, api, *, run_id, at, outcome) -> None:
-    """Task calls left in flight: a task carrying the membership's marker was created."""
+    """Task calls left in flight: a task on the contact carrying the membership's marker was
+    created. (Searching the contact's tasks, not the marker: HubSpot's search tokenizes text.)"""
     for (target, key), items in in_flight(con, business_id, (TASKS,)).items():
         found = []
+        on_contact: dict[str, dict[str, str]] = {}  # contact -> marker -> task id
         for item in items:
-            member_key, customer_id = item.split("|", 1)
-            for record in api.find_tasks(task_marker(member_key)):
-                if marker_of((record.get("properties") or {}).get("hs_task_body")) == member_key:
-                    found.append((member_key, customer_id, str(record["id"])))
-                    break
+            member_key, customer_id, contact_id = item.split("|")
+            if contact_id not in on_contact:
+                on_contact[contact_id] = {
+                    marker_of((t.get("properties") or {}).get("hs_task_body")) or "": str(t["id"])
+                    for t in api.contact_tasks(contact_id)
+                }
+            if member_key in on_contact[contact_id]:
+                found.append((member_key, customer_id, on_contact[contact_id][member_key]))
         with transaction(con):
             for member_key, customer_id, task_id in found:
                 _task(con, business_id, member_key, customer_id, task_id, run_id, at)
