@@ -32,7 +32,8 @@ test-fast: $(VENV)/.dev
 
 ui: $(VENV)/.runtime
 	$(BIN)/python -c "from pipeline.app.instance import prepare_dagster_home; prepare_dagster_home()"
-	DAGSTER_HOME=$(BACKBONE_HOME)/dagster $(BIN)/dagster dev -w workspace.yaml
+	DAGSTER_HOME=$(BACKBONE_HOME)/dagster BACKBONE_SANDBOX_STATE=$${BACKBONE_SANDBOX_STATE:-$(BACKBONE_HOME)/sandbox-state.pickle} \
+		$(BIN)/dagster dev -w workspace.yaml
 
 validate: $(VENV)/.runtime
 	$(BIN)/dagster definitions validate -w workspace.yaml

@@ -33,6 +33,17 @@ def backbone_home() -> Path:
     return Path(os.environ.get("BACKBONE_HOME", ".backbone")).resolve()
 
 
+SANDBOX_STATE_ENV = "BACKBONE_SANDBOX_STATE"
+
+
+def use_sandbox_state_under_home() -> None:
+    """`backbone run` / `demo` on the simulator keep its vendor state (what was written to
+    HubSpot and Xero) in the home, as a real portal would keep it between runs: a second demo
+    then finds its lists, properties and drafts there. An explicit BACKBONE_SANDBOX_STATE wins."""
+    if source_mode() == "sandbox" and not os.environ.get(SANDBOX_STATE_ENV):
+        os.environ[SANDBOX_STATE_ENV] = str(backbone_home() / "sandbox-state.pickle")
+
+
 def warehouse_path() -> Path:
     return backbone_home() / "warehouse.duckdb"
 

@@ -53,6 +53,14 @@ def http_resources(base_url: str, warehouse_path: str, **connector) -> dict:
     }
 
 
+@pytest.fixture(autouse=True)
+def _sandbox_state_stays_in_its_test(monkeypatch):
+    """`backbone run`/`demo` point the simulator's state file into their home (environment):
+    undone after each test, so no later test's simulator reads an earlier test's writes."""
+    monkeypatch.setenv("BACKBONE_SANDBOX_STATE", "")
+    monkeypatch.delenv("BACKBONE_SANDBOX_STATE")
+
+
 @pytest.fixture
 def home(tmp_path, monkeypatch):
     monkeypatch.setenv("BACKBONE_HOME", str(tmp_path))

@@ -98,11 +98,13 @@ def run_dates(partitions: list[str], *, command: str) -> int:
         pipeline_clock,
         scorecard_path,
         source_mode,
+        use_sandbox_state_under_home,
         warehouse_path,
     )
     from resources.world import pipeline_now
 
     prepare_dagster_home()
+    use_sandbox_state_under_home()
     from pipeline.definitions import defs
 
     days = len(partitions)
