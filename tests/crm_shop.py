@@ -259,11 +259,11 @@ class Shop:
             )
 
     # -- the warehouse --------------------------------------------------------------------
-    def build(self, now: datetime) -> None:
-        """Staging, the identity graph, then every model the CRM marts need, at `now`."""
+    def build(self, now: datetime, also: tuple[str, ...] = ()) -> None:
+        """Staging, the identity graph, then every model the CRM marts (and `also`) need."""
         models = {m.table: m for m in discover()}
         graph: dict[str, set[str]] = {}
-        todo = list(TARGETS)
+        todo = [*TARGETS, *also]
         while todo:
             table = todo.pop()
             if table in graph or table not in models:
@@ -278,7 +278,9 @@ class Shop:
                 # Not write_identity_map: its contract check reads an all-NULL probability
                 # column (a shop where nobody needed fuzzy matching) back as objects.
                 self.con.register("_identity", identity)
-                self.con.execute("CREATE TABLE core.identity_map AS SELECT * FROM _identity")
+                self.con.execute(
+                    "CREATE OR REPLACE TABLE core.identity_map AS SELECT * FROM _identity"
+                )
                 self.con.unregister("_identity")
             elif table in models:
                 build(self.con, models[table], at=now)

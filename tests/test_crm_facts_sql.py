@@ -7,6 +7,17 @@ from pipeline.store.contracts import validate_table
 from tests.crm_shop import Shop
 
 NOW = datetime(2026, 6, 30, 20, 0, tzinfo=UTC)  # 13:00 in Seattle: as of 2026-06-30
+# What posting a day reads besides the CRM's own inputs.
+JOURNAL_INPUTS = (
+    "core.unmapped_items",
+    "core.sales_line_parts",
+    "core.tenders",
+    "staging.stg_square__payouts",
+    "staging.stg_square__payout_entries",
+    "staging.stg_square__disputes",
+    "staging.stg_xero__bank_transactions",
+    "marts.reconciliation",
+)
 
 
 def _facts(shop, square_id):
@@ -76,3 +87,23 @@ def test_a_failed_refund_leaves_ltv_and_tier_alone():
         Decimal("250.00"),
         "silver",
     )
+
+
+def test_ltv_agrees_with_what_the_journal_books_for_the_same_orders():
+    from pipeline.store.journal_posting import post_business_day
+
+    shop, _, second = _ava()
+    shop.give_back(second, "SQ-AVA", date(2026, 6, 25), "VAR-BTQ-TEE-M")
+    shop.build(NOW, also=JOURNAL_INPUTS)
+    for day in (date(2026, 3, 10), date(2026, 5, 2), date(2026, 6, 25)):
+        _, held = post_business_day(shop.con, day, ["boutique"], NOW, "test")
+        assert held == []
+    # Revenue credited less discounts given, less returns (whichever account a return's reason
+    # books it to): the customer's net value, to the cent.
+    (journal,) = shop.rows(
+        "SELECT sum(l.credit) FILTER (WHERE l.memo = 'Gross sales') "
+        "- sum(l.debit) FILTER (WHERE l.memo = 'Discounts given') "
+        "- sum(l.debit) FILTER (WHERE l.memo LIKE 'Returns%') "
+        "FROM marts.journal_lines AS l"
+    )[0]
+    assert journal == Decimal("218.00") == _facts(shop, "SQ-AVA")[5]

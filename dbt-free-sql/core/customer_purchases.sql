@@ -3,7 +3,8 @@
 -- the order it returns), with what the line is (category from the Square catalog, size = the
 -- variation's name when its item comes in more than one, brand from reference/product_brands).
 -- net_amount is the line's gross less its discount, before tax: what the journal credits to
--- revenue for a sale (gross sales less the discount line) and debits to returns for a return.
+-- revenue for a sale (gross sales less the discount line) and debits for a return (to returns,
+-- or to goodwill when the refund's reason says so).
 -- counts_in_ltv: the line sells into a revenue account (a gift card or deposit sold is owed
 -- back, not revenue; an unmapped line holds its order out of the journal), and a return line
 -- only once money actually went back (a completed refund of its return order) or it was part
