@@ -12,7 +12,7 @@ import duckdb
 
 from pipeline.identity import resolve_identities
 from pipeline.store.identity_map import identity_records
-from pipeline.store.reference_files import load_all
+from pipeline.store.reference_files import load_all, replace_reference_tables
 from pipeline.store.schema import migrate
 from pipeline.store.sql_models import build, discover
 
@@ -56,12 +56,7 @@ class Shop:
     def __init__(self) -> None:
         self.con = duckdb.connect()
         migrate(self.con)
-        for name, frame in load_all().items():
-            self.con.register("_ref", frame.replace({"": None}))
-            self.con.execute(f"CREATE TABLE ref.{name} AS SELECT * FROM _ref")
-            self.con.unregister("_ref")
-        # Blank cells of reference files are '' in ref tables built by the pipeline: keep them so.
-        self.con.execute("UPDATE ref.cadence_limits SET business_id = '' WHERE business_id IS NULL")
+        replace_reference_tables(self.con, load_all())
         self._orders = 0
         self.arrivals: dict[str, datetime] = {}
 

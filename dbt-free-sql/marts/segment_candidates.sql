@@ -41,10 +41,14 @@ checked AS (
         ON c.business_id = e.business_id AND c.customer_id = e.customer_id
 ),
 limits AS (
-    SELECT b.business_id, l.channel, arg_min(CAST(l.max_entries AS INTEGER), l.business_id = '')
-        AS max_entries, arg_min(CAST(l.per_days AS INTEGER), l.business_id = '') AS per_days
+    -- The business's own row beats the default (blank business_id, NULL in ref tables).
+    SELECT
+        b.business_id,
+        l.channel,
+        arg_min(CAST(l.max_entries AS INTEGER), l.business_id IS NULL) AS max_entries,
+        arg_min(CAST(l.per_days AS INTEGER), l.business_id IS NULL) AS per_days
     FROM ref.businesses AS b
-    JOIN ref.cadence_limits AS l ON l.business_id IN (b.business_id, '')
+    JOIN ref.cadence_limits AS l ON l.business_id = b.business_id OR l.business_id IS NULL
     GROUP BY ALL
 ),
 queued AS (
