@@ -121,6 +121,8 @@ def test_three_entries_in_a_week_admit_two_by_date_then_priority_and_hold_the_th
         ("loyalty_6th_visit", date(2026, 6, 24)),
     ]
     assert _suppressed(shop, dee) == [("vip_complements", date(2026, 6, 24), "cadence")]
+    for table in ("marts.segment_memberships", "marts.segment_suppressions"):
+        validate_table(shop.con, table)
     assert shop.rows(
         "SELECT suggestions FROM marts.segment_candidates WHERE customer_id = ? "
         "AND segment IN ('vip_complements', 'new_arrivals_interest') ORDER BY segment",
@@ -159,5 +161,6 @@ def test_campaign_response_counts_the_next_visit_after_entry():
         "SELECT segment, members, purchased, median_days, mean_days, held_back "
         "FROM marts.campaign_response"
     ) == [("loyalty_6th_visit", 3, 2, Decimal("7.0"), Decimal("7.00"), 0)]
+    validate_table(shop.con, "marts.campaign_response")
     # Only the one who has not come back is still a member.
     assert [s for s, *_ in _members(shop)] == ["loyalty_6th_visit"]

@@ -224,6 +224,14 @@ CONTRACTS: dict[str, pa.DataFrameSchema] = {
         ],
         unique=["business_id", "customer_id"],
     ),
+    "marts.segment_suppressions": pa.DataFrameSchema(
+        {"reason": pa.Column(str, pa.Check.isin(["consent", "unreachable", "cadence"]))},
+        unique=["business_id", "member_key"],
+    ),
+    "marts.campaign_response": pa.DataFrameSchema(
+        checks=[pa.Check(lambda df: df["purchased"] <= df["members"], error="purchased > members")],
+        unique=["business_id", "segment"],
+    ),
     "marts.customer_facts": pa.DataFrameSchema(
         {"customer_id": _ID, "visits": pa.Column(int, pa.Check.ge(1)), "net_ltv": money()},
         unique=["business_id", "customer_id"],
