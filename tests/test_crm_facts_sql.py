@@ -107,3 +107,16 @@ def test_ltv_agrees_with_what_the_journal_books_for_the_same_orders():
         "FROM marts.journal_lines AS l"
     )[0]
     assert journal == Decimal("218.00") == _facts(shop, "SQ-AVA")[5]
+
+
+def test_a_return_of_a_sale_before_the_loaded_history_is_a_customer_without_visits():
+    shop = Shop()
+    shop.catalog()
+    shop.customer("SQ-IDA", "Ida", "Berg", "ida.berg@example.com")
+    # The tee was sold before the warehouse's first day: only its return is here.
+    shop.give_back("ORD-BEFORE", "SQ-IDA", date(2026, 6, 12), "VAR-BTQ-TEE-S")
+    shop.build(NOW)
+    visits, first, last, gross, refunds, net, tier, *_ = _facts(shop, "SQ-IDA")
+    assert (visits, first, last, tier) == (0, None, None, None)
+    assert (gross, refunds, net) == (Decimal("0.00"), Decimal("32.00"), Decimal("-32.00"))
+    assert shop.rows("SELECT sum(net_ltv) FROM marts.customer_ltv") == [(Decimal("-32.00"),)]

@@ -12,14 +12,17 @@ WITH visits AS (
     WHERE line_kind = 'sale'
     GROUP BY ALL
 ),
+-- Every customer with a line, so the facts and marts.customer_ltv agree: one whose only line is
+-- a return (the sale before the loaded history, or unlinked) has no visit and a negative value.
 per_customer AS (
     SELECT
-        business_id,
-        customer_id,
-        count(*) AS visits,
-        min(business_date) AS first_purchase,
-        max(business_date) AS last_purchase
-    FROM visits
+        p.business_id,
+        p.customer_id,
+        count(DISTINCT v.order_id) AS visits,
+        min(v.business_date) AS first_purchase,
+        max(v.business_date) AS last_purchase
+    FROM (SELECT DISTINCT business_id, customer_id FROM core.customer_purchases) AS p
+    LEFT JOIN visits AS v ON v.business_id = p.business_id AND v.customer_id = p.customer_id
     GROUP BY ALL
 ),
 bought AS (

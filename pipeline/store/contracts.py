@@ -233,7 +233,7 @@ CONTRACTS: dict[str, pa.DataFrameSchema] = {
         unique=["business_id", "segment"],
     ),
     "marts.customer_facts": pa.DataFrameSchema(
-        {"customer_id": _ID, "visits": pa.Column(int, pa.Check.ge(1)), "net_ltv": money()},
+        {"customer_id": _ID, "visits": pa.Column(int, pa.Check.ge(0)), "net_ltv": money()},
         unique=["business_id", "customer_id"],
     ),
     "marts.scorecard_daily": pa.DataFrameSchema(
