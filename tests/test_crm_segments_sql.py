@@ -164,3 +164,31 @@ def test_campaign_response_counts_the_next_visit_after_entry():
     validate_table(shop.con, "marts.campaign_response")
     # Only the one who has not come back is still a member.
     assert [s for s, *_ in _members(shop)] == ["loyalty_6th_visit"]
+
+
+def test_a_brand_without_curated_complements_falls_back_to_what_is_bought_with_it():
+    shop = Shop()
+    shop.catalog()
+    # Other customers pair the tee (Fern Basics) with a candle twice, with a scarf once.
+    for n, other in enumerate(("VAR-BTQ-CNDL", "VAR-BTQ-CNDL", "VAR-BTQ-SCF")):
+        customer = shop.customer(f"SQ-O{n}", f"Olga{n}", "Roe", f"olga{n}@example.com")
+        shop.sale(customer, date(2026, 5, 4 + n), "VAR-BTQ-TEE-M", other)
+    # Ivy is a VIP (two dresses, a scarf: 223.00 + 45.00 = 268.00) trying Fern Basics today.
+    ivy = shop.customer("SQ-IVY", "Ivy", "Lau", "ivy.lau@example.com")
+    shop.sale(ivy, date(2026, 6, 1), "VAR-BTQ-DRS-S", "VAR-BTQ-DRS-M", "VAR-BTQ-SCF")
+    shop.sale(ivy, date(2026, 6, 29), "VAR-BTQ-TEE-S")
+    shop.build(NOW)
+    cid = shop.customer_id(ivy)
+    rows = shop.rows(
+        "SELECT member_key, suggestions, is_current FROM marts.segment_candidates "
+        "WHERE segment = 'vip_complements' AND customer_id = ? ORDER BY since",
+        [cid],
+    )
+    # 1 June, her first Marlow Linen and Highland Wool pieces: their curated complements are
+    # the scarf and tote, and the dress, and she owns all but the tote; the entry ended after
+    # 14 days. Today, Fern Basics has no curated complements: bought with candles twice and
+    # scarves once, and she owns a scarf, so the candle alone.
+    assert rows == [
+        (f"vip_complements:{cid}:Marlow Linen", "Canvas Tote", False),
+        (f"vip_complements:{cid}:Fern Basics", "Cedar Candle", True),
+    ]
