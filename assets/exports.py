@@ -11,13 +11,24 @@ from pipeline.settings import ledger_export_path, scorecard_path
 from pipeline.store.connection import export_tables
 from resources.warehouse import WarehouseResource
 
-# Tables with no customer ids, emails, phones or names: metrics and the journal only.
-SCORECARD_TABLES = ["marts.scorecard_daily", "marts.journal_entries", "marts.journal_lines"]
+# Tables with no customer ids, emails, phones or names: metrics, the journal, and campaign
+# response (counts and days per segment).
+SCORECARD_TABLES = [
+    "marts.scorecard_daily",
+    "marts.journal_entries",
+    "marts.journal_lines",
+    "marts.campaign_response",
+]
 
 
 @dg.asset(
     key=["exports", "scorecard_duckdb"],
-    deps=[dg.AssetKey(["marts", "scorecard_daily"]), ENTRIES, LINES],
+    deps=[
+        dg.AssetKey(["marts", "scorecard_daily"]),
+        ENTRIES,
+        LINES,
+        dg.AssetKey(["marts", "campaign_response"]),
+    ],
     group_name="exports",
     kinds={"duckdb"},
     pool=WAREHOUSE_POOL,

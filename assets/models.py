@@ -27,6 +27,11 @@ REFERENCE_TABLES = [
     "identity_overrides",
     "refund_reasons",
     "reconciliation_settings",
+    "segments",
+    "vip_tiers",
+    "cadence_limits",
+    "product_brands",
+    "complements",
 ]
 
 

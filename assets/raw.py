@@ -322,7 +322,7 @@ SNAPSHOTS = [
         lambda c, cl: c.list_catalog(cl),
         "id",
         "updated_at",
-        "Square catalog items, variations and taxes.",
+        "Square catalog items, variations, taxes, modifier lists and categories.",
     ),
     _snapshot_asset(
         "square_disputes",

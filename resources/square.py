@@ -60,6 +60,7 @@ FIELDS = {
     ),
     "catalog": parse_spec(
         "id type updated_at present_at_location_ids item_data.name item_data.variations.id "
+        "item_data.category_id item_data.categories.id category_data.name "
         "item_data.variations.item_variation_data.sku item_data.variations.item_variation_data.upc "
         "item_data.variations.item_variation_data.name "
         "item_data.variations.item_variation_data.price_money "
@@ -175,7 +176,9 @@ class SquareResource(VendorConnector):
         return self._iter(client, "disputes", "GET", "/v2/disputes", "disputes")
 
     def list_catalog(self, client):
-        params = {"types": "ITEM,TAX,MODIFIER_LIST"}
+        # CATEGORY objects name the categories an item's categories[].id points at (the CRM's
+        # "categories bought").
+        params = {"types": "ITEM,TAX,MODIFIER_LIST,CATEGORY"}
         return self._iter(client, "catalog", "GET", "/v2/catalog/list", "objects", params=params)
 
     def list_customers(self, client):

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pandera.pandas as pa
 
+from pipeline.reference.crm_schemas import CRM_KEY_REFERENCES, CRM_SCHEMAS
+
 _CODE = pa.Column(str, pa.Check.str_matches(r"^\d{3,4}$"))
 _OPT_CODE = pa.Column(str, pa.Check.str_matches(r"^(\d{3,4})?$"))
 _TEXT = pa.Column(str, pa.Check.str_length(min_value=1))
@@ -259,6 +261,7 @@ KEY_REFERENCES = {
     ("pos_crosswalk", "sku"): ("products", "sku"),
     ("bundles", "bundle_sku"): ("products", "sku"),
     ("bundles", "component_sku"): ("products", "sku"),
+    **CRM_KEY_REFERENCES,
 }
 
 
@@ -338,3 +341,5 @@ SCHEMAS["posting_limits"] = (
     ),
     ["business_id"],
 )
+
+SCHEMAS.update(CRM_SCHEMAS)

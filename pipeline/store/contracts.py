@@ -203,8 +203,38 @@ CONTRACTS: dict[str, pa.DataFrameSchema] = {
         unique=["entry_id", "line_no"],
     ),
     "marts.segment_memberships": pa.DataFrameSchema(
-        {"segment": _ID, "customer_id": _ID, "since": pa.Column(nullable=False)},
-        unique=["segment", "customer_id"],
+        {
+            "business_id": _ID,
+            "segment": _ID,
+            "customer_id": _ID,
+            "since": pa.Column(nullable=False),
+            "channel": pa.Column(str, pa.Check.isin(["email", "sms", "task"])),
+            "member_key": _ID,
+        },
+        # One customer may be in a segment more than once (two refunds): the key is the entry.
+        unique=["business_id", "member_key"],
+    ),
+    "marts.customer_ltv": pa.DataFrameSchema(
+        {"customer_id": _ID, "gross_sales": money(), "refunds": money(), "net_ltv": money()},
+        checks=[
+            pa.Check(
+                lambda df: df["gross_sales"] - df["refunds"] == df["net_ltv"],
+                error="net_ltv = gross_sales - refunds",
+            )
+        ],
+        unique=["business_id", "customer_id"],
+    ),
+    "marts.segment_suppressions": pa.DataFrameSchema(
+        {"reason": pa.Column(str, pa.Check.isin(["consent", "unreachable", "cadence"]))},
+        unique=["business_id", "member_key"],
+    ),
+    "marts.campaign_response": pa.DataFrameSchema(
+        checks=[pa.Check(lambda df: df["purchased"] <= df["members"], error="purchased > members")],
+        unique=["business_id", "segment"],
+    ),
+    "marts.customer_facts": pa.DataFrameSchema(
+        {"customer_id": _ID, "visits": pa.Column(int, pa.Check.ge(0)), "net_ltv": money()},
+        unique=["business_id", "customer_id"],
     ),
     "marts.scorecard_daily": pa.DataFrameSchema(
         {"business_date": pa.Column(nullable=False), "metric": _ID, "value": money()},
