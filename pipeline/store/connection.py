@@ -43,6 +43,19 @@ def insert_many(con: duckdb.DuckDBPyConnection, sql: str, rows: list) -> None:
         con.executemany(sql, rows)
 
 
+def insert_frame(
+    con: duckdb.DuckDBPyConnection, table: str, columns: list[str], rows: list, *, replace: bool
+) -> None:
+    """Many rows in one statement (executemany runs one statement per row: 30 ms each)."""
+    if not rows:
+        return
+    import pandas as pd
+
+    frame = pd.DataFrame(rows, columns=columns, dtype=object)  # noqa: F841 - read by DuckDB
+    verb = "INSERT OR REPLACE" if replace else "INSERT OR IGNORE"
+    con.execute(f"{verb} INTO {table} SELECT * FROM frame")
+
+
 def export_tables(con: duckdb.DuckDBPyConnection, target: Path, tables: list[str]) -> None:
     """Copy tables into a new file, then rename over the old one so readers never see half."""
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -25,6 +25,7 @@ from pipeline.crm.hubspot_sync import (
     digest,
 )
 from pipeline.kernel.normalize import mask_text
+from pipeline.store.connection import insert_frame
 from pipeline.store.dead_letters import replace_dead_letters
 from pipeline.store.hubspot_protocol import (
     HubSpotApi,
@@ -130,20 +131,21 @@ def _state(con: duckdb.DuckDBPyConnection, business_id: str) -> dict[str, dict[s
 def _remember(
     con: duckdb.DuckDBPyConnection,
     business_id: str,
-    customer_id: str,
-    contact_id: str,
-    props: dict[str, str],
+    synced: list[tuple[str, str, dict[str, str]]],
     run_id: str | None,
     at: datetime,
 ) -> None:
-    con.executemany(
-        "INSERT OR REPLACE INTO ops.crm_contact_state VALUES (?, ?, ?, ?, ?, ?)",
-        [(business_id, customer_id, k, digest(v), at, run_id) for k, v in props.items()],
-    )
-    con.execute(
-        "INSERT OR REPLACE INTO ops.crm_contacts VALUES (?, ?, ?, ?)",
-        [business_id, customer_id, contact_id, at],
-    )
+    """(customer, contact, properties HubSpot confirmed) as the new diff base."""
+    state = [
+        (business_id, customer_id, name, digest(value), at, run_id)
+        for customer_id, _, props in synced
+        for name, value in props.items()
+    ]
+    columns = ["business_id", "customer_id", "property", "value_sha256", "synced_at", "run_id"]
+    insert_frame(con, "ops.crm_contact_state", columns, state, replace=True)
+    contacts = [(business_id, customer_id, contact_id, at) for customer_id, contact_id, _ in synced]
+    columns = ["business_id", "customer_id", "contact_id", "synced_at"]
+    insert_frame(con, "ops.crm_contacts", columns, contacts, replace=True)
 
 
 def _same(sent: str, held: str | None) -> bool:
@@ -180,14 +182,16 @@ def _reconcile(
                     customer_id = props.get(ID_PROPERTY)
                     if customer_id in desired:
                         found.append((customer_id, str(record["id"]), props))
+        agreed = [
+            (
+                customer_id,
+                contact_id,
+                {n: v for n, v in desired[customer_id].items() if _same(v, held.get(n))},
+            )
+            for customer_id, contact_id, held in found
+        ]
         with transaction(con):
-            for customer_id, contact_id, held in found:
-                agreed = {
-                    name: value
-                    for name, value in desired[customer_id].items()
-                    if _same(value, held.get(name))
-                }
-                _remember(con, business_id, customer_id, contact_id, agreed, run_id, at)
+            _remember(con, business_id, agreed, run_id, at)
             settle(con, target, key, run_id=run_id, at=at)
         outcome.reconciled += len(items)
 
@@ -295,11 +299,13 @@ def _send_upserts(con, business_id, api, items, run_id, at, outcome) -> tuple[Fa
 
         def confirm(answer: dict, chunk=chunk, inputs=inputs) -> tuple[int, int]:
             by_customer = {i["id"]: i for i in chunk}
+            synced = []
             for record in answer.get("results") or []:
                 customer_id = (record.get("properties") or {}).get(ID_PROPERTY)
                 if customer_id in by_customer:
                     props = by_customer[customer_id]["props"]
-                    _remember(con, business_id, customer_id, str(record["id"]), props, run_id, at)
+                    synced.append((customer_id, str(record["id"]), props))
+            _remember(con, business_id, synced, run_id, at)
             bad = _refused(answer, inputs, "id")
             refused.extend(({**by_customer[i["id"]]}, why) for i, why in bad)
             return len(chunk) - len(bad), len(bad)
@@ -329,12 +335,12 @@ def _send_stamps(con, business_id, api, items, run_id, at, outcome) -> tuple[Fai
 
         def confirm(answer: dict, chunk=chunk, inputs=inputs) -> tuple[int, int]:
             by_contact = {str(i["id"]): i for i in chunk}
+            synced = []
             for record in answer.get("results") or []:
                 item = by_contact.get(str(record.get("id")))
                 if item is not None:
-                    _remember(
-                        con, business_id, item["customer"], item["id"], item["props"], run_id, at
-                    )
+                    synced.append((item["customer"], item["id"], item["props"]))
+            _remember(con, business_id, synced, run_id, at)
             bad = _refused(answer, inputs, "id")
             refused.extend((by_contact[str(i["id"])], why) for i, why in bad)
             return len(chunk) - len(bad), len(bad)

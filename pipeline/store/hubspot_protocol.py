@@ -25,6 +25,7 @@ import duckdb
 
 from pipeline.accounting.xero_journal import mask_error
 from pipeline.crm.hubspot_sync import idempotency_key
+from pipeline.store.connection import insert_frame
 from pipeline.store.sync_log import log_write
 from pipeline.store.transaction import transaction
 
@@ -96,9 +97,12 @@ def tracked_call(
     key = idempotency_key(target, business_id, [run_id, payload])
     with transaction(con):
         log_write(con, target, key, None, PENDING, run_id, at=at)
-        con.executemany(
-            "INSERT OR IGNORE INTO ops.crm_inflight VALUES (?, ?, ?, ?)",
+        insert_frame(
+            con,
+            "ops.crm_inflight",
+            ["target", "idempotency_key", "business_id", "item"],
             [(target, key, business_id, item) for item in items],
+            replace=False,
         )
     outcome.calls += 1
     try:
