@@ -3,6 +3,12 @@
 Deals are generated per business date with their whole future (stage changes, close, invoice,
 payments) decided up front; the sandbox clock then shows the state as of `now`. About one deal
 every two days; corporate workshops ($800-$4,500) and memberships.
+
+Cutover: Studio Nine's bookkeeper raised an invoice by hand for most won deals until Backbone
+took over invoicing. Deals won (closed, local date) on or after BACKBONE_INVOICING_FROM get no
+hand-raised invoice: Backbone drafts theirs (reference/invoice_rules.csv `effective_from`, which
+this date mirrors). Hand-raised invoices carry the deal's name as their Reference, which is how
+Backbone recognises and adopts them instead of invoicing a deal twice.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ MEMBERSHIPS = (
     ("Unlimited Membership", 150000),
     ("Founding Membership", 120000),
 )
+BACKBONE_INVOICING_FROM = date(2026, 11, 21)
 # Deal ids grow with time like HubSpot's, and are fixed for a date whatever the clock says.
 _DEAL_ID_BASE = 19_000_000_000
 _ID_EPOCH = date(2024, 1, 1).toordinal()
@@ -151,6 +158,9 @@ def _deal(
         stages.append((closed, "closedwon" if outcome == "won" else "closedlost"))
         if outcome == "won" and rng.random() < 0.85:
             invoice = _invoice(rng, pool, deal_id, closed, tz, invoice_contact, name, cents, kind)
+            if local_date(closed, tz) >= BACKBONE_INVOICING_FROM:
+                # Drawn all the same, so every later deal of the day stays what it was.
+                invoice = None
     expected_close = local_date(created, tz) + timedelta(days=rng.randint(14, 45))
     return Deal(
         id=deal_id,
