@@ -2,7 +2,7 @@
 
 Deals are generated per business date with their whole future (stage changes, close, invoice,
 payments) decided up front; the sandbox clock then shows the state as of `now`. About one deal
-every two days; corporate workshops ($800-$4,500) and memberships.
+every two days (one a day from the cutover below); corporate workshops ($800-$4,500) and memberships.
 
 Cutover: Studio Nine's bookkeeper raised an invoice by hand for most won deals until Backbone
 took over invoicing. Deals won (closed, local date) on or after BACKBONE_INVOICING_FROM get no
@@ -94,7 +94,10 @@ def deals_for_day(seed: int, pool: PeoplePool, day: date) -> tuple[Deal, ...]:
     business = BUSINESSES[STUDIO]
     tz = business.main_location.tz
     rng = random.Random(f"{seed}:{STUDIO}:deals:{day.isoformat()}")
-    count = (1 if rng.random() < 0.48 else 0) + (1 if rng.random() < 0.03 else 0)
+    # From the cutover on, about one deal a day: a 14-day demo window then holds several won
+    # deals for Backbone to invoice. Earlier days keep their rate (and their data).
+    rate = 0.95 if day >= BACKBONE_INVOICING_FROM else 0.48
+    count = (1 if rng.random() < rate else 0) + (1 if rng.random() < 0.03 else 0)
     times = sorted(
         local_ms(day, tz, 9 * HOUR_MS + rng.randrange(8 * HOUR_MS)) for _ in range(count)
     )
