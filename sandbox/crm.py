@@ -2,7 +2,8 @@
 
 Deals are generated per business date with their whole future (stage changes, close, invoice,
 payments) decided up front; the sandbox clock then shows the state as of `now`. About one deal
-every two days (one a day from the cutover below); corporate workshops ($800-$4,500) and memberships.
+every two days (one a day from the cutover below); corporate workshops ($800-$4,500) and
+memberships.
 
 Cutover: Studio Nine's bookkeeper raised an invoice by hand for most won deals until Backbone
 took over invoicing. Deals won (closed, local date) on or after BACKBONE_INVOICING_FROM get no

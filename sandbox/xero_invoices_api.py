@@ -38,8 +38,12 @@ NEW_STATUSES = ("DRAFT", "SUBMITTED", "AUTHORISED")
 EDITABLE = ("DRAFT", "SUBMITTED", "AUTHORISED")
 NOT_EDITABLE = "Invoice not of valid status for modification"
 HAS_PAYMENT = "This document cannot be edited as it has a payment or credit note allocated to it."
-_NEXT = {"DRAFT": NEW_STATUSES + ("DELETED",), "SUBMITTED": NEW_STATUSES + ("DELETED",)}
-_NEXT["AUTHORISED"] = ("AUTHORISED", "VOIDED")
+# Where an invoice's status may go from each status that can still be edited.
+_NEXT = {
+    "DRAFT": (*NEW_STATUSES, "DELETED"),
+    "SUBMITTED": (*NEW_STATUSES, "DELETED"),
+    "AUTHORISED": ("AUTHORISED", "VOIDED"),
+}
 
 
 def _line(raw: Any, n: int, errors: list[str]) -> tuple | None:
@@ -72,9 +76,7 @@ def _line(raw: Any, n: int, errors: list[str]) -> tuple | None:
     return description, quantity, unit, code, tax_type, cents
 
 
-def _validate(
-    sb: Sandbox, call: Call, raw: Any, current: dict | None
-) -> tuple[dict, list[str]]:
+def _validate(sb: Sandbox, call: Call, raw: Any, current: dict | None) -> tuple[dict, list[str]]:
     """Facts of an invoice to create (`current` None) or of the update of `current`."""
     errors: list[str] = []
     if not isinstance(raw, dict):
@@ -130,7 +132,13 @@ def _validate(
 
 
 def _render(
-    sb: Sandbox, business: Business, invoice_id: str, number: str, facts: dict, raw: dict, base: dict
+    sb: Sandbox,
+    business: Business,
+    invoice_id: str,
+    number: str,
+    facts: dict,
+    raw: dict,
+    base: dict,
 ) -> dict:
     """The invoice as Xero answers it: totals from the lines, due amounts from its payments."""
     body = dict(base)
@@ -147,9 +155,7 @@ def _render(
                 "TaxAmount": XeroAmount(0),
                 "LineAmount": XeroAmount(cents),
             }
-            for n, (description, quantity, unit, code, tax_type, cents) in enumerate(
-                facts["lines"]
-            )
+            for n, (description, quantity, unit, code, tax_type, cents) in enumerate(facts["lines"])
         ]
     total = sum(line["LineAmount"].cents for line in body["LineItems"])
     paid = sum(p["Amount"].cents for p in body.get("Payments", []))
@@ -236,7 +242,9 @@ def _create_or_update(sb: Sandbox, call: Call, allow_update: bool, path_id: str 
             body = _render(sb, call.business, invoice_id, _number(state), facts, raw, {})
         else:
             base = dict(current)
-            body = _render(sb, call.business, current["InvoiceID"], current["InvoiceNumber"], facts, raw, base)
+            body = _render(
+                sb, call.business, current["InvoiceID"], current["InvoiceNumber"], facts, raw, base
+            )
             if facts["status"] != "DRAFT":
                 body["SentToContact"] = bool(raw.get("SentToContact", base["SentToContact"]))
         record = XeroRecord(body["InvoiceID"], sb.now_ms, body)
@@ -282,7 +290,10 @@ def _validate_payment(sb: Sandbox, call: Call, raw: Any) -> tuple[dict, list[str
         for a in chart(sb.xero_booking(call.business.id))
         if isinstance(account, dict)
         and a.type == "BANK"
-        and (account.get("Code") == a.code or account.get("AccountID") == account_id(call.business, a.code))
+        and (
+            account.get("Code") == a.code
+            or account.get("AccountID") == account_id(call.business, a.code)
+        )
     ]
     if not banks:
         errors.append("Account must be valid.")

@@ -16,7 +16,7 @@ import grimp
 ROOT = Path(__file__).resolve().parent.parent
 FIRST_PARTY = ("pipeline", "assets", "resources", "sandbox")
 BACKBONE = ("pipeline", "assets", "resources")
-DOMAIN = ("accounting", "identity", "reference", "extraction", "kernel")
+DOMAIN = ("accounting", "identity", "reference", "extraction", "crm", "kernel")
 MAX_LINES = 400
 
 

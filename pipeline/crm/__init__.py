@@ -1,0 +1,1 @@
+"""CRM rules: customer facts, segments, consent and cadence, HubSpot sync plans, invoicing."""
