@@ -25,6 +25,11 @@ import httpx
 from . import (
     booking,
     hubspot_api,
+    hubspot_contacts_api,  # noqa: F401 - the hubspot_*_api modules register on hubspot_api.router
+    hubspot_deals_api,  # noqa: F401
+    hubspot_lists_api,  # noqa: F401
+    hubspot_properties_api,  # noqa: F401
+    hubspot_tasks_api,  # noqa: F401
     square_api,
     xero_api,
     xero_bank_api,  # noqa: F401 - registers PUT /BankTransactions, /BankTransfers
@@ -102,6 +107,8 @@ class Sandbox:
         self._xero = {bid: xero_api.XeroState() for bid in BUSINESSES}
         self._cache: OrderedDict[object, Any] = OrderedDict()
         self._cache_lock = threading.Lock()
+        self._inputs_seen = 0  # batch inputs counted by the hubspot207 fault
+        self._rejected: set[tuple[str, str]] = set()
 
     def __repr__(self) -> str:
         return f"Sandbox(now={self.now.isoformat()}, seed={self.seed}, faults={self.faults})"
@@ -153,6 +160,21 @@ class Sandbox:
 
     def xero_state(self, business_id: str) -> xero_api.XeroState:
         return self._xero[business_id]
+
+    def reject_input(self, kind: str, key: str) -> bool:
+        """Whether the hubspot207 fault fails this batch input: every Nth input counted over
+        the Sandbox, never the same (kind, key) twice, so a retry of a failed input succeeds."""
+        every = self.faults.hubspot_reject_every
+        if not every:
+            return False
+        with self._writes_lock:
+            if (kind, key) in self._rejected:
+                return False
+            self._inputs_seen += 1
+            if self._inputs_seen % every:
+                return False
+            self._rejected.add((kind, key))
+            return True
 
     def xero_booking(self, business_id: str) -> str:
         return self.booking[business_id]

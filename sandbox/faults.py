@@ -17,6 +17,9 @@ Spec string (also $BACKBONE_SANDBOX_FAULTS), comma separated:
     pagesize=N   listings serve at most N records per page, whatever the client asks for
                  (vendors may cap pages below the requested size)
     malformed    page 1 of every record list carries one extra malformed record
+    hubspot207=N every Nth input of HubSpot contact batch upserts and list membership adds
+                 fails alone (a 207 error / a recordIdsMissing id), once: the same input
+                 retried is accepted
 
 Error and body faults (429, 429bare, 5xx, truncated, html) never hit two requests in a row
 unless their period is 1: with period 1 the fault persists, as a broken endpoint would.
@@ -46,6 +49,7 @@ class Faults:
     missing: tuple[tuple[int, str], ...] = ()  # (404 or 403, vendor-relative path)
     page_size: int | None = None
     malformed: bool = False
+    hubspot_reject_every: int | None = None
 
     @classmethod
     def parse(cls, spec: str) -> Faults:
@@ -84,6 +88,8 @@ class Faults:
                 values["html_every"] = n
             elif name == "pagesize" and not extra:
                 values["page_size"] = n
+            elif name == "hubspot207" and not extra:
+                values["hubspot_reject_every"] = n
             elif name == "slow":
                 if not extra:
                     raise ValueError(f"fault {item!r} needs seconds, e.g. slow={n}:0.2")

@@ -1,20 +1,24 @@
-"""HubSpot CRM v3 simulator: contacts and deals (read), contact upserts and manual lists (write).
+"""HubSpot CRM v3 simulator: the shared router and helpers, and the record reads (contacts and
+deals, list and by id). Writes register on the same router from their own modules:
+hubspot_properties_api (custom properties), hubspot_contacts_api (batch upsert and read),
+hubspot_deals_api (PATCH and batch update), hubspot_lists_api, hubspot_tasks_api.
 
 Record shape: {"id", "properties": {...strings or null...}, "createdAt", "updatedAt",
 "archived"}; listings page with `after` (the id of the next record, ids ascending) and
-`paging.next.link`.
+`paging.next.link`. Batch endpoints answer 200 when every input succeeded and 207 Multi-Status
+with `errors` (HubSpot's StandardError items) and `numErrors` when some failed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from . import malformed
 from .clock import rfc3339_ms
 from .crm import Deal
-from .hubspot_state import ContactList, ContactWrite, HubSpotState
+from .hubspot_properties import BUILTIN, Prop, not_valid_message
+from .hubspot_state import HubSpotState
 from .ledger import studio_deals
 from .money import decimal_text
 from .routing import Router
@@ -26,21 +30,7 @@ if TYPE_CHECKING:
 
 router = Router()
 
-CONTACT_PROPERTIES = (
-    "email",
-    "firstname",
-    "lastname",
-    "phone",
-    "mobilephone",
-    "loyalty_id",
-    "hs_email_optout",
-    "lifecyclestage",
-    "city",
-    "zip",
-    "createdate",
-    "lastmodifieddate",
-    "hs_object_id",
-)
+CONTACT_PROPERTIES = tuple(p.name for p in BUILTIN["contacts"])
 CONTACT_DEFAULT = (
     "createdate",
     "email",
@@ -50,21 +40,7 @@ CONTACT_DEFAULT = (
     "lastname",
 )
 CONTACT_ALWAYS = ("hs_object_id", "createdate", "lastmodifieddate")
-WRITABLE_CONTACT_PROPERTIES = frozenset(CONTACT_PROPERTIES) - {
-    "createdate",
-    "lastmodifieddate",
-    "hs_object_id",
-}
-DEAL_PROPERTIES = (
-    "dealname",
-    "amount",
-    "dealstage",
-    "pipeline",
-    "closedate",
-    "createdate",
-    "hs_lastmodifieddate",
-    "hs_object_id",
-)
+DEAL_PROPERTIES = tuple(p.name for p in BUILTIN["deals"])
 DEAL_DEFAULT = (
     "amount",
     "closedate",
@@ -78,10 +54,61 @@ DEAL_DEFAULT = (
 DEAL_ALWAYS = ("hs_object_id", "createdate", "hs_lastmodifieddate")
 CONTACTS_OBJECT_TYPE = "0-1"
 MAX_LIMIT = 100
+MAX_BATCH = 100
 
 
-def _bad(message: str) -> ApiError:
+def bad(message: str) -> ApiError:
     return ApiError(400, "VALIDATION_ERROR", message)
+
+
+def invalid_values(problems: list[dict[str, Any]]) -> ApiError:
+    return bad(not_valid_message(problems))
+
+
+def state_of(sb: Sandbox, call: Call) -> HubSpotState:
+    return sb.hubspot_state(call.business.id)
+
+
+# -- batch answers -------------------------------------------------------------------------------
+
+
+def standard_error(category: str, message: str, context: dict[str, list[str]]) -> dict[str, Any]:
+    """One failed input of a batch, in HubSpot's StandardError shape."""
+    return {
+        "status": "error",
+        "category": category,
+        "message": message,
+        "context": context,
+        "errors": [],
+        "links": {},
+    }
+
+
+def batch_reply(sb: Sandbox, results: list[dict], errors: list[dict], ok: int = 200) -> Reply:
+    """200 (or `ok`, e.g. 201 for creates) when all inputs succeeded; 207 Multi-Status with
+    `errors` and `numErrors` beside the successful `results` when some failed."""
+    now = rfc3339_ms(sb.now_ms)
+    body: dict[str, Any] = {
+        "status": "COMPLETE",
+        "results": results,
+        "startedAt": now,
+        "completedAt": now,
+    }
+    if not errors:
+        return Reply(ok, body)
+    body["numErrors"] = len(errors)
+    body["errors"] = errors
+    return Reply(207, body)
+
+
+def batch_inputs(call: Call) -> list[Any]:
+    body = call.json()
+    inputs = body.get("inputs") if isinstance(body, dict) else None
+    if not isinstance(inputs, list) or not inputs:
+        raise bad("inputs must be a non-empty array")
+    if len(inputs) > MAX_BATCH:
+        raise bad(f"A batch may contain at most {MAX_BATCH} inputs")
+    return inputs
 
 
 # -- reading records -----------------------------------------------------------------------------
@@ -107,7 +134,7 @@ def _generated_contacts(sb: Sandbox, call: Call) -> dict[str, dict]:
 def all_contacts(sb: Sandbox, call: Call) -> dict[str, dict]:
     """Generated contacts visible now, with this Sandbox's upserts applied, keyed by id."""
     contacts = _generated_contacts(sb, call)
-    state = sb.hubspot_state(call.business.id)
+    state = state_of(sb, call)
     with state.lock:
         for write in state.contacts.values():
             record = contacts.get(write.id)
@@ -126,10 +153,26 @@ def all_contacts(sb: Sandbox, call: Call) -> dict[str, dict]:
     return contacts
 
 
-def _deal_record(deal: Deal, now_ms: int) -> dict:
+def normal_email(value: str | None) -> str:
+    return (value or "").strip().lower()
+
+
+def find_by(contacts: dict[str, dict], prop: Prop, value: str) -> str | None:
+    """The id of the contact whose `prop` holds `value` (emails compare case-insensitively)."""
+    if prop.name == "hs_object_id":
+        return value if value in contacts else None
+    wanted = normal_email(value) if prop.name == "email" else value
+    for record in sorted(contacts.values(), key=lambda r: int(r["id"])):
+        held = record["properties"].get(prop.name)
+        if held is not None and (normal_email(held) if prop.name == "email" else held) == wanted:
+            return record["id"]
+    return None
+
+
+def deal_record(deal: Deal, now_ms: int, state: HubSpotState) -> dict:
     changed, stage = deal.stage_at(now_ms)
     closed = stage in ("closedwon", "closedlost")
-    props = {
+    props: dict[str, str | None] = {
         "dealname": deal.name,
         "amount": decimal_text(deal.cents),
         "dealstage": stage,
@@ -139,6 +182,10 @@ def _deal_record(deal: Deal, now_ms: int) -> dict:
         "hs_lastmodifieddate": rfc3339_ms(changed),
         "hs_object_id": deal.id,
     }
+    edit = state.deals.get(deal.id)
+    if edit is not None:  # an API edit overrides the generated value until the next one
+        props.update(edit.properties)
+        props["hs_lastmodifieddate"] = rfc3339_ms(max(changed, edit.updated_ms))
     return {
         "id": deal.id,
         "properties": props,
@@ -148,24 +195,30 @@ def _deal_record(deal: Deal, now_ms: int) -> dict:
     }
 
 
-def _visible_deals(sb: Sandbox, call: Call) -> list[Deal]:
+def visible_deals(sb: Sandbox, call: Call) -> list[Deal]:
     if call.business.id != "studio":
         return []
     return [d for d in studio_deals(sb.world, sb.now_ms) if d.created_ms <= sb.now_ms]
 
 
-def _requested(call: Call, default: tuple[str, ...], always: tuple[str, ...]) -> list[str]:
+def requested(call: Call, default: tuple[str, ...], always: tuple[str, ...]) -> list[str]:
     names = [n.strip() for v in call.url.params.get_list("properties") for n in v.split(",")]
-    names = [n for n in names if n]
+    return wanted_names([n for n in names if n], default, always)
+
+
+def wanted_names(names: list[str], default: tuple[str, ...], always: tuple[str, ...]) -> list[str]:
     if not names:
         return list(default)
     return list(dict.fromkeys([*names, *always]))
 
 
-def _shape(record: dict, wanted: list[str], known: tuple[str, ...]) -> dict:
+def shape(record: dict, wanted: list[str], known: Iterable[str]) -> dict:
+    """The record with only the wanted properties; names the portal does not know are left out,
+    as HubSpot ignores unknown names in `properties`."""
     props = record["properties"]
+    names = set(known)
     shaped = dict(record)
-    shaped["properties"] = {n: props.get(n) for n in wanted if n in known}
+    shaped["properties"] = {n: props.get(n) for n in wanted if n in names}
     return shaped
 
 
@@ -176,30 +229,29 @@ def _limit(call: Call, default: int = 10, maximum: int = MAX_LIMIT) -> int:
     try:
         limit = int(raw)
     except ValueError:
-        raise _bad(f"limit must be a number, got {raw!r}") from None
+        raise bad(f"limit must be a number, got {raw!r}") from None
     if not 1 <= limit <= maximum:
-        raise _bad(f"limit must be between 1 and {maximum}")
+        raise bad(f"limit must be between 1 and {maximum}")
     return limit
 
 
-def _after(call: Call) -> int | None:
+def after_param(call: Call) -> int | None:
     raw = call.params.get("after")
     if raw in (None, ""):
         return None
     if not raw.isdigit():
-        raise _bad(f"Invalid 'after' paging token: {raw!r}")
+        raise bad(f"Invalid 'after' paging token: {raw!r}")
     return int(raw)
 
 
-def _list_page(call: Call, entity: str, records: Iterable[dict], faults: Faults) -> Reply:
+def list_page(call: Call, entity: str, records: Iterable[dict], faults: Faults) -> Reply:
     ordered = sorted(records, key=lambda r: int(r["id"]))
-    after, limit = _after(call), _limit(call)
+    after, limit = after_param(call), _limit(call)
     limit = min(limit, faults.page_size or limit)  # the pagesize option caps every page
-    faults_malformed = faults.malformed
     if after is not None:
         ordered = [r for r in ordered if int(r["id"]) >= after]
     chunk = ordered[:limit]
-    if faults_malformed and after is None:
+    if faults.malformed and after is None:
         chunk = malformed.inject(entity, chunk)
     body: dict[str, Any] = {"results": chunk}
     if len(ordered) > limit:
@@ -209,39 +261,12 @@ def _list_page(call: Call, entity: str, records: Iterable[dict], faults: Faults)
     return Reply(200, body)
 
 
+def limit_param(call: Call, default: int, maximum: int) -> int:
+    return _limit(call, default, maximum)
+
+
 def _archived(call: Call) -> bool:
     return (call.params.get("archived") or "false").lower() == "true"
-
-
-@router.add("GET", "/crm/v3/objects/contacts")
-def list_contacts(sb: Sandbox, call: Call) -> Reply:
-    wanted = _requested(call, CONTACT_DEFAULT, CONTACT_ALWAYS)
-    assoc = _association_names(call, ("deals",))
-    contacts = [] if _archived(call) else list(all_contacts(sb, call).values())
-    links = _contact_deals(sb, call) if assoc else {}
-    shaped = []
-    for record in contacts:
-        out = _shape(record, wanted, CONTACT_PROPERTIES)
-        if assoc and links.get(record["id"]):
-            out["associations"] = {
-                "deals": {
-                    "results": [
-                        {"id": did, "type": "contact_to_deal"} for did in links[record["id"]]
-                    ]
-                }
-            }
-        shaped.append(out)
-    return _list_page(call, "hubspot.contact", shaped, sb.faults)
-
-
-@router.add("GET", "/crm/v3/objects/contacts/([0-9]+)")
-def get_contact(sb: Sandbox, call: Call) -> Reply:
-    record = all_contacts(sb, call).get(call.path_args[0])
-    if record is None:
-        raise ApiError(404, "OBJECT_NOT_FOUND", f"Contact {call.path_args[0]} not found")
-    return Reply(
-        200, _shape(record, _requested(call, CONTACT_DEFAULT, CONTACT_ALWAYS), CONTACT_PROPERTIES)
-    )
 
 
 def _association_names(call: Call, allowed: tuple[str, ...]) -> list[str]:
@@ -249,240 +274,76 @@ def _association_names(call: Call, allowed: tuple[str, ...]) -> list[str]:
     return [n for n in names if n in allowed]
 
 
-def _contact_deals(sb: Sandbox, call: Call) -> dict[str, list[str]]:
-    links: dict[str, list[str]] = {}
-    for deal in _visible_deals(sb, call):
-        links.setdefault(deal.contact_id, []).append(deal.id)
+def _contact_links(sb: Sandbox, call: Call) -> dict[str, list[dict]]:
+    links: dict[str, list[dict]] = {}
+    for deal in visible_deals(sb, call):
+        links.setdefault(deal.contact_id, []).append({"id": deal.id, "type": "contact_to_deal"})
     return links
 
 
-@router.add("GET", "/crm/v3/objects/deals")
-def list_deals(sb: Sandbox, call: Call) -> Reply:
-    wanted = _requested(call, DEAL_DEFAULT, DEAL_ALWAYS)
-    assoc = _association_names(call, ("contacts",))
-    deals = [] if _archived(call) else _visible_deals(sb, call)
+@router.add("GET", "/crm/v3/objects/contacts")
+def list_contacts(sb: Sandbox, call: Call) -> Reply:
+    wanted = requested(call, CONTACT_DEFAULT, CONTACT_ALWAYS)
+    known = state_of(sb, call).known("contacts")
+    assoc = _association_names(call, ("deals",))
+    contacts = [] if _archived(call) else list(all_contacts(sb, call).values())
+    links = _contact_links(sb, call) if assoc else {}
     shaped = []
-    for deal in deals:
-        out = _shape(_deal_record(deal, sb.now_ms), wanted, DEAL_PROPERTIES)
-        if assoc:
-            out["associations"] = {
-                "contacts": {"results": [{"id": deal.contact_id, "type": "deal_to_contact"}]}
-            }
+    for record in contacts:
+        out = shape(record, wanted, known)
+        if assoc and links.get(record["id"]):
+            out["associations"] = {"deals": {"results": links[record["id"]]}}
         shaped.append(out)
-    return _list_page(call, "hubspot.deal", shaped, sb.faults)
+    return list_page(call, "hubspot.contact", shaped, sb.faults)
 
 
-# -- contact upserts -----------------------------------------------------------------------------
+@router.add("GET", "/crm/v3/objects/contacts/([^/]+)")
+def get_contact(sb: Sandbox, call: Call) -> Reply:
+    """By record id, or by the value of a unique property given as `idProperty` (HubSpot:
+    email or any property created with hasUniqueValue)."""
+    key = call.path_args[0]
+    known = state_of(sb, call).known("contacts")
+    contacts = all_contacts(sb, call)
+    id_property = call.params.get("idProperty") or "hs_object_id"
+    prop = known.get(id_property)
+    if prop is None or not (prop.unique or id_property in ("email", "hs_object_id")):
+        raise bad(f"idProperty '{id_property}' is not a unique property of contacts")
+    contact_id = find_by(contacts, prop, key)
+    if contact_id is None:
+        raise ApiError(404, "OBJECT_NOT_FOUND", "Object not found. objectId are usually numeric.")
+    wanted = requested(call, CONTACT_DEFAULT, CONTACT_ALWAYS)
+    return Reply(200, shape(contacts[contact_id], wanted, known))
 
 
-def _property_value(name: str, value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, Decimal)):
-        return str(value)
-    if isinstance(value, str):
-        return value.replace("\x00", "")
-    raise _bad(f"Property values were not valid: {name} must be a string")
-
-
-def _normal_email(value: str | None) -> str:
-    return (value or "").strip().lower()
-
-
-@router.add("POST", "/crm/v3/objects/contacts/batch/upsert", write=True)
-def upsert_contacts(sb: Sandbox, call: Call) -> Reply:
-    body = call.json()
-    inputs = body.get("inputs") if isinstance(body, dict) else None
-    if not isinstance(inputs, list) or not inputs:
-        raise _bad("inputs must be a non-empty array")
-    if len(inputs) > 100:
-        raise _bad("A batch may contain at most 100 inputs")
-    parsed = []
-    seen_ids: set[str] = set()
-    for i, item in enumerate(inputs):
-        if not isinstance(item, dict):
-            raise _bad(f"inputs[{i}] must be an object")
-        if item.get("idProperty") != "email":
-            raise _bad(f"inputs[{i}].idProperty must be 'email' (the sandbox's unique property)")
-        key = _normal_email(item.get("id") if isinstance(item.get("id"), str) else None)
-        if "@" not in key:
-            raise _bad(f"inputs[{i}].id must be an email address")
-        if key in seen_ids:
-            raise _bad(f"Duplicate IDs found in batch input: {key}")
-        seen_ids.add(key)
-        props = item.get("properties") or {}
-        if not isinstance(props, dict):
-            raise _bad(f"inputs[{i}].properties must be an object")
-        unknown = sorted(set(props) - WRITABLE_CONTACT_PROPERTIES)
-        if unknown:
-            raise _bad(f"Property values were not valid: unknown or read-only {unknown}")
-        parsed.append((key, {k: _property_value(k, v) for k, v in props.items()}))
-
-    state = sb.hubspot_state(call.business.id)
-    results = []
+def _deal_json(sb: Sandbox, call: Call, deal: Deal, wanted: list[str], assoc: bool) -> dict:
+    state = state_of(sb, call)
     with state.lock:
-        existing = all_contacts(sb, call)
-        by_email: dict[str, str] = {}
-        for record in sorted(existing.values(), key=lambda r: int(r["id"])):
-            by_email.setdefault(_normal_email(record["properties"].get("email")), record["id"])
-        highest = max((int(i) for i in existing), default=0)
-        for key, props in parsed:
-            contact_id = by_email.get(key)
-            write = state.contacts.get(contact_id or "")
-            if contact_id is None:
-                contact_id = state.new_contact_id(highest)
-                write = ContactWrite(contact_id, sb.now_ms, sb.now_ms, {"email": key}, True)
-                state.contacts[contact_id] = write
-                by_email[key] = contact_id
-                created = True
-            else:
-                if write is None:
-                    write = ContactWrite(contact_id, 0, sb.now_ms, {}, False)
-                    state.contacts[contact_id] = write
-                created = False
-            write.properties.update(props)
-            write.updated_ms = sb.now_ms
-            results.append((contact_id, props, created))
-        merged = all_contacts(sb, call)
-    now = rfc3339_ms(sb.now_ms)
-    out = []
-    for contact_id, props, created in results:
-        record = merged[contact_id]
-        names = list(dict.fromkeys([*props, "email", *CONTACT_ALWAYS]))
-        shaped = _shape(record, names, CONTACT_PROPERTIES)
-        shaped["new"] = created
-        out.append(shaped)
-    return Reply(200, {"status": "COMPLETE", "results": out, "startedAt": now, "completedAt": now})
+        out = shape(deal_record(deal, sb.now_ms, state), wanted, state.known("deals"))
+    if assoc:
+        out["associations"] = {
+            "contacts": {"results": [{"id": deal.contact_id, "type": "deal_to_contact"}]}
+        }
+    return out
 
 
-# -- lists ---------------------------------------------------------------------------------------
+@router.add("GET", "/crm/v3/objects/(?:deals|0-3)")
+def list_deals(sb: Sandbox, call: Call) -> Reply:
+    wanted = requested(call, DEAL_DEFAULT, DEAL_ALWAYS)
+    assoc = bool(_association_names(call, ("contacts",)))
+    deals = [] if _archived(call) else visible_deals(sb, call)
+    shaped = [_deal_json(sb, call, deal, wanted, assoc) for deal in deals]
+    return list_page(call, "hubspot.deal", shaped, sb.faults)
 
 
-def _list_json(lst: ContactList) -> dict:
-    return {
-        "listId": lst.id,
-        "listVersion": lst.version,
-        "name": lst.name,
-        "objectTypeId": CONTACTS_OBJECT_TYPE,
-        "processingType": "MANUAL",
-        "processingStatus": "COMPLETE",
-        "createdAt": rfc3339_ms(lst.created_ms),
-        "updatedAt": rfc3339_ms(lst.updated_ms),
-        "size": len(lst.members),
-    }
+def find_deal(sb: Sandbox, call: Call, deal_id: str) -> Deal | None:
+    return next((d for d in visible_deals(sb, call) if d.id == deal_id), None)
 
 
-def _get_list(state: HubSpotState, list_id: str) -> ContactList:
-    lst = state.lists.get(list_id)
-    if lst is None:
-        raise ApiError(404, "OBJECT_NOT_FOUND", f"List {list_id} does not exist")
-    return lst
-
-
-@router.add("POST", "/crm/v3/lists", write=True)
-def create_list(sb: Sandbox, call: Call) -> Reply:
-    body = call.json()
-    if not isinstance(body, dict):
-        raise _bad("Request body must be a JSON object")
-    name = body.get("name")
-    if not isinstance(name, str) or not name.strip():
-        raise _bad("name is required")
-    if body.get("objectTypeId") != CONTACTS_OBJECT_TYPE:
-        raise _bad("objectTypeId must be '0-1' (contacts)")
-    if body.get("processingType") != "MANUAL":
-        raise _bad("The sandbox supports processingType 'MANUAL' only")
-    state = sb.hubspot_state(call.business.id)
-    with state.lock:
-        if any(lst.name.lower() == name.lower() for lst in state.lists.values()):
-            raise _bad(f"A list named '{name}' already exists")
-        lst = ContactList(state.new_list_id(), name, sb.now_ms, sb.now_ms)
-        state.lists[lst.id] = lst
-        reply = Reply(200, {"list": _list_json(lst)})
-    return reply
-
-
-@router.add("GET", "/crm/v3/lists/object-type-id/([^/]+)/name/(.+)")
-def get_list_by_name(sb: Sandbox, call: Call) -> Reply:
-    object_type, name = call.path_args
-    state = sb.hubspot_state(call.business.id)
-    with state.lock:
-        if object_type == CONTACTS_OBJECT_TYPE:
-            for lst in state.lists.values():
-                if lst.name.lower() == name.lower():
-                    return Reply(200, {"list": _list_json(lst)})
-    raise ApiError(404, "OBJECT_NOT_FOUND", f"List with name '{name}' does not exist")
-
-
-@router.add("GET", "/crm/v3/lists/([0-9]+)")
-def get_list(sb: Sandbox, call: Call) -> Reply:
-    state = sb.hubspot_state(call.business.id)
-    with state.lock:
-        return Reply(200, {"list": _list_json(_get_list(state, call.path_args[0]))})
-
-
-def _record_ids(call: Call) -> list[str]:
-    body = call.json()
-    if not isinstance(body, list):
-        raise _bad("Request body must be a JSON array of record ids")
-    ids = []
-    for value in body:
-        text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
-        if not isinstance(text, str) or not text.isdigit():
-            raise _bad(f"Invalid record id: {value!r}")
-        ids.append(text)
-    return list(dict.fromkeys(ids))
-
-
-@router.add("PUT", "/crm/v3/lists/([0-9]+)/memberships/add", write=True)
-def add_members(sb: Sandbox, call: Call) -> Reply:
-    record_ids = _record_ids(call)
-    state = sb.hubspot_state(call.business.id)
-    with state.lock:
-        lst = _get_list(state, call.path_args[0])
-        existing = all_contacts(sb, call)
-        added = [r for r in record_ids if r in existing and r not in lst.members]
-        missing = [r for r in record_ids if r not in existing]
-        for r in added:
-            lst.members[r] = sb.now_ms
-        if added:
-            lst.version += 1
-            lst.updated_ms = sb.now_ms
-    return Reply(200, {"recordIdsAdded": added, "recordIdsMissing": missing})
-
-
-@router.add("PUT", "/crm/v3/lists/([0-9]+)/memberships/remove", write=True)
-def remove_members(sb: Sandbox, call: Call) -> Reply:
-    record_ids = _record_ids(call)
-    state = sb.hubspot_state(call.business.id)
-    with state.lock:
-        lst = _get_list(state, call.path_args[0])
-        removed = [r for r in record_ids if r in lst.members]
-        missing = [r for r in record_ids if r not in lst.members]
-        for r in removed:
-            del lst.members[r]
-        if removed:
-            lst.version += 1
-            lst.updated_ms = sb.now_ms
-    return Reply(200, {"recordIdsRemoved": removed, "recordIdsMissing": missing})
-
-
-@router.add("GET", "/crm/v3/lists/([0-9]+)/memberships")
-def list_members(sb: Sandbox, call: Call) -> Reply:
-    state = sb.hubspot_state(call.business.id)
-    with state.lock:
-        lst = _get_list(state, call.path_args[0])
-        members = sorted(lst.members.items(), key=lambda kv: int(kv[0]))
-    after, limit = _after(call), _limit(call, default=100, maximum=250)
-    if after is not None:
-        members = [m for m in members if int(m[0]) >= after]
-    body: dict[str, Any] = {
-        "results": [
-            {"recordId": r, "membershipTimestamp": rfc3339_ms(at)} for r, at in members[:limit]
-        ],
-        "paging": {},
-    }
-    if len(members) > limit:
-        body["paging"] = {"next": {"after": members[limit][0]}}
-    return Reply(200, body)
+@router.add("GET", "/crm/v3/objects/(?:deals|0-3)/([0-9]+)")
+def get_deal(sb: Sandbox, call: Call) -> Reply:
+    deal = find_deal(sb, call, call.path_args[0])
+    if deal is None:
+        raise ApiError(404, "OBJECT_NOT_FOUND", "Object not found. objectId are usually numeric.")
+    wanted = requested(call, DEAL_DEFAULT, DEAL_ALWAYS)
+    assoc = bool(_association_names(call, ("contacts",)))
+    return Reply(200, _deal_json(sb, call, deal, wanted, assoc))

@@ -1,13 +1,18 @@
-"""In-memory HubSpot writes for one portal: upserted contacts and manual contact lists.
+"""In-memory HubSpot writes for one portal: upserted contacts, deal edits, manual contact lists,
+custom properties and tasks.
 
-Generated contacts are immutable; writes live in an overlay applied when contacts are read, so a
-Sandbox's writes never leak into another Sandbox (each instance owns its state).
+Generated contacts and deals are immutable; writes live in an overlay applied when records are
+read, so a Sandbox's writes never leak into another Sandbox (each instance owns its state). The
+state pickles without its lock (`sandbox/persist.py` keeps it across processes).
 """
 
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from typing import Any
+
+from .hubspot_properties import BUILTIN, Prop
 
 
 @dataclass
@@ -20,6 +25,23 @@ class ContactWrite:
 
 
 @dataclass
+class DealWrite:
+    id: str
+    updated_ms: int
+    properties: dict[str, str | None]
+
+
+@dataclass
+class Task:
+    id: str
+    created_ms: int
+    updated_ms: int
+    properties: dict[str, str | None]
+    contact_ids: list[str] = field(default_factory=list)  # associated via task_to_contact
+    deal_ids: list[str] = field(default_factory=list)  # associated via task_to_deal
+
+
+@dataclass
 class ContactList:
     id: str
     name: str
@@ -29,13 +51,40 @@ class ContactList:
     members: dict[str, int] = field(default_factory=dict)  # record id -> added at (ms)
 
 
+@dataclass
+class CustomProperty:
+    prop: Prop
+    created_ms: int
+
+
 class HubSpotState:
     def __init__(self) -> None:
         self.lock = threading.RLock()
         self.contacts: dict[str, ContactWrite] = {}
+        self.deals: dict[str, DealWrite] = {}
+        self.tasks: dict[str, Task] = {}
         self.lists: dict[str, ContactList] = {}
+        self.properties: dict[str, dict[str, CustomProperty]] = {t: {} for t in BUILTIN}
         self._next_list_id = 101
         self._new_contacts = 0
+        self._new_tasks = 0
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        del state["lock"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        fresh = HubSpotState()  # fields added since the file was written keep their defaults
+        self.__dict__.update(fresh.__dict__)
+        self.__dict__.update(state)
+        self.lock = threading.RLock()
+
+    def known(self, object_type: str) -> dict[str, Prop]:
+        """Every property of an object type: HubSpot's own and the ones this portal created."""
+        props = {p.name: p for p in BUILTIN[object_type]}
+        props.update((name, c.prop) for name, c in self.properties[object_type].items())
+        return props
 
     def new_list_id(self) -> str:
         list_id = str(self._next_list_id)
@@ -46,3 +95,7 @@ class HubSpotState:
         # Far above the generated ids so a new contact is obviously new; sequential per Sandbox.
         self._new_contacts += 1
         return str(max(highest_existing, 90_000_000) + self._new_contacts)
+
+    def new_task_id(self) -> str:
+        self._new_tasks += 1
+        return str(70_000_000_000 + self._new_tasks)

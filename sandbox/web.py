@@ -145,6 +145,8 @@ _HUBSPOT_CATEGORY = {
     405: "METHOD_NOT_ALLOWED",
     409: "CONFLICT",
 }
+# Categories a handler may name itself (others follow from the status).
+_HUBSPOT_OWN_CATEGORIES = frozenset({"OBJECT_ALREADY_EXISTS", "CONFLICT", "VALIDATION_ERROR"})
 _XERO_ERROR_NUMBER = {
     "ValidationException": 10,
     "PostDataInvalidException": 14,
@@ -190,7 +192,9 @@ def error_reply(vendor: str | None, err: ApiError, correlation: str) -> Reply:
                 "status": "error",
                 "message": err.message,
                 "correlationId": correlation,
-                "category": _HUBSPOT_CATEGORY.get(err.status, "INTERNAL_ERROR"),
+                "category": err.code
+                if err.code in _HUBSPOT_OWN_CATEGORIES
+                else _HUBSPOT_CATEGORY.get(err.status, "INTERNAL_ERROR"),
             }
     elif err.status == 400:  # Xero API exceptions
         kind = err.code if err.code in _XERO_ERROR_NUMBER else "PostDataInvalidException"

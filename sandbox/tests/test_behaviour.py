@@ -963,14 +963,19 @@ def test_hubspot_upserts_and_lists() -> None:
                 json=[target["id"], created["id"], "999999999"],
             )
         )
-        assert added == {
-            "recordIdsAdded": [target["id"], created["id"]],
+        assert added == {  # HubSpot's MembershipsUpdateResponse, its `recordsIdsAdded` sic
+            "recordsIdsAdded": [target["id"], created["id"]],
+            "recordIdsRemoved": [],
             "recordIdsMissing": ["999999999"],
         }
         removed = _ok(
             c.put(f"/cafe/hubspot/crm/v3/lists/{list_id}/memberships/remove", json=[created["id"]])
         )
-        assert removed == {"recordIdsRemoved": [created["id"]], "recordIdsMissing": []}
+        assert removed == {
+            "recordsIdsAdded": [],
+            "recordIdsRemoved": [created["id"]],
+            "recordIdsMissing": [],
+        }
         members = _ok(c.get(f"/cafe/hubspot/crm/v3/lists/{list_id}/memberships"))
         assert [m["recordId"] for m in members["results"]] == [target["id"]]
         duplicate = c.post(
