@@ -1,6 +1,7 @@
 """HubSpot (CRM): contacts and deals read; custom properties, contact upserts by Backbone's
 customer id, segment list memberships and follow-up tasks written (plans in
-pipeline/crm/hubspot_sync.py, exactly-once protocol in pipeline/store/crm_sync.py)."""
+pipeline/crm/hubspot_sync.py, exactly-once protocol in pipeline/store/hubspot_protocol.py);
+Backbone's deal properties created and deals updated (the studio loop)."""
 
 from __future__ import annotations
 
@@ -53,6 +54,44 @@ class HubSpotResource(VendorConnector):
     """HubSpot CRM v3 with a private-app token."""
 
     vendor: str = "hubspot"
+
+    # -- deals: Backbone's custom deal properties and deal updates (the studio loop,
+    # pipeline/store/deal_invoicing.py and deal_status_sync.py). HubSpot has no idempotency
+    # keys; the key travels in a header for both sides' logs, exactly-once is ops.sync_log's.
+
+    def deal_property_exists(self, client: ApiClient, name: str) -> bool:
+        """GET /crm/v3/properties/deals/{name}: False on 404."""
+        try:
+            client.json("GET", f"/crm/v3/properties/deals/{name}")
+        except ApiError as exc:
+            if exc.status_code == 404:
+                return False
+            raise
+        return True
+
+    def create_deal_property(self, client: ApiClient, key: str, definition: dict) -> str:
+        """POST /crm/v3/properties/deals; one that already exists (409) counts as created."""
+        try:
+            client.json(
+                "POST",
+                "/crm/v3/properties/deals",
+                json=definition,
+                headers={"Idempotency-Key": key},
+            )
+        except ApiError as exc:
+            if exc.status_code != 409:
+                raise
+        return definition["name"]
+
+    def update_deal(self, client: ApiClient, key: str, deal_id: str, properties: dict) -> str:
+        """PATCH /crm/v3/objects/deals/{dealId} with only the properties to change."""
+        answer = client.json(
+            "PATCH",
+            f"/crm/v3/objects/deals/{deal_id}",
+            json={"properties": properties},
+            headers={"Idempotency-Key": key},
+        )
+        return str(answer.get("id") or deal_id)
 
     def _objects(self, client: ApiClient, kind: str, params: dict) -> Iterator[Any]:
         records = self.pages(

@@ -1,5 +1,5 @@
 """Xero (accounting): accounts, contacts, bank transactions, invoices (read); manual journals,
-bank transactions and bank transfers (idempotent PUT)."""
+bank transactions, bank transfers and invoices (idempotent PUT), invoice updates (POST)."""
 
 from __future__ import annotations
 
@@ -122,15 +122,34 @@ class XeroResource(VendorConnector):
         """PUT one BankTransfers envelope; the BankTransferID."""
         return self._put_one(client, "BankTransfers", "BankTransferID", idempotency_key, body)
 
-    def _put_one(
-        self, client: ApiClient, collection: str, id_field: str, idempotency_key: str, body: str
+    def put_invoice(self, client: ApiClient, idempotency_key: str, body: str) -> str:
+        """PUT one Invoices envelope (an ACCREC draft); the InvoiceID."""
+        return self._put_one(client, "Invoices", "InvoiceID", idempotency_key, body)
+
+    def update_invoice(
+        self, client: ApiClient, idempotency_key: str, invoice_id: str, body: str
     ) -> str:
-        """Create exactly one document of `collection` under `idempotency_key`: Xero's own
-        validation messages on a 400, and an answer that is not one valid document is an error."""
+        """POST /Invoices/{InvoiceID}: change an invoice's lines or status; the InvoiceID."""
+        return self._put_one(
+            client, "Invoices", "InvoiceID", idempotency_key, body, f"/Invoices/{invoice_id}"
+        )
+
+    def _put_one(
+        self,
+        client: ApiClient,
+        collection: str,
+        id_field: str,
+        idempotency_key: str,
+        body: str,
+        update_path: str | None = None,
+    ) -> str:
+        """Create exactly one document of `collection` under `idempotency_key` (or, given
+        `update_path`, POST an update to it): Xero's own validation messages on a 400, and an
+        answer that is not one valid document is an error."""
         try:
             response = client.request(
-                "PUT",
-                f"/{collection}",
+                "POST" if update_path else "PUT",
+                update_path or f"/{collection}",
                 content=body.encode(),
                 headers={"Idempotency-Key": idempotency_key, "Content-Type": "application/json"},
             )

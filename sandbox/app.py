@@ -34,6 +34,7 @@ from . import (
     square_api,
     xero_api,
     xero_bank_api,  # noqa: F401 - registers PUT /BankTransactions, /BankTransfers
+    xero_invoices_api,  # noqa: F401 - registers PUT/POST /Invoices, PUT /Payments
 )
 from .clock import resolve_now, to_ms
 from .faults import FaultInjector, Faults, spoil

@@ -2,7 +2,14 @@
 
 Deals are generated per business date with their whole future (stage changes, close, invoice,
 payments) decided up front; the sandbox clock then shows the state as of `now`. About one deal
-every two days; corporate workshops ($800-$4,500) and memberships.
+every two days (one a day from the cutover below); corporate workshops ($800-$4,500) and
+memberships.
+
+Cutover: Studio Nine's bookkeeper raised an invoice by hand for most won deals until Backbone
+took over invoicing. Deals won (closed, local date) on or after BACKBONE_INVOICING_FROM get no
+hand-raised invoice: Backbone drafts theirs (reference/invoice_rules.csv `effective_from`, which
+this date mirrors). Hand-raised invoices carry the deal's name as their Reference, which is how
+Backbone recognises and adopts them instead of invoicing a deal twice.
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ MEMBERSHIPS = (
     ("Unlimited Membership", 150000),
     ("Founding Membership", 120000),
 )
+BACKBONE_INVOICING_FROM = date(2026, 11, 21)
 # Deal ids grow with time like HubSpot's, and are fixed for a date whatever the clock says.
 _DEAL_ID_BASE = 19_000_000_000
 _ID_EPOCH = date(2024, 1, 1).toordinal()
@@ -87,7 +95,10 @@ def deals_for_day(seed: int, pool: PeoplePool, day: date) -> tuple[Deal, ...]:
     business = BUSINESSES[STUDIO]
     tz = business.main_location.tz
     rng = random.Random(f"{seed}:{STUDIO}:deals:{day.isoformat()}")
-    count = (1 if rng.random() < 0.48 else 0) + (1 if rng.random() < 0.03 else 0)
+    # From the cutover on, about one deal a day: a 14-day demo window then holds several won
+    # deals for Backbone to invoice. Earlier days keep their rate (and their data).
+    rate = 0.95 if day >= BACKBONE_INVOICING_FROM else 0.48
+    count = (1 if rng.random() < rate else 0) + (1 if rng.random() < 0.03 else 0)
     times = sorted(
         local_ms(day, tz, 9 * HOUR_MS + rng.randrange(8 * HOUR_MS)) for _ in range(count)
     )
@@ -151,6 +162,9 @@ def _deal(
         stages.append((closed, "closedwon" if outcome == "won" else "closedlost"))
         if outcome == "won" and rng.random() < 0.85:
             invoice = _invoice(rng, pool, deal_id, closed, tz, invoice_contact, name, cents, kind)
+            if local_date(closed, tz) >= BACKBONE_INVOICING_FROM:
+                # Drawn all the same, so every later deal of the day stays what it was.
+                invoice = None
     expected_close = local_date(created, tz) + timedelta(days=rng.randint(14, 45))
     return Deal(
         id=deal_id,

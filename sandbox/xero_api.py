@@ -1,6 +1,7 @@
 """Xero Accounting API 2.0 simulator: Accounts, Contacts, BankTransactions, Invoices (read) and
 ManualJournals (read + idempotent PUT; like Xero, no line may be on a BANK account). Bank
-transactions and transfers are created in sandbox/xero_bank_api.py.
+transactions and transfers are created in sandbox/xero_bank_api.py, invoices and payments in
+sandbox/xero_invoices_api.py.
 
 Responses use Xero's JSON envelope {"Id", "Status", "ProviderName", "DateTimeUTC", <Collection>},
 MS-JSON dates, `page` paging (100 per page, empty past the end) and If-Modified-Since
@@ -45,13 +46,17 @@ _MSDATE = re.compile(r"^/Date\((-?\d+)([+-]\d{4})?\)/$")
 
 @dataclass
 class XeroState:
-    """One organisation's created manual journals, bank transactions and bank transfers, and
-    the responses stored per (collection, Idempotency-Key)."""
+    """One organisation's created manual journals, bank transactions and bank transfers, its
+    invoices as written through the API (created ones, and generated ones once a payment or an
+    update touched them, by InvoiceID) with their payments, and the responses stored per
+    (collection, Idempotency-Key)."""
 
     lock: threading.Lock = field(default_factory=threading.Lock)
     journals: list[XeroRecord] = field(default_factory=list)
     bank_transactions: list[XeroRecord] = field(default_factory=list)
     transfers: list[XeroRecord] = field(default_factory=list)
+    invoices: dict[str, XeroRecord] = field(default_factory=dict)
+    payments: list[XeroRecord] = field(default_factory=list)
     replies: dict[str, str] = field(default_factory=dict)
 
 
@@ -149,7 +154,12 @@ def get_bank_transactions(sb: Sandbox, call: Call) -> Reply:
 
 @router.add("GET", "/Invoices")
 def get_invoices(sb: Sandbox, call: Call) -> Reply:
-    records = invoices(sb.world, call.business, sb.now_ms)
+    state = sb.xero_state(call.business.id)
+    with state.lock:
+        written = dict(state.invoices)
+    # An invoice written through the API is listed in its current state, once.
+    records = [r for r in invoices(sb.world, call.business, sb.now_ms) if r.id not in written]
+    records += written.values()
     return _collection(sb, call, "Invoices", "xero.invoice", records, True)
 
 

@@ -49,8 +49,8 @@ def test_demo_runs_and_a_second_run_changes_no_journal_row(tmp_path, monkeypatch
     assert main(args) == 0
     first = journal(tmp_path)
     first_log = sync_log(tmp_path)
-    hubspot_log = [row for row in first_log if row[0].startswith("hubspot.")]
-    first_log = [row for row in first_log if not row[0].startswith("hubspot.")]
+    hubspot_log = [row for row in first_log if row[0].startswith("hubspot")]
+    first_log = [row for row in first_log if not row[0].startswith("hubspot")]
     first_writes = ledger_writes()[writes_before:]
     out = capsys.readouterr().out
     assert "2026-11-18 .. 2026-11-19" in out and "scorecard.duckdb" in out

@@ -140,8 +140,10 @@ def run_dates(partitions: list[str], *, command: str) -> int:
         console.print("[bold]4/6 Write back[/bold] journal entries to Xero (once each)")
         result = step("ledger_job", None, "ledger write-back")
         console.print(f"    {_ledger_label(result)}", soft_wrap=True, highlight=False)
-        console.print("[bold]5/6 CRM[/bold] facts, segments and follow-ups to HubSpot (diffs)")
-        step("crm_job", None, "HubSpot contacts, segment lists and tasks")
+        console.print(
+            "[bold]5/6 CRM[/bold] facts, segments, follow-ups to HubSpot; won deals to Xero drafts"
+        )
+        step("crm_job", None, "HubSpot contacts, lists, tasks and deals; Xero invoice drafts")
         console.print("[bold]6/6 Export[/bold] PII-free scorecard, Beancount ledger")
         step("export_job", None, "scorecard.duckdb and ledger.beancount swapped in")
     print_scorecard(scorecard_path(), partitions)

@@ -30,9 +30,22 @@ def print_crm_summary(console: Console, warehouse: Path, run_ids: list[str]) -> 
                 "SELECT business_id, segment, channel, count(*) FROM marts.segment_memberships "
                 "GROUP BY ALL ORDER BY ALL"
             ).fetchall()
+        drafts = []
+        if _has(con, "marts", "invoice_drafts"):
+            drafts = con.execute(
+                """
+                WITH current AS (
+                    SELECT * FROM marts.invoice_drafts
+                    QUALIFY version = max(version) OVER (PARTITION BY deal_id)
+                )
+                SELECT business_id, origin, count(*) AS deals,
+                       count(*) FILTER (WHERE delivery_status = 'paused') AS paused
+                FROM current GROUP BY ALL ORDER BY ALL
+                """
+            ).fetchall()
         writes = con.execute(
             """
-            SELECT CASE WHEN target LIKE 'hubspot.%' THEN 'HubSpot' ELSE 'Xero' END AS vendor,
+            SELECT CASE WHEN target LIKE 'hubspot%' THEN 'HubSpot' ELSE 'Xero' END AS vendor,
                    count(*) AS calls,
                    count(*) FILTER (WHERE status NOT IN ('posted', 'sent', 'reconciled'))
             FROM ops.sync_log WHERE list_contains(?, run_id)
@@ -46,6 +59,12 @@ def print_crm_summary(console: Console, warehouse: Path, run_ids: list[str]) -> 
     for business, segment, channel, members in segments:
         table.add_row(business, segment, channel, f"{members:,}")
     console.print(table)
+    for business, origin, deals, paused in drafts:
+        what = "drafted in Xero (invoice + deposit)" if origin == "backbone" else "adopted"
+        console.print(
+            f"{business}: {deals} won deal(s) {what}, delivery paused for {paused}",
+            highlight=False,
+        )
     counted = {vendor: (calls, bad) for vendor, calls, bad in writes}
     shown = []
     for vendor in ("HubSpot", "Xero"):

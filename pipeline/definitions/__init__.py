@@ -16,6 +16,7 @@ from assets.journal import daily_journal
 from assets.ledger_sync import xero_manual_journals, xero_payout_deposits
 from assets.models import identity_map, reference_tables
 from assets.refund_reason_form import refund_reason_job
+from assets.studio_loop import hubspot_deal_status, invoice_drafts, scope_change_job
 from pipeline.definitions.jobs import ASSET_JOBS, daily_job
 from pipeline.definitions.resources import resources
 from pipeline.definitions.schedules import build_daily_schedule
@@ -32,6 +33,8 @@ ALL_ASSETS = [
     *CRM_SYNC,
     scorecard_duckdb,
     ledger_beancount,
+    invoice_drafts,
+    hubspot_deal_status,
 ]
 
 daily_schedule = build_daily_schedule(daily_job)
@@ -39,7 +42,7 @@ daily_schedule = build_daily_schedule(daily_job)
 defs = dg.Definitions(
     assets=ALL_ASSETS,
     asset_checks=ALL_CHECKS,
-    jobs=[*ASSET_JOBS, refund_reason_job],
+    jobs=[*ASSET_JOBS, refund_reason_job, scope_change_job],
     schedules=[daily_schedule],
     resources=resources(),
     executor=dg.in_process_executor,

@@ -9,12 +9,13 @@ from assets.crm_sync import CRM_SYNC
 from assets.exports import ledger_beancount, scorecard_duckdb
 from assets.journal import daily_journal
 from assets.ledger_sync import xero_manual_journals, xero_payout_deposits
+from assets.studio_loop import hubspot_deal_status, invoice_drafts
 
 EXTRACT = dg.AssetSelection.assets(*raw.PARTITIONED)
 JOURNAL = dg.AssetSelection.assets(daily_journal)
 EXPORT = dg.AssetSelection.assets(scorecard_duckdb, ledger_beancount)
 LEDGER = dg.AssetSelection.assets(xero_manual_journals, xero_payout_deposits)
-CRM = dg.AssetSelection.assets(*CRM_SYNC)
+CRM = dg.AssetSelection.assets(*CRM_SYNC, invoice_drafts, hubspot_deal_status)
 
 daily_job = dg.define_asset_job(
     "daily_job",
@@ -47,7 +48,8 @@ export_job = dg.define_asset_job(
 crm_job = dg.define_asset_job(
     "crm_job",
     selection=CRM,
-    description="Sync customer facts, segment lists and refund follow-up tasks to HubSpot: only "
+    description="The CRM half: customer facts, segment lists and refund follow-up tasks to "
+    "HubSpot; won deals drafted once in Xero and invoice status back onto HubSpot deals. Only "
     "what changed since the last successful sync, each item once.",
 )
 

@@ -6,6 +6,7 @@ A bad file fails loudly with the file, the line and the field, because everythin
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from decimal import Decimal
 from itertools import pairwise
@@ -101,6 +102,12 @@ def _row_rules(name: str, frame: pd.DataFrame, path: Path) -> None:
                 raise _fail(path, idx, "revenue_share", "a component's share must be above 0")
     if name == "taxes":
         _tax_ranges(frame, path)
+    if name == "invoice_rules":
+        for idx, pattern in frame["name_pattern"].items():
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise _fail(path, idx, "name_pattern", f"not a regular expression: {exc}") from None
 
 
 def _tax_ranges(frame: pd.DataFrame, path: Path) -> None:

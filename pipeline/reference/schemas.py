@@ -342,4 +342,30 @@ SCHEMAS["posting_limits"] = (
     ["business_id"],
 )
 
+# The studio's deal-to-cash rules (docs/crm.md, "The studio loop"): a won deal whose name
+# matches `name_pattern` (a regular expression, first matching row wins) is invoiced with this
+# revenue account and Xero TaxType, and `deposit_percent` of it up front on a deposit invoice
+# booked to `deposit_account` (customer deposits, a liability until the work is delivered).
+# Deals won before `effective_from` were invoiced by hand: Backbone adopts those invoices.
+SCHEMAS["invoice_rules"] = (
+    pa.DataFrameSchema(
+        {
+            "business_id": pa.Column(str, pa.Check.str_matches(r"^[a-z][a-z0-9_]*$")),
+            "deal_kind": pa.Column(str, pa.Check.str_matches(r"^[a-z][a-z_]*$")),
+            "name_pattern": _TEXT,
+            "revenue_account": _CODE,
+            "tax_type": pa.Column(str, pa.Check.str_matches(r"^[A-Z][A-Z0-9]*$")),
+            "deposit_percent": pa.Column(str, pa.Check.str_matches(r"^(100|[1-9]?\d)$")),
+            "deposit_account": _CODE,
+            "deposit_due_days": pa.Column(str, pa.Check.str_matches(r"^\d{1,3}$")),
+            "balance_due_days": pa.Column(str, pa.Check.str_matches(r"^\d{1,3}$")),
+            "effective_from": _DATE,
+        },
+        strict=True,
+    ),
+    ["business_id", "deal_kind"],
+)
+ACCOUNT_REFERENCES["invoice_rules"] = ["revenue_account", "deposit_account"]
+KEY_REFERENCES[("invoice_rules", "business_id")] = ("businesses", "business_id")
+
 SCHEMAS.update(CRM_SCHEMAS)
