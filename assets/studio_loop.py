@@ -100,8 +100,8 @@ def hubspot_deal_status(
         created = ensure_properties(
             con,
             with_drafts,
-            lambda b, name: hubspot.deal_property_exists(clients(b), name),
-            lambda b, key, body: hubspot.create_deal_property(clients(b), key, body),
+            lambda b, name: hubspot.has_property(clients(b), "deals", name),
+            lambda b, key, body: hubspot.create_property(clients(b), "deals", key, body),
             run_id=context.run_id,
             at=now,
         )
@@ -109,6 +109,7 @@ def hubspot_deal_status(
             con,
             with_drafts,
             lambda b, key, deal_id, props: hubspot.update_deal(clients(b), key, deal_id, props),
+            read=lambda b, deal_id, names: hubspot.deal_properties(clients(b), deal_id, names),
             run_id=context.run_id,
             at=now,
             is_permanent=_is_permanent,

@@ -59,30 +59,6 @@ class HubSpotResource(VendorConnector):
     # pipeline/store/deal_invoicing.py and deal_status_sync.py). HubSpot has no idempotency
     # keys; the key travels in a header for both sides' logs, exactly-once is ops.sync_log's.
 
-    def deal_property_exists(self, client: ApiClient, name: str) -> bool:
-        """GET /crm/v3/properties/deals/{name}: False on 404."""
-        try:
-            client.json("GET", f"/crm/v3/properties/deals/{name}")
-        except ApiError as exc:
-            if exc.status_code == 404:
-                return False
-            raise
-        return True
-
-    def create_deal_property(self, client: ApiClient, key: str, definition: dict) -> str:
-        """POST /crm/v3/properties/deals; one that already exists (409) counts as created."""
-        try:
-            client.json(
-                "POST",
-                "/crm/v3/properties/deals",
-                json=definition,
-                headers={"Idempotency-Key": key},
-            )
-        except ApiError as exc:
-            if exc.status_code != 409:
-                raise
-        return definition["name"]
-
     def update_deal(self, client: ApiClient, key: str, deal_id: str, properties: dict) -> str:
         """PATCH /crm/v3/objects/deals/{dealId} with only the properties to change."""
         answer = client.json(
@@ -92,6 +68,13 @@ class HubSpotResource(VendorConnector):
             headers={"Idempotency-Key": key},
         )
         return str(answer.get("id") or deal_id)
+
+    def deal_properties(self, client: ApiClient, deal_id: str, names: list[str]) -> dict:
+        """The deal's current values of `names` (read back after a crash)."""
+        answer = client.json(
+            "GET", f"/crm/v3/objects/deals/{deal_id}", params={"properties": ",".join(names)}
+        )
+        return answer.get("properties") or {}
 
     def _objects(self, client: ApiClient, kind: str, params: dict) -> Iterator[Any]:
         records = self.pages(

@@ -252,22 +252,33 @@ def _bookkeeper(sandbox: Sandbox):
     )
 
 
-def _sync_status(con, sandbox: Sandbox):
+def _sync_status(con, sandbox: Sandbox, die_after_patch: bool = False):
     hubspot = _hubspot()
     refresh_status(con, ["studio"], run_id="test", at=AT)
+
+    class Crash(BaseException):
+        pass
+
+    def update(hc, key, deal, props):
+        answer = hubspot.update_deal(hc, key, deal, props)
+        if die_after_patch:
+            raise Crash
+        return answer
+
     with hubspot.client("studio") as hc:
         ensure_properties(
             con,
             ["studio"],
-            lambda b, name: hubspot.deal_property_exists(hc, name),
-            lambda b, key, body: hubspot.create_deal_property(hc, key, body),
+            lambda b, name: hubspot.has_property(hc, "deals", name),
+            lambda b, key, body: hubspot.create_property(hc, "deals", key, body),
             run_id="test",
             at=AT,
         )
         return push_properties(
             con,
             ["studio"],
-            lambda b, key, deal, props: hubspot.update_deal(hc, key, deal, props),
+            lambda b, key, deal, props: update(hc, key, deal, props),
+            read=lambda b, deal, names: hubspot.deal_properties(hc, deal, names),
             run_id="test",
             at=AT,
         )
@@ -284,6 +295,24 @@ def _deal_properties(sandbox: Sandbox, deal_id: str) -> dict:
 
 def _hubspot_writes(sandbox: Sandbox) -> int:
     return sum(w["vendor"] == "hubspot" for w in sandbox.writes)
+
+
+def test_a_crash_after_a_deal_patch_does_not_send_its_properties_again(world):
+    con, sandbox = world
+    _draft(con, sandbox)
+    _extract(con, sandbox)
+    with pytest.raises(BaseException) as died:
+        _sync_status(con, sandbox, die_after_patch=True)
+    assert type(died.value).__name__ == "Crash"
+    patches = [w for w in sandbox.writes if w["method"] == "PATCH"]
+    assert len(patches) == 1
+    _sync_status(con, sandbox)
+    again = [w for w in sandbox.writes if w["method"] == "PATCH"]
+    sent = [(w["path"], name) for w in again for name in w["body"]["properties"]]
+    assert len(sent) == len(set(sent))  # no property of any deal sent twice
+    assert con.execute("SELECT count(*) FROM ops.sync_log WHERE status = 'pending'").fetchone() == (
+        0,
+    )
 
 
 def test_a_paid_deposit_reaches_the_deal_and_releases_delivery(world):

@@ -7,8 +7,10 @@ ops.sync_log under hubspot:deals:<business> with key 'deal-<id>-props-<n>'.
 The three custom deal properties are created once per portal (ops.sync_log under
 hubspot:properties:deals:<business>, key = the property name): a logged one costs no request.
 
-HubSpot has no idempotency keys: a crash after a PATCH and before its log row sends the same
-values once more on the next run, which leaves the deal as it was.
+HubSpot has no idempotency keys, so each PATCH is logged `pending` before it is sent. A crash
+after the PATCH and before its closing log row leaves that row pending; the next run reads the
+deal back (`read`) and, when HubSpot already holds the values, records them as sent instead of
+sending them again.
 """
 
 from __future__ import annotations
@@ -105,11 +107,15 @@ def ensure_properties(
     return created
 
 
+PENDING = "pending"
+
+
 def push_properties(
     con: duckdb.DuckDBPyConnection,
     businesses: list[str],
     update: Callable[[str, str, str, dict], str],
     *,
+    read: Callable[[str, str, list[str]], dict] | None = None,
     run_id: str | None,
     at: datetime,
     is_permanent: Callable[[BaseException], bool] = lambda exc: True,
@@ -136,22 +142,19 @@ def push_properties(
             continue
         key = f"deal-{deal_id}-props-{sends + 1}"
         pending[key] = ({**last, **diff}, diff, sends + 1)
+        if read is not None and _landed(con, business, key, deal_id, diff, read):
+            _record(con, business, deal_id, pending[key], run_id, at)
+            log_write(con, f"{DEALS_PREFIX}{business}", key, deal_id, POSTED, run_id, at=at)
+            continue
         writes.append(
             Outgoing(f"{DEALS_PREFIX}{business}", key, business, partial(json.dumps, diff))
         )
 
     def send(write: Outgoing, body: str) -> str:
         deal_id = write.key.removeprefix("deal-").split("-props-")[0]
+        log_write(con, write.target, write.key, deal_id, PENDING, run_id, at=at)
         object_id = update(write.business_id, write.key, deal_id, pending[write.key][1])
-        whole, _, sends = pending[write.key]
-        con.execute(
-            """
-            INSERT INTO ops.deal_properties_sent VALUES (?, ?, ?, ?, ?, ?)
-            ON CONFLICT (business_id, deal_id) DO UPDATE SET properties = excluded.properties,
-                sends = excluded.sends, sent_at = excluded.sent_at, run_id = excluded.run_id
-            """,
-            [write.business_id, deal_id, json.dumps(whole, sort_keys=True), sends, at, run_id],
-        )
+        _record(con, write.business_id, deal_id, pending[write.key], run_id, at)
         return object_id
 
     return send_once(
@@ -163,4 +166,29 @@ def push_properties(
         is_permanent=is_permanent,
         log=log,
         at=at or datetime.now(UTC),
+    )
+
+
+def _landed(con, business, key, deal_id, diff, read) -> bool:
+    """A PATCH logged pending (the run died before its answer was logged) whose values HubSpot
+    already holds: it landed, and sending it again would send each property twice."""
+    row = con.execute(
+        "SELECT status FROM ops.sync_log WHERE target = ? AND idempotency_key = ?",
+        [f"{DEALS_PREFIX}{business}", key],
+    ).fetchone()
+    if row is None or row[0] != PENDING:
+        return False
+    held = read(business, deal_id, sorted(diff))
+    return all(str(held.get(name) or "") == str(value or "") for name, value in diff.items())
+
+
+def _record(con, business, deal_id, pending, run_id, at) -> None:
+    whole, _, sends = pending
+    con.execute(
+        """
+        INSERT INTO ops.deal_properties_sent VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT (business_id, deal_id) DO UPDATE SET properties = excluded.properties,
+            sends = excluded.sends, sent_at = excluded.sent_at, run_id = excluded.run_id
+        """,
+        [business, deal_id, json.dumps(whole, sort_keys=True), sends, at, run_id],
     )
