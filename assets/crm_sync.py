@@ -101,8 +101,8 @@ def hubspot_segment_lists(
 def hubspot_follow_up_tasks(
     context, hubspot: HubSpotResource, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
-    """One HubSpot task on the customer's contact per recent refund (refund_follow_up)."""
-    return _run(context, hubspot, warehouse, sync_tasks, today=pipeline_now().date())
+    """One HubSpot task on the customer's contact per open refund_follow_up entry."""
+    return _run(context, hubspot, warehouse, sync_tasks)
 
 
 CRM_SYNC = [hubspot_contacts, hubspot_segment_lists, hubspot_follow_up_tasks]

@@ -26,9 +26,6 @@ BATCH_SIZE = 100
 # List membership calls take record ids in one array; HubSpot allows far more, smaller calls keep
 # a partial failure small.
 MEMBERSHIP_BATCH_SIZE = 250
-# A follow-up task only for refunds this recent: an old refund found on a first sync (or after a
-# customer gains an address) is history, not something for staff to act on today.
-TASK_WINDOW_DAYS = 14
 # How a task names the membership it was created for, so a sync that died between creating it
 # and logging it finds it again (tasks have no unique property to upsert by).
 _MARKER = re.compile(r"\[backbone:([^\]\s]+)\]")
@@ -146,10 +143,6 @@ def task_marker(member_key: str) -> str:
 def marker_of(body: str | None) -> str | None:
     found = _MARKER.search(body or "")
     return found.group(1) if found else None
-
-
-def wants_task(since: date, today: date) -> bool:
-    return 0 <= (today - since).days <= TASK_WINDOW_DAYS
 
 
 def task_properties(member_key: str, reason: str, due: datetime) -> dict[str, str]:

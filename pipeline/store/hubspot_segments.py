@@ -8,7 +8,7 @@ without one waits for the next sync. Which segments are lists and which ask for 
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import duckdb
 
@@ -19,7 +19,6 @@ from pipeline.crm.hubspot_sync import (
     marker_of,
     membership_diff,
     task_properties,
-    wants_task,
 )
 from pipeline.store.dead_letters import replace_dead_letters
 from pipeline.store.hubspot_protocol import HubSpotApi, Outcome, in_flight, settle, tracked_call
@@ -242,17 +241,18 @@ def sync_tasks(
     *,
     run_id: str | None,
     at: datetime,
-    today: date,
 ) -> Outcome:
-    """One task per membership that asks for one (refund follow-ups), created once."""
+    """One task per open membership that asks for one (refund follow-ups), created once. How
+    long a refund stays open for a follow-up is the segment's window (docs/crm.md), so an old
+    refund never becomes a task on a first sync."""
     outcome = Outcome()
     _reconcile_tasks(con, business_id, api, run_id=run_id, at=at, outcome=outcome)
     wanted = [
         (key, customer_id, reason, contact_id)
-        for key, customer_id, since, reason, contact_id in con.execute(
+        for key, customer_id, _since, reason, contact_id in con.execute(
             _TASKS, [business_id]
         ).fetchall()
-        if contact_id is not None and wants_task(since, today)
+        if contact_id is not None
     ]
     due = at + timedelta(days=1)
     dead: list[dict] = []
