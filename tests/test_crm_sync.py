@@ -378,3 +378,60 @@ def test_every_request_body_has_hubspots_shape(con, sandbox, monkeypatch):
         check(name, body)
         checked[name] += 1
     assert set(checked) == set(SHAPES.values())
+
+
+_SYNC_PROCESS = """
+import sys
+from datetime import datetime
+from pathlib import Path
+from pipeline.store.connection import open_duckdb
+from pipeline.store.hubspot_contacts import sync_contacts
+from pipeline.store.hubspot_segments import sync_lists, sync_tasks
+from resources.hubspot import HubSpotResource
+
+base_url, warehouse, run_id = sys.argv[1:4]
+hubspot = HubSpotResource(base_url=base_url + "/{business}/hubspot", access_token="t")
+at = datetime.fromisoformat("2026-11-20T12:00:00+00:00")
+con = open_duckdb(Path(warehouse))  # DuckDB's single writer: a second process waits here
+with hubspot.client("boutique") as client:
+    api = hubspot.bound(client)
+    sync_contacts(con, "boutique", api, run_id=run_id, at=at)
+    sync_lists(con, "boutique", api, run_id=run_id, at=at)
+    sync_tasks(con, "boutique", api, run_id=run_id, at=at)
+con.close()
+"""
+
+
+def test_two_overlapping_runs_over_real_http_send_each_item_once(con, sandbox, tmp_path):
+    """Two processes sync the same warehouse at once against the simulator served over HTTP:
+    the warehouse's single writer makes one wait for the other, which then finds nothing new."""
+    import subprocess
+    import sys
+
+    from sandbox.server import start_background
+
+    warehouse = tmp_path / "warehouse.duckdb"
+    con.execute(f"ATTACH '{warehouse}' AS file")
+    con.execute("COPY FROM DATABASE memory TO file")
+    con.execute("DETACH file")
+    served = Sandbox(now=SANDBOX_NOW, faults=Faults())
+    server, base_url = start_background(served)
+    try:
+        runs = [
+            subprocess.Popen(  # noqa: S603 - this interpreter, fixed arguments
+                [sys.executable, "-c", _SYNC_PROCESS, base_url, str(warehouse), f"run-{n}"],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for n in (1, 2)
+        ]
+        for run in runs:
+            _, err = run.communicate(timeout=120)
+            assert run.returncode == 0, err
+    finally:
+        server.shutdown()
+    received = _received(served)
+    assert sum(received["adds"].values()) == 4
+    assert len(received["tasks"]) == 1
+    _no_duplicates(served)
