@@ -97,6 +97,7 @@ def run_dates(partitions: list[str], *, command: str) -> int:
         ledger_export_path,
         pipeline_clock,
         scorecard_path,
+        selected_businesses,
         source_mode,
         use_sandbox_state_under_home,
         warehouse_path,
@@ -147,7 +148,7 @@ def run_dates(partitions: list[str], *, command: str) -> int:
         console.print("[bold]6/6 Export[/bold] PII-free scorecard, Beancount ledger")
         step("export_job", None, "scorecard.duckdb and ledger.beancount swapped in")
     print_scorecard(scorecard_path(), partitions)
-    print_crm_summary(console, warehouse_path(), run_ids)
+    print_crm_summary(console, warehouse_path(), run_ids, selected_businesses())
     console.print(f"\nDone in {time.monotonic() - started:.0f}s.")
     console.print(f"  warehouse: {warehouse_path()}")
     console.print(f"  scorecard: {scorecard_path()}  (duckdb {scorecard_path()})")

@@ -20,15 +20,38 @@ def _has(con, schema: str, table: str) -> bool:
     )
 
 
-def print_crm_summary(console: Console, warehouse: Path, run_ids: list[str]) -> None:
+def print_crm_summary(
+    console: Console, warehouse: Path, run_ids: list[str], businesses: list[str] | None
+) -> None:
+    """`businesses`: the run's scope (None: all of them)."""
     import duckdb
 
     with duckdb.connect(str(warehouse), read_only=True) as con:
         segments = []
         if _has(con, "marts", "segment_memberships"):
+            # Every segment of every business, the empty ones too: a 0 is an answer.
             segments = con.execute(
-                "SELECT business_id, segment, channel, count(*) FROM marts.segment_memberships "
-                "GROUP BY ALL ORDER BY ALL"
+                """
+                WITH held AS (
+                    SELECT business_id, segment,
+                           string_agg(reason || ' ' || n, ', ' ORDER BY reason) AS held_back
+                    FROM (
+                        SELECT business_id, segment, reason, count(*) AS n
+                        FROM marts.segment_suppressions GROUP BY ALL
+                    )
+                    GROUP BY ALL
+                )
+                SELECT b.business_id, s.segment, s.channel, count(m.member_key),
+                       any_value(h.held_back)
+                FROM ref.businesses AS b
+                CROSS JOIN ref.segments AS s
+                LEFT JOIN marts.segment_memberships AS m
+                    ON m.business_id = b.business_id AND m.segment = s.segment
+                LEFT JOIN held AS h ON h.business_id = b.business_id AND h.segment = s.segment
+                WHERE $all OR list_contains($chosen, b.business_id)
+                GROUP BY ALL ORDER BY ALL
+                """,
+                {"all": not businesses, "chosen": businesses or []},
             ).fetchall()
         drafts = []
         if _has(con, "marts", "invoice_drafts"):
@@ -40,8 +63,10 @@ def print_crm_summary(console: Console, warehouse: Path, run_ids: list[str]) -> 
                 )
                 SELECT business_id, origin, count(*) AS deals,
                        count(*) FILTER (WHERE delivery_status = 'paused') AS paused
-                FROM current GROUP BY ALL ORDER BY ALL
-                """
+                FROM current WHERE $all OR list_contains($chosen, business_id)
+                GROUP BY ALL ORDER BY ALL
+                """,
+                {"all": not businesses, "chosen": businesses or []},
             ).fetchall()
         writes = con.execute(
             """
@@ -54,10 +79,10 @@ def print_crm_summary(console: Console, warehouse: Path, run_ids: list[str]) -> 
             [run_ids],
         ).fetchall()
     table = Table(title="Segment members (marts.segment_memberships)")
-    for column in ("business", "segment", "channel", "members"):
+    for column in ("business", "segment", "channel", "members", "held back (why)"):
         table.add_column(column, justify="right" if column == "members" else "left")
-    for business, segment, channel, members in segments:
-        table.add_row(business, segment, channel, f"{members:,}")
+    for business, segment, channel, members, held in segments:
+        table.add_row(business, segment, channel, f"{members:,}", held or "")
     console.print(table)
     for business, origin, deals, paused in drafts:
         what = "drafted in Xero (invoice + deposit)" if origin == "backbone" else "adopted"
