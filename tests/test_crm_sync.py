@@ -101,10 +101,13 @@ def _warehouse(linked: dict) -> duckdb.DuckDBPyConnection:
         """
         CREATE TABLE marts.segment_memberships (business_id VARCHAR, segment VARCHAR,
             customer_id VARCHAR, since DATE, channel VARCHAR, reason VARCHAR, member_key VARCHAR,
-            marketing BOOLEAN)
+            marketing BOOLEAN, suggestions VARCHAR)
         """
     )
-    _member(con, "vip_complements", "cus_linked", TODAY - timedelta(days=6), "email")
+    _member(
+        con, "vip_complements", "cus_linked", TODAY - timedelta(days=6), "email",
+        suggestions="Wool Scarf;Linen Dress",
+    )  # fmt: skip
     _member(con, "new_arrivals_interest", "cus_email", TODAY - timedelta(days=2), "email")
     _member(con, "new_arrivals_interest", "cus_linked", TODAY - timedelta(days=2), "email")
     _member(con, "lapsed_regulars", "cus_phone", TODAY - timedelta(days=20), "email")
@@ -113,11 +116,20 @@ def _warehouse(linked: dict) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def _member(con, segment, customer, since, channel, occurrence=None) -> None:
+def _member(con, segment, customer, since, channel, occurrence=None, suggestions=None) -> None:
     key = f"{segment}:{occurrence or customer}"
     con.execute(
-        "INSERT INTO marts.segment_memberships VALUES ('boutique', ?, ?, ?, ?, ?, ?, ?)",
-        [segment, customer, since, channel, f"{segment} since {since}", key, channel != "task"],
+        "INSERT INTO marts.segment_memberships VALUES ('boutique', ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            segment,
+            customer,
+            since,
+            channel,
+            f"{segment} since {since}",
+            key,
+            channel != "task",
+            suggestions,
+        ],
     )
 
 
@@ -184,6 +196,9 @@ def test_first_sync_then_three_reruns_send_nothing_twice(con, sandbox):
     assert {v for _, _, v in stamped} == {"cus_linked", "cus_email", "cus_phone"}
     assert ("cus_email", "email", "dana.reyes@example.com") in received["props"]
     assert ("cus_email", "backbone_net_ltv", "310.00") in received["props"]
+    suggested = {v for (_, name, v) in received["props"] if name == "backbone_suggestions"}
+    assert suggested == {"Linen Dress;Wool Scarf"}  # the VIP's complements, for the email
+    assert not [k for k in received["props"] if k[2] == ""]  # no blank sent where none was
     assert not any(k[0] == "cus_nameonly" for k in received["props"])
     # The linked contact keeps its own name and email: only Backbone's properties are sent.
     linked_props = {n for i, n, _ in received["props"] if i not in ("cus_email", "cus_phone")}
@@ -435,3 +450,16 @@ def test_two_overlapping_runs_over_real_http_send_each_item_once(con, sandbox, t
     assert sum(received["adds"].values()) == 4
     assert len(received["tasks"]) == 1
     _no_duplicates(served)
+
+
+def test_a_value_that_becomes_blank_is_cleared_once():
+    from pipeline.crm.hubspot_sync import changed_properties, digest
+
+    desired = {ID_PROPERTY: "cus_1", "backbone_vip_tier": "", "backbone_visits": "3"}
+    first = changed_properties(desired, {})
+    assert first == {ID_PROPERTY: "cus_1", "backbone_visits": "3"}
+    synced = {ID_PROPERTY: digest("cus_1"), "backbone_vip_tier": digest("gold")}
+    synced["backbone_visits"] = digest("3")
+    assert changed_properties(desired, synced) == {ID_PROPERTY: "cus_1", "backbone_vip_tier": ""}
+    synced["backbone_vip_tier"] = digest("")
+    assert changed_properties(desired, synced) == {}

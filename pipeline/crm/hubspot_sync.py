@@ -67,6 +67,12 @@ FACT_PROPERTIES: tuple[tuple[str, PropertySpec], ...] = (
     ("categories", PropertySpec("backbone_categories", "Categories bought", "string", "textarea")),
     ("brands", PropertySpec("backbone_brands", "Brands bought", "string", "textarea")),
     ("sizes", PropertySpec("backbone_sizes", "Sizes bought", "string", "textarea")),
+    # What the customer's open marketing entries suggest (a VIP's complements, new arrivals in
+    # their categories and sizes), for the email the list's workflow sends.
+    (
+        "suggestions",
+        PropertySpec("backbone_suggestions", "Suggested for them", "string", "textarea"),
+    ),
 )
 CUSTOM_PROPERTIES: tuple[PropertySpec, ...] = tuple(spec for _, spec in FACT_PROPERTIES)
 # Sent only for a customer HubSpot does not know yet: for a contact that exists, the CRM is where
@@ -112,8 +118,14 @@ def digest(value: str) -> str:
 
 def changed_properties(desired: Mapping[str, str], synced: Mapping[str, str]) -> dict[str, str]:
     """The properties whose value differs from what HubSpot was last sent (`synced` holds
-    digests of the sent values). The id property goes with any change: the upsert needs it."""
-    changed = {name: v for name, v in desired.items() if synced.get(name) != digest(v)}
+    digests of the sent values); a value that became blank is sent as '' to clear it. The id
+    property goes with any change: the upsert needs it."""
+    changed = {
+        name: v
+        for name, v in desired.items()
+        # Blank where nothing was ever sent: HubSpot holds nothing there either.
+        if synced.get(name) != digest(v) and (v != "" or name in synced)
+    }
     if changed and ID_PROPERTY in desired:
         changed.setdefault(ID_PROPERTY, desired[ID_PROPERTY])
     return changed

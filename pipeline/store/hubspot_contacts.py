@@ -47,6 +47,15 @@ WITH wanted AS (
     UNION
     SELECT customer_id FROM marts.segment_memberships WHERE business_id = $b
 ),
+suggested AS (
+    SELECT customer_id, string_agg(DISTINCT item, ';' ORDER BY item) AS suggestions
+    FROM (
+        SELECT customer_id, unnest(string_split(suggestions, ';')) AS item
+        FROM marts.segment_memberships
+        WHERE business_id = $b AND marketing AND suggestions IS NOT NULL
+    )
+    GROUP BY customer_id
+),
 hub AS (
     SELECT customer_id, arg_min(source_id, TRY_CAST(source_id AS BIGINT)) AS contact_id
     FROM core.identity_map
@@ -54,13 +63,14 @@ hub AS (
     GROUP BY customer_id
 )
 SELECT w.customer_id, f.visits, f.first_purchase, f.last_purchase, f.gross_sales, f.refunds,
-       f.net_ltv, f.vip_tier, f.categories, f.brands, f.sizes,
+       f.net_ltv, f.vip_tier, f.categories, f.brands, f.sizes, g.suggestions,
        c.email, c.given_name, c.family_name, c.phone, h.contact_id AS linked_contact,
        s.contact_id AS synced_contact
 FROM wanted AS w
 JOIN core.customers AS c USING (customer_id)
 LEFT JOIN marts.customer_facts AS f ON f.customer_id = w.customer_id AND f.business_id = $b
 LEFT JOIN hub AS h USING (customer_id)
+LEFT JOIN suggested AS g USING (customer_id)
 LEFT JOIN ops.crm_contacts AS s ON s.customer_id = w.customer_id AND s.business_id = $b
 WHERE c.email IS NOT NULL OR c.phone IS NOT NULL OR h.contact_id IS NOT NULL
     OR s.contact_id IS NOT NULL
