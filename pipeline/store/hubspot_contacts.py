@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import Any
 
 import duckdb
@@ -26,10 +27,10 @@ from pipeline.crm.hubspot_sync import (
 )
 from pipeline.kernel.normalize import mask_text
 from pipeline.store.connection import insert_frame
-from pipeline.store.dead_letters import replace_dead_letters
 from pipeline.store.hubspot_protocol import (
     HubSpotApi,
     Outcome,
+    dead_letters,
     in_flight,
     settle,
     tracked_call,
@@ -252,13 +253,13 @@ def sync_contacts(
         if linked[customer_id]:
             stamps.append({"id": linked[customer_id], "customer": customer_id, "props": changes})
         else:
-            upserts.append({"id": customer_id, "props": changes})
+            upserts.append({"id": customer_id, "customer": customer_id, "props": changes})
     # A 207's refused inputs get one more try now (HubSpot's own advice for transient per-input
     # errors); a call that failed whole is not repeated here: its outcome may be unknown.
     failed: list[tuple[dict, str]] = []
     for attempt in (1, 2):
-        refused_u, failed_u = _send_upserts(con, business_id, api, upserts, run_id, at, outcome)
-        refused_s, failed_s = _send_stamps(con, business_id, api, stamps, run_id, at, outcome)
+        refused_u, failed_u = _send(con, business_id, api, UPSERT, upserts, run_id, at, outcome)
+        refused_s, failed_s = _send(con, business_id, api, STAMP, stamps, run_id, at, outcome)
         failed += failed_u + failed_s
         upserts, stamps = [i for i, _ in refused_u], [i for i, _ in refused_s]
         if attempt == 2 or not (upserts or stamps):
@@ -267,24 +268,14 @@ def sync_contacts(
     dead = [
         {
             "business_id": business_id,
-            "record_id": item.get("customer", item["id"]),
+            "record_id": item["customer"],
             "reason": f"HubSpot refused the contact: {_redacted(reason, item['props'])}"[:300],
             # Property names only: the values are emails, phones and money.
             "payload": {"properties": sorted(item["props"])},
         }
         for item, reason in failed
     ]
-    replace_dead_letters(
-        con,
-        DEAD_LETTER_STAGE,
-        dead,
-        partition_key=None,
-        run_id=run_id,
-        source="hubspot",
-        entity="contact",
-        business_ids=[business_id],
-        at=at,
-    )
+    dead_letters(con, DEAD_LETTER_STAGE, "contact", business_id, dead, run_id=run_id, at=at)
     return outcome
 
 
@@ -300,68 +291,39 @@ def _redacted(reason: str, sent: dict[str, str]) -> str:
     return mask_text(reason)
 
 
-def _send_upserts(con, business_id, api, items, run_id, at, outcome) -> tuple[Failures, Failures]:
-    """(inputs HubSpot refused, inputs of calls that failed whole), each with the reason."""
+def _send(con, business_id, api, target, items, run_id, at, outcome) -> tuple[Failures, Failures]:
+    """Upserts (by Backbone's id) or stamps (by HubSpot's record id) in batches: (inputs HubSpot
+    refused, inputs of calls that failed whole), each with the reason."""
     refused: Failures = []
     failed: Failures = []
     for chunk in batches(items, BATCH_SIZE):
         inputs = [{"id": i["id"], "properties": i["props"]} for i in chunk]
+        by_id = {str(i["id"]): i for i in chunk}
+        by_customer = {i["customer"]: i for i in chunk}
 
-        def confirm(answer: dict, chunk=chunk, inputs=inputs) -> tuple[int, int]:
-            by_customer = {i["id"]: i for i in chunk}
+        def confirm(answer: dict, inputs=inputs, by_id=by_id, by_customer=by_customer):
             synced = []
             for record in answer.get("results") or []:
                 customer_id = (record.get("properties") or {}).get(ID_PROPERTY)
-                if customer_id in by_customer:
-                    props = by_customer[customer_id]["props"]
-                    synced.append((customer_id, str(record["id"]), props))
-            _remember(con, business_id, synced, run_id, at)
-            bad = _refused(answer, inputs, "id")
-            refused.extend(({**by_customer[i["id"]]}, why) for i, why in bad)
-            return len(chunk) - len(bad), len(bad)
-
-        answer = tracked_call(
-            con,
-            UPSERT,
-            business_id,
-            [i["id"] for i in chunk],
-            inputs,
-            lambda key, inputs=inputs: api.upsert_contacts(key, ID_PROPERTY, inputs),
-            confirm,
-            run_id=run_id,
-            at=at,
-            outcome=outcome,
-        )
-        if answer is None:
-            failed.extend((i, outcome.errors[-1]) for i in chunk)
-    return refused, failed
-
-
-def _send_stamps(con, business_id, api, items, run_id, at, outcome) -> tuple[Failures, Failures]:
-    refused: Failures = []
-    failed: Failures = []
-    for chunk in batches(items, BATCH_SIZE):
-        inputs = [{"id": i["id"], "properties": i["props"]} for i in chunk]
-
-        def confirm(answer: dict, chunk=chunk, inputs=inputs) -> tuple[int, int]:
-            by_contact = {str(i["id"]): i for i in chunk}
-            synced = []
-            for record in answer.get("results") or []:
-                item = by_contact.get(str(record.get("id")))
+                item = by_customer.get(customer_id) or by_id.get(str(record.get("id")))
                 if item is not None:
-                    synced.append((item["customer"], item["id"], item["props"]))
+                    synced.append((item["customer"], str(record["id"]), item["props"]))
             _remember(con, business_id, synced, run_id, at)
             bad = _refused(answer, inputs, "id")
-            refused.extend((by_contact[str(i["id"])], why) for i, why in bad)
-            return len(chunk) - len(bad), len(bad)
+            refused.extend((by_id[str(i["id"])], why) for i, why in bad)
+            return len(inputs) - len(bad), len(bad)
 
+        if target == UPSERT:
+            call = partial(api.upsert_contacts, id_property=ID_PROPERTY, inputs=inputs)
+        else:
+            call = partial(api.update_contacts, inputs=inputs)
         answer = tracked_call(
             con,
-            STAMP,
+            target,
             business_id,
             [f"{i['customer']}|{i['id']}" for i in chunk],
             inputs,
-            lambda key, inputs=inputs: api.update_contacts(key, inputs),
+            lambda key, call=call: call(key),
             confirm,
             run_id=run_id,
             at=at,

@@ -26,6 +26,7 @@ import duckdb
 from pipeline.accounting.xero_journal import mask_error
 from pipeline.crm.hubspot_sync import idempotency_key
 from pipeline.store.connection import insert_frame
+from pipeline.store.dead_letters import replace_dead_letters
 from pipeline.store.sync_log import log_write
 from pipeline.store.transaction import transaction
 
@@ -159,3 +160,28 @@ def settle(
     caller's transaction, together with the state it read back."""
     log_write(con, target, key, None, RECONCILED, run_id, at=at)
     _clear(con, target, key)
+
+
+def dead_letters(
+    con: duckdb.DuckDBPyConnection,
+    stage: str,
+    entity: str,
+    business_id: str,
+    dead: list[dict],
+    *,
+    run_id: str | None,
+    at: datetime,
+) -> None:
+    """A stage's current refusals for one business replace its earlier ones: a refusal that a
+    later sync got through leaves ops.dead_letter."""
+    replace_dead_letters(
+        con,
+        stage,
+        dead,
+        partition_key=None,
+        run_id=run_id,
+        source="hubspot",
+        entity=entity,
+        business_ids=[business_id],
+        at=at,
+    )

@@ -20,8 +20,14 @@ from pipeline.crm.hubspot_sync import (
     membership_diff,
     task_properties,
 )
-from pipeline.store.dead_letters import replace_dead_letters
-from pipeline.store.hubspot_protocol import HubSpotApi, Outcome, in_flight, settle, tracked_call
+from pipeline.store.hubspot_protocol import (
+    HubSpotApi,
+    Outcome,
+    dead_letters,
+    in_flight,
+    settle,
+    tracked_call,
+)
 from pipeline.store.transaction import transaction
 
 LISTS = "hubspot.lists"
@@ -157,17 +163,7 @@ def sync_lists(
                     if not missed or attempt == 2:
                         break
                 dead += missed
-    replace_dead_letters(
-        con,
-        "hubspot_lists",
-        dead,
-        partition_key=None,
-        run_id=run_id,
-        source="hubspot",
-        entity="list_membership",
-        business_ids=[business_id],
-        at=at,
-    )
+    dead_letters(con, "hubspot_lists", "list_membership", business_id, dead, run_id=run_id, at=at)
     outcome.errors += [f"{waiting} member(s) wait for a HubSpot contact"] if waiting else []
     return outcome
 
@@ -308,17 +304,7 @@ def sync_tasks(
             at=at,
             outcome=outcome,
         )
-    replace_dead_letters(
-        con,
-        "hubspot_tasks",
-        dead,
-        partition_key=None,
-        run_id=run_id,
-        source="hubspot",
-        entity="task",
-        business_ids=[business_id],
-        at=at,
-    )
+    dead_letters(con, "hubspot_tasks", "task", business_id, dead, run_id=run_id, at=at)
     return outcome
 
 
