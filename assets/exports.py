@@ -1,13 +1,15 @@
-"""Exports swapped in atomically: the analysts' PII-free scorecard.duckdb and the Beancount
-ledger."""
+"""Exports swapped in atomically: the analysts' PII-free scorecard.duckdb, the Beancount
+ledger, and the audit log as Parquet per day."""
 
 from __future__ import annotations
 
 import dagster as dg
 
 from assets.journal_shared import ENTRIES, LINES
+from assets.ledger_sync import LEDGER_SYNC, PAYOUT_SYNC
 from assets.partitions import WAREHOUSE_POOL
-from pipeline.settings import ledger_export_path, scorecard_path
+from assets.studio_loop import DEAL_STATUS, INVOICE_DRAFTS
+from pipeline.settings import audit_export_dir, ledger_export_path, scorecard_path
 from pipeline.store.connection import export_tables
 from resources.warehouse import WarehouseResource
 
@@ -72,3 +74,33 @@ def ledger_beancount(warehouse: WarehouseResource) -> dg.MaterializeResult:
     except LedgerExportError as exc:
         raise dg.Failure(description=str(exc)) from exc
     return dg.MaterializeResult(metadata={"path": str(target), **summary(ledger)})
+
+
+@dg.asset(
+    key=["exports", "audit_parquet"],
+    # Last in a run, so the day's files hold what the write-back and the other exports logged.
+    deps=[
+        LEDGER_SYNC,
+        PAYOUT_SYNC,
+        INVOICE_DRAFTS,
+        DEAL_STATUS,
+        scorecard_duckdb,
+        ledger_beancount,
+    ],
+    group_name="exports",
+    kinds={"parquet"},
+    pool=WAREHOUSE_POOL,
+)
+def audit_parquet(warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """$BACKBONE_HOME/exports/audit/audit-YYYY-MM-DD.parquet: the hash-chained ops.audit_log,
+    one file per UTC day, each replaced atomically when its day gained rows; no customer data.
+    `backbone audit verify` checks the warehouse still holds every exported row."""
+    from pipeline.store.audit_export import export_days
+
+    target = audit_export_dir()
+    with warehouse.connect() as con:
+        written = export_days(con, target)
+        rows = con.execute("SELECT count(*) FROM ops.audit_log").fetchone()[0]
+    return dg.MaterializeResult(
+        metadata={"path": str(target), "days_written": ", ".join(written) or "none", "rows": rows}
+    )

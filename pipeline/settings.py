@@ -52,6 +52,10 @@ def scorecard_path() -> Path:
     return backbone_home() / "scorecard.duckdb"
 
 
+def audit_export_dir() -> Path:
+    return backbone_home() / "exports" / "audit"
+
+
 def ledger_export_path() -> Path:
     return backbone_home() / "exports" / "ledger.beancount"
 

@@ -7,6 +7,8 @@ import sys
 from datetime import date, timedelta
 from pathlib import Path
 
+from pipeline.app import audit_cli
+
 
 def _businesses(value: str) -> list[str]:
     return [b.strip() for b in value.split(",") if b.strip()]
@@ -44,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--to", dest="end", required=True, metavar="DATE", help="YYYY-MM-DD")
     _scope_arguments(run)
 
+    audit_cli.add_parser(sub)
     # The simulator parses its own arguments (`backbone sandbox serve --help`).
     sub.add_parser("sandbox", help="the vendor simulator: `backbone sandbox serve [--port N]`")
     return parser
@@ -120,6 +123,8 @@ def main(argv: list[str] | None = None) -> int:
 
         return simulator().main(argv[1:])
     args = build_parser().parse_args(argv)
+    if args.command == "audit":
+        return audit_cli.main(args)
     try:
         partitions = _partitions(args)
     except ValueError as refused:

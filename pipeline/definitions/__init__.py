@@ -11,7 +11,7 @@ import dagster as dg
 from assets import raw
 from assets.checks import ALL_CHECKS
 from assets.crm_sync import CRM_SYNC
-from assets.exports import ledger_beancount, scorecard_duckdb
+from assets.exports import audit_parquet, ledger_beancount, scorecard_duckdb
 from assets.journal import daily_journal
 from assets.ledger_sync import xero_manual_journals, xero_payout_deposits
 from assets.models import identity_map, reference_tables
@@ -33,6 +33,7 @@ ALL_ASSETS = [
     *CRM_SYNC,
     scorecard_duckdb,
     ledger_beancount,
+    audit_parquet,
     invoice_drafts,
     hubspot_deal_status,
 ]
