@@ -4,6 +4,12 @@ They name a refund and pick a reason from reference/refund_reasons.csv, with an 
 The reason is stored in ops.refund_reasons and written to the audit log, then the refund's
 business day is re-posted: the refund's journal line takes the reason in its memo and books to
 the reason's account. A day already posted gets an adjusting entry; nothing posted is edited.
+
+The form's job is an op job (it takes typed config), and a job is either ops or assets, so what
+follows the re-posted journal runs as its own asset job, started by a sensor as soon as the form
+succeeds: the journal's checks (the blocking GX balance suite among them) on the re-posted lines,
+the Xero write-back of the adjusting entry, and the exports (scorecard.duckdb, the Beancount
+ledger, the audit Parquet), so nothing is left stale until the next daily run.
 """
 
 from datetime import date
@@ -12,7 +18,10 @@ from enum import Enum
 import dagster as dg
 from pydantic import Field
 
+from assets.checks import journal_lines_gx, no_held_out_orders
+from assets.exports import audit_parquet, ledger_beancount, scorecard_duckdb
 from assets.journal_shared import journal_metadata, post_day_or_fail
+from assets.ledger_sync import xero_manual_journals
 from pipeline.store.journal_refund_reasons import refund_posting_days, store_refund_reason
 from pipeline.store.reference_codes import refund_reason_codes
 from resources.warehouse import WarehouseResource
@@ -74,3 +83,32 @@ def repost_refund_day(
 )
 def refund_reason_job():
     repost_refund_day(record_refund_reason())
+
+
+refund_reason_followup_job = dg.define_asset_job(
+    "refund_reason_followup_job",
+    selection=dg.AssetSelection.checks(journal_lines_gx, no_held_out_orders)
+    | dg.AssetSelection.assets(
+        xero_manual_journals, scorecard_duckdb, ledger_beancount, audit_parquet
+    ),
+    description="After the refund-reason form: check the re-posted journal (GX balance suite), "
+    "write the adjusting entry to Xero, refresh scorecard.duckdb, the Beancount ledger and "
+    "the audit Parquet. Started by the refund_reason_followup sensor.",
+    tags={"form": "refund_reason"},
+)
+
+
+@dg.run_status_sensor(
+    name="refund_reason_followup",
+    run_status=dg.DagsterRunStatus.SUCCESS,
+    monitored_jobs=[refund_reason_job],
+    request_job=refund_reason_followup_job,
+    # On by default: a stored reason must reach Xero and the exports with no one to remember it.
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="When a refund-reason form run succeeds, run refund_reason_followup_job: "
+    "journal checks, Xero write-back and exports for the adjusting entry.",
+)
+def refund_reason_followup(context: dg.RunStatusSensorContext):
+    form_run = context.dagster_run.run_id
+    # One follow-up per form run, however often the sensor sees it.
+    return dg.RunRequest(run_key=form_run, tags={"backbone/form_run": form_run})

@@ -1,5 +1,6 @@
 """The refund-reason form through Dagster: the reason is stored, audited, and the refund's posted
-day gets an adjusting entry that moves the refund to the reason's account, with the reason."""
+day gets an adjusting entry that moves the refund to the reason's account, with the reason; its
+sensor then checks the journal, writes the entry to Xero and refreshes the exports."""
 
 from datetime import UTC, datetime
 
@@ -20,6 +21,7 @@ def posted_boutique(home, monkeypatch):
     monkeypatch.setenv("BACKBONE_BUSINESSES", "boutique")
     monkeypatch.setenv("BACKBONE_SANDBOX_NOW", NOW.isoformat())
     path = str(home / "warehouse.duckdb")
+    # Served for the whole test: the form's follow-up writes to Xero.
     with served_sandbox(now=NOW) as base_url:
         resources = http_resources(base_url, path)
         result = defs.resolve_job_def("daily_job").execute_in_process(
@@ -27,8 +29,8 @@ def posted_boutique(home, monkeypatch):
             resources=resources,
             run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}},
         )
-    assert result.success
-    return path, resources
+        assert result.success
+        yield path, resources
 
 
 def _refund_of_the_day(path):
@@ -41,10 +43,13 @@ def _refund_of_the_day(path):
         ).fetchone()
 
 
-def _run_form(resources, refund_id, reason="order_mistake", note="rang up the wrong dress"):
+def _run_form(
+    resources, refund_id, reason="order_mistake", note="rang up the wrong dress", instance=None
+):
     from pipeline.definitions import defs
 
     return defs.resolve_job_def("refund_reason_job").execute_in_process(
+        instance=instance,
         run_config={
             "ops": {
                 "record_refund_reason": {
@@ -98,3 +103,74 @@ def test_an_unknown_refund_is_refused_by_name(posted_boutique):
     assert not result.success
     failure = result.failure_data_for_node("record_refund_reason")
     assert "NO_SUCH_REFUND" in failure.user_failure_data.description
+
+
+def test_the_form_checks_the_journal_and_reaches_xero_beancount_and_the_scorecard(
+    posted_boutique, home
+):
+    import dagster as dg
+
+    from assets.refund_reason_form import refund_reason_followup
+    from pipeline.app.cli import main
+    from pipeline.definitions import defs
+
+    path, resources = posted_boutique
+    (refund_id,) = _refund_of_the_day(path)
+    instance = dg.DagsterInstance.ephemeral()
+    form = _run_form(resources, refund_id, instance=instance)
+    assert form.success
+
+    # What the daemon does when the form's run succeeds: evaluate the sensor, launch its request.
+    request = refund_reason_followup(
+        dg.build_run_status_sensor_context(
+            sensor_name="refund_reason_followup",
+            dagster_instance=instance,
+            dagster_run=form.dagster_run,
+            dagster_event=form.get_run_success_event(),
+        )
+    )
+    assert isinstance(request, dg.RunRequest)
+    assert request.run_key == form.run_id
+    followup = defs.resolve_job_def("refund_reason_followup_job").execute_in_process(
+        instance=instance,
+        resources=resources,
+        tags={**request.tags, "dagster/sensor_name": "refund_reason_followup"},
+        run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}},
+    )
+    assert followup.success
+
+    # The blocking balance suite ran on the re-posted lines and passed (no longer grey).
+    evaluations = {e.check_name: e.passed for e in followup.get_asset_check_evaluations()}
+    assert evaluations["journal_lines_gx"] is True
+    with duckdb.connect(path, read_only=True) as con:
+        (adjusting,) = con.execute(
+            "SELECT entry_id FROM marts.journal_entries WHERE adjusts_entry_id IS NOT NULL"
+        ).fetchone()
+        synced = con.execute(
+            "SELECT status, object_id FROM ops.sync_log WHERE idempotency_key = ?", [adjusting]
+        ).fetchall()
+        triggers = dict(
+            con.execute(
+                "SELECT run_id, any_value(triggered_by) FROM ops.audit_log GROUP BY run_id"
+            ).fetchall()
+        )
+    # Xero holds the adjusting entry as a manual journal, once.
+    assert [status for status, _ in synced] == ["posted"]
+    with resources["xero"].client("boutique") as client:
+        journals = client.json("GET", "/ManualJournals")["ManualJournals"]
+    assert sum(f"[{adjusting}]" in j["Narration"] for j in journals) == 1
+    # The Beancount ledger and the analysts' scorecard.duckdb carry it.
+    ledger = (home / "exports" / "ledger.beancount").read_text()
+    assert f'entry_id: "{adjusting}"' in ledger
+    with duckdb.connect(str(home / "scorecard.duckdb"), read_only=True) as scorecard:
+        assert scorecard.execute(
+            "SELECT count(*) FROM marts.journal_entries WHERE entry_id = ?", [adjusting]
+        ).fetchone() == (1,)
+    # The audit trail says who did what: the form by hand, the write-back by the sensor.
+    assert triggers[form.run_id] == "manual"
+    assert triggers[followup.run_id] == "sensor:refund_reason_followup"
+    exported = duckdb.sql(
+        f"SELECT count(*) FROM '{home}/exports/audit/*.parquet' WHERE action = 'refund_reason'"
+    ).fetchall()
+    assert exported == [(1,)]
+    assert main(["audit", "verify", "--home", str(home)]) == 0
