@@ -93,6 +93,7 @@ def run_dates(partitions: list[str], *, command: str) -> int:
     from pipeline.app.instance import prepare_dagster_home
     from pipeline.app.summary import print_crm_summary
     from pipeline.settings import (
+        audit_export_dir,
         backbone_home,
         ledger_export_path,
         pipeline_clock,
@@ -145,14 +146,15 @@ def run_dates(partitions: list[str], *, command: str) -> int:
             "[bold]5/6 CRM[/bold] facts, segments, follow-ups to HubSpot; won deals to Xero drafts"
         )
         step("crm_job", None, "HubSpot contacts, lists, tasks and deals; Xero invoice drafts")
-        console.print("[bold]6/6 Export[/bold] PII-free scorecard, Beancount ledger")
-        step("export_job", None, "scorecard.duckdb and ledger.beancount swapped in")
+        console.print("[bold]6/6 Export[/bold] PII-free scorecard, Beancount ledger, audit log")
+        step("export_job", None, "scorecard.duckdb, ledger.beancount, exports/audit swapped in")
     print_scorecard(scorecard_path(), partitions)
     print_crm_summary(console, warehouse_path(), run_ids, selected_businesses())
     console.print(f"\nDone in {time.monotonic() - started:.0f}s.")
     console.print(f"  warehouse: {warehouse_path()}")
     console.print(f"  scorecard: {scorecard_path()}  (duckdb {scorecard_path()})")
     console.print(f"  ledger:    {ledger_export_path()}  (bean-check it)")
+    console.print(f"  audit:     {audit_export_dir()}  (backbone audit verify)")
     console.print(f"  dagster:   {backbone_home() / 'dagster'}  (make ui)")
     return 0
 
