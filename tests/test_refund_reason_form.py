@@ -174,3 +174,32 @@ def test_the_form_checks_the_journal_and_reaches_xero_beancount_and_the_scorecar
     ).fetchall()
     assert exported == [(1,)]
     assert main(["audit", "verify", "--home", str(home)]) == 0
+
+
+def test_an_unbalanced_journal_stops_the_follow_up_before_xero(posted_boutique):
+    from pipeline.definitions import defs
+
+    path, resources = posted_boutique
+    (refund_id,) = _refund_of_the_day(path)
+    assert _run_form(resources, refund_id).success
+    with duckdb.connect(path) as con:
+        # A cent lost from an already-posted line: the journal no longer balances.
+        con.execute(
+            "UPDATE marts.journal_lines SET debit = debit - 0.01 WHERE (entry_id, line_no) = "
+            "(SELECT (entry_id, line_no) FROM marts.journal_lines WHERE debit > 0 "
+            "ORDER BY ALL LIMIT 1)"
+        )
+    followup = defs.resolve_job_def("refund_reason_followup_job").execute_in_process(
+        resources=resources,
+        run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
+        raise_on_error=False,
+    )
+    assert not followup.success
+    evaluations = {e.check_name: e.passed for e in followup.get_asset_check_evaluations()}
+    assert evaluations["journal_lines_gx"] is False
+    with duckdb.connect(path, read_only=True) as con:
+        unsent = con.execute(
+            "SELECT count(*) FROM marts.journal_entries AS e WHERE adjusts_entry_id IS NOT NULL "
+            "AND NOT EXISTS (SELECT 1 FROM ops.sync_log AS s WHERE s.idempotency_key = e.entry_id)"
+        ).fetchone()
+    assert unsent == (1,)  # the adjusting entry waits: nothing reached Xero
