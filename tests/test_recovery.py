@@ -4,9 +4,11 @@ waited for (bounded), one `backbone run` per home."""
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
+import threading
 import uuid
 
 import pytest
@@ -48,6 +50,7 @@ def test_a_process_is_gone_when_its_pid_is_dead_or_reused_and_only_on_this_host(
 def instance(tmp_path, monkeypatch):
     monkeypatch.delenv("BACKBONE_DAGSTER_STORAGE", raising=False)
     monkeypatch.setenv("BACKBONE_HOME", str(tmp_path))
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster"))  # restored after the test
     prepare_dagster_home()
     with DagsterInstance.get() as instance:
         yield instance
@@ -141,3 +144,52 @@ def test_backbone_run_on_a_busy_home_says_already_running_not_a_traceback(tmp_pa
     assert second.stderr.strip().startswith("backbone run: already running on")
     assert "Traceback" not in second.stdout + second.stderr
     assert "_schema" not in second.stdout + second.stderr
+
+
+def held_warehouse(home) -> str:
+    """`home`'s Dagster instance with the warehouse slot held by a live run (this process)."""
+    prepare_dagster_home(home)
+    with DagsterInstance.get() as instance:
+        return holding_run(instance, process_tags())
+
+
+@pytest.mark.e2e
+def test_backbone_run_gives_up_on_a_held_warehouse_in_one_line_and_ctrl_c_stops_it(
+    tmp_path, monkeypatch
+):
+    monkeypatch.delenv("BACKBONE_DAGSTER_STORAGE", raising=False)
+    monkeypatch.setenv("BACKBONE_HOME", str(tmp_path))
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster"))  # restored after the test
+    run_id = held_warehouse(tmp_path)
+    args = [BACKBONE, "run", "--from", "2026-11-19", "--to", "2026-11-19", "--business", "cafe"]
+    args += ["--home", str(tmp_path)]
+    env = clean_env(BACKBONE_NOW="2026-11-20T12:00:00Z", PYTHONUNBUFFERED="1")
+
+    bounded = subprocess.run(  # noqa: S603 - our own console script
+        args, env={**env, "BACKBONE_WAIT_SECONDS": "2"}, capture_output=True, text=True, timeout=180
+    )
+    assert bounded.returncode == 75, bounded.stdout + bounded.stderr
+    assert bounded.stderr.startswith(
+        f"backbone run: gave up after 2s waiting for the warehouse: run {run_id[:8]} (journal_job)"
+    )
+    assert bounded.stderr.count("\n") == 1
+
+    waiting = subprocess.Popen(  # noqa: S603 - our own console script
+        args,
+        env={**env, "BACKBONE_WAIT_SECONDS": "600"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    watchdog = threading.Timer(180, waiting.kill)
+    watchdog.start()
+    try:
+        for line in waiting.stdout:
+            if "waiting for the warehouse" in line:
+                break
+        waiting.send_signal(signal.SIGINT)
+        _, err = waiting.communicate(timeout=30)
+    finally:
+        watchdog.cancel()
+    assert waiting.returncode == 130
+    assert err == "backbone run: stopped (Ctrl-C)\n"
