@@ -111,6 +111,7 @@ def test_a_run_killed_at_a_point_is_recovered_by_the_next_run_unattended(point, 
     after = outcome(home)
     assert after.journal == clean.journal
     assert after.ledger == clean.ledger
+    assert list((home / "exports").glob("*.tmp")) == []  # the killed export's file is gone
     # 0 duplicate Xero writes: each entry once at the vendor, once in ops.sync_log.
     assert after.xero_journals == clean.xero_journals
     assert max(after.xero_journals.values()) == 1
