@@ -84,3 +84,34 @@ def test_run_and_events_are_stored_in_postgres(pg_database, tmp_path, monkeypatc
             [run_id, "ASSET_MATERIALIZATION"],
         )
         assert cur.fetchone()[0] >= 1
+
+
+@pytest.mark.postgres
+def test_the_switch_creates_its_database_when_missing(tmp_path, monkeypatch):
+    """The README's recipe names DAGSTER_PG_DB=dagster; a server without it gets it created."""
+    import psycopg2
+
+    from pipeline.app.instance import prepare_dagster_home, storage_description
+
+    admin = _admin()
+    name = f"backbone_missing_{uuid.uuid4().hex[:10]}"
+    monkeypatch.setenv("BACKBONE_HOME", str(tmp_path))
+    monkeypatch.setenv("BACKBONE_DAGSTER_STORAGE", "postgres")
+    settings = {"HOST": PG["host"], "PORT": str(PG["port"]), "USER": PG["user"], "DB": name}
+    for key, value in {**settings, "PASSWORD": ""}.items():
+        monkeypatch.setenv(f"DAGSTER_PG_{key}", value)
+    try:
+        prepare_dagster_home()
+        with admin.cursor() as cur:
+            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            assert cur.fetchone() == (1,)
+        prepare_dagster_home()  # found the second time, not created again
+        assert storage_description() == (
+            f"PostgreSQL {PG['user']}@{PG['host']}:{PG['port']}/{name} (BACKBONE_DAGSTER_STORAGE)"
+        )
+        with psycopg2.connect(dbname=name, connect_timeout=3, **PG):
+            pass
+    finally:
+        with admin.cursor() as cur:
+            cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.close()

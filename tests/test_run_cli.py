@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from datetime import date
@@ -12,6 +13,7 @@ import pytest
 from pipeline.app.cli import chosen_dates, local_today, main
 
 BACKBONE = str(Path(sys.executable).with_name("backbone"))
+RUN_DATES = ["--from", "2026-11-18", "--to", "2026-11-19"]
 
 
 def test_the_dates_are_from_to_inclusive_oldest_first_across_a_month_end():
@@ -79,9 +81,83 @@ def test_the_console_script_prints_an_invalid_clock_as_one_line():
         text=True,
         check=False,
     )
-    assert done.returncode == 1
+    assert done.returncode == 2
     assert done.stdout == ""
     assert done.stderr == (
         "backbone run: BACKBONE_NOW='tomorrow' is not an ISO 8601 instant "
         "(e.g. 2026-11-20T12:00:00Z; no offset means UTC)\n"
     )
+    # --debug shows where it was refused.
+    debug = subprocess.run(  # noqa: S603 - our own console script
+        [BACKBONE, "run", "--from", "2026-11-18", "--to", "2026-11-19", "--debug"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert debug.returncode == 1 and "Traceback" in debug.stderr
+
+
+PG = {
+    "DAGSTER_PG_HOST": "127.0.0.1",
+    "DAGSTER_PG_USER": "postgres",
+    "DAGSTER_PG_PASSWORD": "",
+    "DAGSTER_PG_DB": "dagster",
+}
+# Each mistake in the environment: what is set, and the one line that names variable and fix.
+MISTAKES = {
+    "unknown business": (
+        {"BACKBONE_BUSINESSES": "cafe,bakery"},
+        "BACKBONE_BUSINESSES: unknown business bakery; known: boutique, cafe, studio",
+    ),
+    "bad source": (
+        {"BACKBONE_SOURCE": "prod"},
+        "BACKBONE_SOURCE must be 'sandbox' or 'live', not 'prod'",
+    ),
+    "bad clock": ({"BACKBONE_NOW": "tomorrow"}, "BACKBONE_NOW='tomorrow' is not an ISO 8601"),
+    "missing token": (
+        {"BACKBONE_SOURCE": "live", "SQUARE_ACCESS_TOKEN": "sq-token"},
+        "BACKBONE_SOURCE=live but HUBSPOT_ACCESS_TOKEN, XERO_ACCESS_TOKEN not set: export",
+    ),
+    "bad storage": (
+        {"BACKBONE_DAGSTER_STORAGE": "mysql"},
+        "BACKBONE_DAGSTER_STORAGE='mysql' is not a Dagster storage: set it to sqlite",
+    ),
+    "postgres settings missing": (
+        {"BACKBONE_DAGSTER_STORAGE": "postgres", "DAGSTER_PG_HOST": "127.0.0.1"},
+        "BACKBONE_DAGSTER_STORAGE=postgres but DAGSTER_PG_PORT, DAGSTER_PG_USER, "
+        "DAGSTER_PG_PASSWORD, DAGSTER_PG_DB not set",
+    ),
+    # Port 1: nothing listens there, so the connection is refused at once.
+    "postgres unreachable": (
+        {"BACKBONE_DAGSTER_STORAGE": "postgres", **PG, "DAGSTER_PG_PORT": "1"},
+        "PostgreSQL not reachable at DAGSTER_PG_HOST=127.0.0.1 DAGSTER_PG_PORT=1 "
+        "DAGSTER_PG_USER=postgres (",
+    ),
+    "bad wait": (
+        {"BACKBONE_WAIT_SECONDS": "soon"},
+        "BACKBONE_WAIT_SECONDS='soon' is not a number of seconds",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", MISTAKES)
+@pytest.mark.parametrize("command", [["demo", "--days", "2"], ["run", *RUN_DATES]])
+def test_a_configuration_mistake_is_one_line_with_exit_status_2(
+    monkeypatch, tmp_path, capsys, case, command
+):
+    for name in list(os.environ):
+        if name.startswith(("BACKBONE_", "DAGSTER_", "SQUARE_", "HUBSPOT_", "XERO_")):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("BACKBONE_HOME", str(tmp_path))
+    monkeypatch.setenv("BACKBONE_NOW", "2026-11-20T12:00:00Z")
+    variables, message = MISTAKES[case]
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(SystemExit) as refused:
+        main(command)
+    assert refused.value.code == 2
+    line = capsys.readouterr().err
+    assert line.startswith(f"backbone {command[0]}: {message}"), line
+    assert line.count("\n") == 1 and "Traceback" not in line
+    assert not (tmp_path / "dagster").exists()  # refused before anything ran

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from datetime import date, timedelta
 from pathlib import Path
@@ -24,6 +25,20 @@ def _scope_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--home", type=Path, default=None, help="BACKBONE_HOME (default ./.backbone)"
     )
+    parser.add_argument(
+        "--debug", action="store_true", help="show the traceback of a refused configuration"
+    )
+
+
+class Refused(SystemExit):
+    """A mistake in the arguments or the environment: one line (its str), exit status 2."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(2)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -77,13 +92,31 @@ def chosen_dates(start: str, end: str, first: date, today: date) -> list[str]:
 
 
 def check_businesses(chosen: list[str] | None) -> None:
+    """--business, else BACKBONE_BUSINESSES (what `make demo` passes): every name known."""
+    from pipeline.settings import selected_businesses
     from pipeline.store.tenants import business_ids
 
+    source = "" if chosen else "BACKBONE_BUSINESSES: "
+    chosen = chosen or selected_businesses()
     known = business_ids()
     unknown = [b for b in chosen or [] if b not in known]
     if unknown:
         raise ValueError(
-            f"unknown business {', '.join(unknown)}; known: {', '.join(sorted(known))}"
+            f"{source}unknown business {', '.join(unknown)}; known: {', '.join(sorted(known))}"
+        )
+
+
+def check_live_tokens() -> None:
+    """In live mode every connector needs its token; refused here, not at the first request."""
+    from pipeline.settings import CREDENTIAL_VARIABLES, source_mode
+
+    if source_mode() != "live":
+        return
+    missing = [name for name in CREDENTIAL_VARIABLES if not os.environ.get(name, "").strip()]
+    if missing:
+        raise ValueError(
+            f"BACKBONE_SOURCE=live but {', '.join(missing)} not set: export the vendor "
+            "token(s) (README, 'point Backbone at a live account'), or BACKBONE_SOURCE=sandbox"
         )
 
 
@@ -103,17 +136,25 @@ def _partitions(args: argparse.Namespace) -> list[str]:
     """Everything a run needs from its arguments and environment, checked before it starts."""
     from assets.partitions import DAILY
     from pipeline.app.demo import business_days
+    from pipeline.app.instance import check_storage
+    from pipeline.app.recovery import wait_seconds
     from pipeline.settings import source_mode
     from resources.world import pipeline_now
 
     source_mode()  # BACKBONE_SOURCE is refused here, not in the first step
+    check_live_tokens()
     check_businesses(args.business)
+    wait_seconds()
     if args.command == "demo":
         if args.days < 1:
             raise ValueError("--days must be at least 1")
-        return business_days(args.days, today=pipeline_now().date())
+        days = business_days(args.days, today=pipeline_now().date())
+        check_storage()
+        return days
     first = DAILY.start.date()
-    return chosen_dates(args.start, args.end, first, local_today(args.business))
+    dates = chosen_dates(args.start, args.end, first, local_today(args.business))
+    check_storage()  # last: it may reach out to PostgreSQL
+    return dates
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -126,15 +167,32 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "audit":
         return audit_cli.main(args)
     try:
+        if args.home is not None:  # the storage check and the lock read the home
+            os.environ["BACKBONE_HOME"] = str(args.home.resolve())
         partitions = _partitions(args)
     except ValueError as refused:
-        # Argument and environment errors (dates, businesses, BACKBONE_NOW, BACKBONE_SOURCE)
-        # are one line, not a traceback.
-        raise SystemExit(f"backbone {args.command}: {refused}") from None
+        # Argument and environment errors (dates, businesses, BACKBONE_NOW, BACKBONE_SOURCE,
+        # tokens, the Dagster storage) are one line, not a traceback, unless --debug.
+        if args.debug:
+            raise
+        return _refuse(f"backbone {args.command}: {refused}")
+    from pipeline.app.recovery import Busy
     from pipeline.app.runner import run_dates, use_home_and_businesses
 
     use_home_and_businesses(args.home, args.business)
-    return run_dates(partitions, command=args.command)
+    try:
+        return run_dates(partitions, command=args.command)
+    except Busy as busy:
+        print(f"backbone {args.command}: {busy}", file=sys.stderr)
+        return 75  # EX_TEMPFAIL: nothing wrong with the run; try again later
+    except KeyboardInterrupt:
+        print(f"backbone {args.command}: stopped (Ctrl-C)", file=sys.stderr)
+        return 130
+
+
+def _refuse(message: str) -> int:
+    print(message, file=sys.stderr)
+    raise Refused(message)
 
 
 if __name__ == "__main__":

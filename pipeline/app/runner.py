@@ -46,14 +46,23 @@ def check_reference() -> None:
         raise SystemExit(1) from None
 
 
+def _say(line: str) -> None:
+    console.print(f"  [yellow]{line}[/yellow]", highlight=False, soft_wrap=True)
+
+
 def _run(defs, instance, job: str, partition: str | None, label: str, launched_by: str):
+    from assets.partitions import WAREHOUSE_POOL
+    from pipeline.app.recovery import process_tags, wait_for_pool, wait_seconds
+
+    # A run killed earlier would otherwise keep the warehouse pool forever (recovery.py).
+    wait_for_pool(instance, WAREHOUSE_POOL, timeout=wait_seconds(), say=_say)
     started = time.monotonic()
     result = defs.resolve_job_def(job).execute_in_process(
         instance=instance,
         partition_key=partition,
         run_config=QUIET,
         raise_on_error=False,
-        tags={"backbone/launched_by": launched_by},
+        tags={"backbone/launched_by": launched_by, **process_tags()},
     )
     took = time.monotonic() - started
     if not result.success:
@@ -85,12 +94,20 @@ def _ledger_label(result) -> str:
 
 def run_dates(partitions: list[str], *, command: str) -> int:
     """Materialize every asset for `partitions` (business dates, oldest first), in the
-    schedule's order; `command` ("run" or "demo") titles the output and tags the Dagster runs."""
+    schedule's order; `command` ("run" or "demo") titles the output and tags the Dagster runs.
+    One at a time per home: a second run waits for the first (recovery.home_lock)."""
     check_reference()
+    from pipeline.app.recovery import home_lock, wait_seconds
+    from pipeline.settings import backbone_home
 
+    with home_lock(backbone_home(), timeout=wait_seconds(), say=_say):
+        return _run_dates(partitions, command=command)
+
+
+def _run_dates(partitions: list[str], *, command: str) -> int:
     from dagster import DagsterInstance
 
-    from pipeline.app.instance import prepare_dagster_home
+    from pipeline.app.instance import prepare_dagster_home, storage_description
     from pipeline.app.summary import print_crm_summary
     from pipeline.settings import (
         audit_export_dir,
@@ -121,6 +138,7 @@ def run_dates(partitions: list[str], *, command: str) -> int:
     else:
         clock = "the simulator's" if source_mode() == "sandbox" else "the real clock"
     console.print(f"  clock:  {pipeline_now().isoformat()} ({clock})", highlight=False)
+    console.print(f"  dagster: {storage_description()}", highlight=False, soft_wrap=True)
     started = time.monotonic()
 
     run_ids: list[str] = []

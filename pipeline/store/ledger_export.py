@@ -138,6 +138,10 @@ def write_checked(text: str, target: Path) -> None:
     """Write beside the target, check with Beancount, then rename over it: readers see either
     the old ledger or the new one, and never one that does not check."""
     target.parent.mkdir(parents=True, exist_ok=True)
+    # A process killed between write and rename left its file; the export runs under the
+    # warehouse pool, one at a time, so any other one is such a leftover.
+    for stale in target.parent.glob(f".{target.name}.*.tmp"):
+        stale.unlink(missing_ok=True)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
         with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
