@@ -47,12 +47,14 @@ def check_reference() -> None:
 
 
 def _run(defs, instance, job: str, partition: str | None, label: str, launched_by: str):
+    from pipeline.app.launch import launch
+
     started = time.monotonic()
-    result = defs.resolve_job_def(job).execute_in_process(
-        instance=instance,
-        partition_key=partition,
+    result = launch(
+        defs.resolve_job_def(job),
+        instance,
+        partition=partition,
         run_config=QUIET,
-        raise_on_error=False,
         tags={"backbone/launched_by": launched_by},
     )
     took = time.monotonic() - started
