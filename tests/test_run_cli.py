@@ -41,10 +41,22 @@ REFUSED = {
         "backbone run: --to 2026-11-20 is not over yet",
     ),
     "before the first partition": (
-        ["--from", "2025-12-31", "--to", "2026-01-02"],
-        "backbone run: --from 2025-12-31 is before the first business date, 2026-01-01",
+        ["--from", "2026-10-31", "--to", "2026-11-02"],
+        "backbone run: --from 2026-10-31 is before the first business date, 2026-11-01",
     ),
 }
+
+
+def test_demo_refuses_days_before_the_first_business_date(monkeypatch):
+    monkeypatch.delenv("BACKBONE_SOURCE", raising=False)
+    monkeypatch.delenv("BACKBONE_FIRST_BUSINESS_DATE", raising=False)
+    monkeypatch.setenv("BACKBONE_NOW", "2026-11-20T12:00:00Z")
+    with pytest.raises(SystemExit) as refused:
+        main(["demo", "--days", "20", "--business", "cafe"])
+    assert str(refused.value).startswith(
+        "backbone demo: --days 20 reaches back to 2026-10-31, before the first business date, "
+        "2026-11-01"
+    )
 
 
 @pytest.mark.parametrize("case", REFUSED)

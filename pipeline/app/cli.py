@@ -98,9 +98,9 @@ def local_today(businesses: list[str] | None) -> date:
 
 def _partitions(args: argparse.Namespace) -> list[str]:
     """Everything a run needs from its arguments and environment, checked before it starts."""
-    from assets.partitions import DAILY
     from pipeline.app.demo import business_days
     from pipeline.settings import source_mode
+    from pipeline.store.tenants import first_business_date
     from resources.world import pipeline_now
 
     source_mode()  # BACKBONE_SOURCE is refused here, not in the first step
@@ -108,8 +108,16 @@ def _partitions(args: argparse.Namespace) -> list[str]:
     if args.command == "demo":
         if args.days < 1:
             raise ValueError("--days must be at least 1")
-        return business_days(args.days, today=pipeline_now().date())
-    first = DAILY.start.date()
+        days = business_days(args.days, today=pipeline_now().date())
+        first = first_business_date(args.business)
+        if date.fromisoformat(days[0]) < first:
+            raise ValueError(
+                f"--days {args.days} reaches back to {days[0]}, before the first business date, "
+                f"{first} (reference/businesses.csv first_business_date, or "
+                "BACKBONE_FIRST_BUSINESS_DATE): ask for fewer days"
+            )
+        return days
+    first = first_business_date(args.business)
     return chosen_dates(args.start, args.end, first, local_today(args.business))
 
 
