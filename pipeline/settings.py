@@ -127,3 +127,20 @@ def pipeline_clock() -> datetime | None:
         ) from None
     value = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
     return value.replace(microsecond=value.microsecond // 1000 * 1000)
+
+
+FIRST_DATE_VARIABLE = "BACKBONE_FIRST_BUSINESS_DATE"
+
+
+def first_business_date_override() -> date | None:
+    """BACKBONE_FIRST_BUSINESS_DATE (YYYY-MM-DD): where daily partitions start, instead of the
+    earliest `first_business_date` of reference/businesses.csv; unset, the reference decides."""
+    raw = os.environ.get(FIRST_DATE_VARIABLE, "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ValueError(
+            f"{FIRST_DATE_VARIABLE}={raw!r} is not a date (YYYY-MM-DD, e.g. 2026-11-01)"
+        ) from None

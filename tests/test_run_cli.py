@@ -17,11 +17,9 @@ RUN_DATES = ["--from", "2026-11-18", "--to", "2026-11-19"]
 
 
 def test_the_dates_are_from_to_inclusive_oldest_first_across_a_month_end():
-    dates = chosen_dates("2026-10-30", "2026-11-02", date(2026, 1, 1), date(2026, 11, 20))
+    dates = chosen_dates("2026-10-30", "2026-11-02", date(2026, 11, 20))
     assert dates == ["2026-10-30", "2026-10-31", "2026-11-01", "2026-11-02"]
-    assert chosen_dates("2026-11-19", "2026-11-19", date(2026, 1, 1), date(2026, 11, 20)) == [
-        "2026-11-19"
-    ]
+    assert chosen_dates("2026-11-19", "2026-11-19", date(2026, 11, 20)) == ["2026-11-19"]
 
 
 REFUSED = {
@@ -42,11 +40,22 @@ REFUSED = {
         ["--from", "2026-11-19", "--to", "2026-11-20"],
         "backbone run: --to 2026-11-20 is not over yet",
     ),
-    "before the first partition": (
-        ["--from", "2025-12-31", "--to", "2026-01-02"],
-        "backbone run: --from 2025-12-31 is before the first business date, 2026-01-01",
-    ),
 }
+
+
+def test_dates_before_the_first_business_date_run_with_partitions_reaching_back(
+    monkeypatch, capsys
+):
+    """A backfill or a replay of a vendor's own dates may start before the configured first
+    business date: the run's partitions start at the earliest date asked for, and it says so."""
+    from pipeline.app.cli import _reach_back
+
+    monkeypatch.delenv("BACKBONE_FIRST_BUSINESS_DATE", raising=False)
+    _reach_back("2026-11-05", ["cafe"])
+    assert "BACKBONE_FIRST_BUSINESS_DATE" not in __import__("os").environ
+    _reach_back("2026-10-31", ["cafe"])
+    assert __import__("os").environ["BACKBONE_FIRST_BUSINESS_DATE"] == "2026-10-31"
+    assert "2026-10-31 is before the first business date, 2026-11-01" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("case", REFUSED)

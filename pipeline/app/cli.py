@@ -74,15 +74,13 @@ def _date(flag: str, value: str) -> date:
         raise ValueError(f"{flag} {value!r} is not a date (YYYY-MM-DD)") from None
 
 
-def chosen_dates(start: str, end: str, first: date, today: date) -> list[str]:
+def chosen_dates(start: str, end: str, today: date) -> list[str]:
     """The business dates FROM..TO, oldest first; ValueError (one line) when they cannot run:
-    not dates, reversed, before the first partition, or not over yet on the pipeline's clock
-    (`today` is the earliest local date among the chosen locations)."""
+    not dates, reversed, or not over yet on the pipeline's clock (`today` is the earliest local
+    date among the chosen locations)."""
     begin, last = _date("--from", start), _date("--to", end)
     if begin > last:
         raise ValueError(f"--from {begin} is after --to {last}")
-    if begin < first:
-        raise ValueError(f"--from {begin} is before the first business date, {first}")
     if last >= today:
         raise ValueError(
             f"--to {last} is not over yet: the pipeline's clock says it is {today} at the "
@@ -134,7 +132,6 @@ def local_today(businesses: list[str] | None) -> date:
 
 def _partitions(args: argparse.Namespace) -> list[str]:
     """Everything a run needs from its arguments and environment, checked before it starts."""
-    from assets.partitions import DAILY
     from pipeline.app.demo import business_days
     from pipeline.app.instance import check_storage
     from pipeline.app.recovery import wait_seconds
@@ -149,12 +146,30 @@ def _partitions(args: argparse.Namespace) -> list[str]:
         if args.days < 1:
             raise ValueError("--days must be at least 1")
         days = business_days(args.days, today=pipeline_now().date())
+        _reach_back(days[0], args.business)
         check_storage()
         return days
-    first = DAILY.start.date()
-    dates = chosen_dates(args.start, args.end, first, local_today(args.business))
+    dates = chosen_dates(args.start, args.end, local_today(args.business))
+    _reach_back(dates[0], args.business)
     check_storage()  # last: it may reach out to PostgreSQL
     return dates
+
+
+def _reach_back(earliest: str, businesses: list[str] | None) -> None:
+    """Dates before the configured first business date still run (a backfill, a replay of a
+    vendor's own dates): this run's daily partitions start at the earliest one asked for, set
+    before the definitions load. The UI keeps the configured start."""
+    from pipeline.settings import FIRST_DATE_VARIABLE
+    from pipeline.store.tenants import first_business_date
+
+    first = first_business_date(businesses)
+    if date.fromisoformat(earliest) < first:
+        os.environ[FIRST_DATE_VARIABLE] = earliest
+        print(
+            f"note: {earliest} is before the first business date, {first}; this run's "
+            f"partitions start at {earliest} ({FIRST_DATE_VARIABLE})",
+            file=sys.stderr,
+        )
 
 
 def main(argv: list[str] | None = None) -> int:

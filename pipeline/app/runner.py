@@ -52,16 +52,17 @@ def _say(line: str) -> None:
 
 def _run(defs, instance, job: str, partition: str | None, label: str, launched_by: str):
     from assets.partitions import WAREHOUSE_POOL
+    from pipeline.app.launch import launch
     from pipeline.app.recovery import process_tags, wait_for_pool, wait_seconds
 
     # A run killed earlier would otherwise keep the warehouse pool forever (recovery.py).
     wait_for_pool(instance, WAREHOUSE_POOL, timeout=wait_seconds(), say=_say)
     started = time.monotonic()
-    result = defs.resolve_job_def(job).execute_in_process(
-        instance=instance,
-        partition_key=partition,
+    result = launch(
+        defs.resolve_job_def(job),
+        instance,
+        partition=partition,
         run_config=QUIET,
-        raise_on_error=False,
         tags={"backbone/launched_by": launched_by, **process_tags()},
     )
     took = time.monotonic() - started

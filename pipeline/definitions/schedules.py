@@ -24,6 +24,11 @@ def build_daily_schedule(job) -> dg.ScheduleDefinition:
         cron_schedule="0 9 * * *",
         execution_timezone="UTC",
         name="daily_schedule",
+        description=(
+            f"Every day at 09:00 UTC, once every location's previous business day has closed: "
+            f"daily_job for yesterday and the {LOOKBACK_DAYS} business dates before it, whose "
+            "offline POS sales may have arrived late. Stopped until turned on."
+        ),
         default_status=dg.DefaultScheduleStatus.STOPPED,
     )
     def daily_schedule(context: dg.ScheduleEvaluationContext):

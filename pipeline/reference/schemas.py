@@ -22,6 +22,9 @@ SCHEMAS: dict[str, tuple[pa.DataFrameSchema, list[str]]] = {
                 "business_id": pa.Column(str, pa.Check.str_matches(r"^[a-z][a-z0-9_]*$")),
                 "name": _TEXT,
                 "currency": pa.Column(str, pa.Check.isin(["USD", "EUR", "GBP", "CAD", "AUD"])),
+                # The first business date Backbone runs for: daily partitions start at the
+                # earliest of the businesses in scope (assets/partitions.py).
+                "first_business_date": _DATE,
                 "xero_tenant_id": _TEXT,
                 # How Square payouts reach the Xero bank account (docs/reconciliation.md).
                 "payout_deposits": pa.Column(

@@ -5,9 +5,10 @@ from __future__ import annotations
 import csv
 import os
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 
-from pipeline.settings import reference_dir
+from pipeline.settings import first_business_date_override, reference_dir, selected_businesses
 
 
 class UnknownBusinessError(KeyError):
@@ -61,3 +62,22 @@ def _csv_tenants() -> dict[str, str]:
 
 def business_ids() -> list[str]:
     return sorted({loc.business_id for loc in locations()})
+
+
+def first_business_date(businesses: list[str] | None = None) -> date:
+    """Where daily partitions start: BACKBONE_FIRST_BUSINESS_DATE, else the earliest
+    `first_business_date` in businesses.csv among `businesses` (default: those a run covers,
+    BACKBONE_BUSINESSES, else all), so the UI lists no dates before any business ran."""
+    override = first_business_date_override()
+    if override is not None:
+        return override
+    path = reference_dir() / "businesses.csv"
+    chosen = businesses or selected_businesses()
+    with path.open(newline="") as handle:
+        rows = [r for r in csv.DictReader(handle) if not chosen or r["business_id"] in chosen]
+    try:
+        return min(date.fromisoformat(r["first_business_date"]) for r in rows)
+    except (KeyError, ValueError) as exc:
+        raise ValueError(
+            f"{path}: field 'first_business_date' must be a date (YYYY-MM-DD) on every row: {exc}"
+        ) from None
