@@ -57,6 +57,18 @@ def ledger_export_path() -> Path:
 
 
 CREDENTIAL_VARIABLES = ("SQUARE_ACCESS_TOKEN", "HUBSPOT_ACCESS_TOKEN", "XERO_ACCESS_TOKEN")
+# Any variable named like a credential is treated as one (DAGSTER_PG_PASSWORD, a future API key).
+_SECRET_SUFFIXES = ("_ACCESS_TOKEN", "_TOKEN", "_SECRET", "_PASSWORD", "_API_KEY")
+
+
+def secret_values() -> list[str]:
+    """The values of every configured secret, to be redacted wherever Backbone writes text."""
+    return [
+        value
+        for name, value in os.environ.items()
+        if name in CREDENTIAL_VARIABLES or name.upper().endswith(_SECRET_SUFFIXES)
+        if value.strip()
+    ]
 
 
 def source_mode() -> str:

@@ -239,6 +239,9 @@ class Sandbox:
             if path.rstrip("/") == missing:
                 code = "INSUFFICIENT_SCOPES" if status == 403 else "NOT_FOUND"
                 raise ApiError(status, code, f"This account cannot use {path}.")
+        if path.rstrip("/") in self.faults.echo:
+            sent = request.headers.get("authorization", "")
+            raise ApiError(400, "BAD_REQUEST", f"Request rejected; headers received: {sent}")
         call = Call(
             vendor=vendor,
             business=business,
