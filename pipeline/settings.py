@@ -110,6 +110,21 @@ def max_field_bytes() -> int | None:
     return int(raw)
 
 
+RETENTION_VARIABLE = "BACKBONE_RAW_RETENTION_DAYS"
+DEFAULT_RAW_RETENTION_DAYS = 730
+
+
+def raw_retention_days() -> int:
+    """BACKBONE_RAW_RETENTION_DAYS: raw payloads landed longer ago than this are purged of PII
+    (two years unless set; the accounting rules need amounts and dates, never people)."""
+    raw = os.environ.get(RETENTION_VARIABLE, "").strip()
+    if not raw:
+        return DEFAULT_RAW_RETENTION_DAYS
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError(f"{RETENTION_VARIABLE} must be a positive number of days, not {raw!r}")
+    return int(raw)
+
+
 NOW_VARIABLE = "BACKBONE_NOW"
 
 

@@ -7,6 +7,8 @@ import sys
 from datetime import date, timedelta
 from pathlib import Path
 
+from pipeline.app import privacy_cli
+
 
 def _businesses(value: str) -> list[str]:
     return [b.strip() for b in value.split(",") if b.strip()]
@@ -46,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     # The simulator parses its own arguments (`backbone sandbox serve --help`).
     sub.add_parser("sandbox", help="the vendor simulator: `backbone sandbox serve [--port N]`")
+    privacy_cli.add_parsers(sub)
     return parser
 
 
@@ -120,6 +123,8 @@ def main(argv: list[str] | None = None) -> int:
 
         return simulator().main(argv[1:])
     args = build_parser().parse_args(argv)
+    if args.command in ("erase", "deadletter"):
+        return _privacy(args)
     try:
         partitions = _partitions(args)
     except ValueError as refused:
@@ -130,6 +135,18 @@ def main(argv: list[str] | None = None) -> int:
 
     use_home_and_businesses(args.home, args.business)
     return run_dates(partitions, command=args.command)
+
+
+def _privacy(args: argparse.Namespace) -> int:
+    handler = {
+        "erase": privacy_cli.erase,
+        "list": privacy_cli.list_dead_letters,
+        "replay": privacy_cli.replay,
+    }[getattr(args, "action", "erase")]
+    try:
+        return handler(args)
+    except ValueError as refused:
+        raise SystemExit(f"backbone {args.command}: {refused}") from None
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from assets.exports import ledger_beancount, scorecard_duckdb
 from assets.journal import daily_journal
 from assets.ledger_sync import xero_manual_journals, xero_payout_deposits
 from assets.models import identity_map, reference_tables
+from assets.privacy import erase_customer_job, raw_retention_job
 from assets.refund_reason_form import refund_reason_job
 from assets.studio_loop import hubspot_deal_status, invoice_drafts, scope_change_job
 from pipeline.definitions.jobs import ASSET_JOBS, daily_job
@@ -42,7 +43,7 @@ daily_schedule = build_daily_schedule(daily_job)
 defs = dg.Definitions(
     assets=ALL_ASSETS,
     asset_checks=ALL_CHECKS,
-    jobs=[*ASSET_JOBS, refund_reason_job, scope_change_job],
+    jobs=[*ASSET_JOBS, refund_reason_job, scope_change_job, erase_customer_job, raw_retention_job],
     schedules=[daily_schedule],
     resources=resources(),
     executor=dg.in_process_executor,
