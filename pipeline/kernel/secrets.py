@@ -18,7 +18,9 @@ REDACTED = "***"
 MIN_SECRET_CHARS = 8
 # Bearer tokens or key=value secrets, even ones never registered (another vendor's, a rotated one).
 _PATTERNS = re.compile(
-    r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+|((?:access_?token|token|secret|password)\W{0,3})[^\s,\"']+"
+    r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+"
+    # key=value, key: value, "key": "value"; a separator is required so "tokens" stays a word.
+    r"|(\b(?:access_?token|token|secret|password)\b\W{1,4})[^\s,\"']+"
 )
 
 _lock = threading.Lock()
