@@ -11,7 +11,6 @@ from pathlib import Path
 
 import duckdb
 from rich.console import Console
-from rich.table import Table
 
 console = Console()
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
@@ -112,15 +111,12 @@ def list_dead_letters(args: argparse.Namespace) -> int:
 
     use_home_and_businesses(Path(args.home) if args.home else None, None)
     rows = dead_letters(args)
-    table = Table(title=f"ops.dead_letter: {len(rows)} row(s)")
-    for name in ("at", "stage", "business", "partition", "source/entity", "record", "reason"):
-        table.add_column(name, overflow="fold")
+    console.print(f"ops.dead_letter: {len(rows)} row(s)", highlight=False)
+    # One line each, tab-separated, so the list can be piped to grep or cut as well as read.
     for at, stage, business, partition, source, entity, record, reason in rows:
-        table.add_row(
-            f"{at:%Y-%m-%d %H:%M}", stage, business or "", partition or "",
-            f"{source}/{entity}", record or "", reason,
-        )  # fmt: skip
-    console.print(table)
+        fields = (f"{at:%Y-%m-%d %H:%M}", stage, business or "-", partition or "-",
+                  f"{source}/{entity}", record or "-", reason)  # fmt: skip
+        console.print("\t".join(fields), soft_wrap=True, highlight=False, markup=False)
     return 0
 
 
@@ -128,7 +124,7 @@ def replay(args: argparse.Namespace) -> int:
     """Re-run what produced the matching dead letters: the business dates of extract dead
     letters end to end (extract, models, journal, write-back, CRM, exports; what the schedule
     runs), or, for model and CRM dead letters, the models, CRM and export jobs."""
-    from pipeline.app.runner import _run, run_dates
+    from pipeline.app.runner import _run, run_dates, use_home_and_businesses
     from pipeline.store.dead_letter_replay import plan
 
     _prepare(args.home)
@@ -137,8 +133,13 @@ def replay(args: argparse.Namespace) -> int:
         console.print("nothing to replay: no dead letter matches", highlight=False)
         return 0
     partitions, jobs = plan(before)
+    businesses = sorted({r[2] for r in before if r[2]})
+    if businesses and all(r[2] for r in before):
+        # Only the businesses the dead letters came from: a replay re-runs nothing else.
+        use_home_and_businesses(None, businesses)
     console.print(
-        f"replaying {len(before)} dead letter(s): dates {', '.join(partitions) or 'none'}; "
+        f"replaying {len(before)} dead letter(s) of {', '.join(businesses) or 'every business'}: "
+        f"dates {', '.join(partitions) or 'none'}; "
         f"jobs {', '.join(jobs) or 'none'}",
         highlight=False,
     )
