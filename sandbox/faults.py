@@ -15,8 +15,9 @@ Spec string (also $BACKBONE_SANDBOX_FAULTS), comma separated:
                  (e.g. 404=/v2/disputes) -> 404 in the vendor's shape; 403=/PATH likewise,
                  as a missing permission. Repeatable.
     echo=/PATH   every request to the vendor-relative PATH -> 400 whose error message repeats
-                 the request's Authorization header (a misbehaving gateway or vendor that
-                 echoes what it was sent), so a client's secret redaction can be proven.
+                 the credential of the request's Authorization header (a misbehaving gateway
+                 or vendor that echoes what it was sent), so a client's secret redaction can
+                 be proven.
                  Repeatable.
     pagesize=N   listings serve at most N records per page, whatever the client asks for
                  (vendors may cap pages below the requested size)

@@ -21,7 +21,8 @@ from tests.test_run_live import clean_env
 from tests.text_search import home_hits
 
 BACKBONE = str(Path(sys.executable).with_name("backbone"))
-# Canaries: no "Bearer " prefix in how they are echoed below, so only the value list can catch them.
+# Canaries: echoed bare (sandbox fault echo=/PATH), so only the list of configured secret values
+# can catch them, not a "Bearer ..." or "token=..." pattern.
 CANARY = "cnry-7f3a9c2e41d84b6b"
 PG_CANARY = "pgcnry-0b9e5d7aa1c3"
 
@@ -83,7 +84,7 @@ def _run_with_echoing_vendor(home: Path, **extra: str) -> str:
             "AND error IS NOT NULL"
         ).fetchall()
     assert errors, out
-    assert any("headers received: Bearer ***" in e for (e,) in errors), errors
+    assert any("rejected for credential ***" in e for (e,) in errors), errors
     return out
 
 
