@@ -109,7 +109,7 @@ def _tables(con: duckdb.DuckDBPyConnection, schema: str | None = None) -> list[t
 
 
 def _raw_payloads(con, records: Iterable[tuple[str, str, str]]) -> list[dict]:
-    """The person's own vendor records, as landed."""
+    """The person's own vendor records, as landed or dead-lettered."""
     by_source: dict[str, list[str]] = {}
     for business_id, source, source_id in records:
         by_source.setdefault(source, []).append(f"{business_id}|{source_id}")
@@ -123,6 +123,14 @@ def _raw_payloads(con, records: Iterable[tuple[str, str, str]]) -> list[dict]:
                 [sorted(keys)],
             ).fetchall()
             payloads += [json.loads(p) for (p,) in rows]
+    # A record of theirs that never landed (dead-lettered) still holds their values.
+    keys = [f"{b}|{s}|{i}" for b, s, i in records]
+    rows = con.execute(
+        "SELECT payload FROM ops.dead_letter WHERE payload IS NOT NULL AND "
+        "business_id || '|' || source || '|' || record_id IN (SELECT unnest(?))",
+        [keys],
+    ).fetchall()
+    payloads += [p for p in (json.loads(p) for (p,) in rows) if isinstance(p, dict)]
     return payloads
 
 
