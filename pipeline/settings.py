@@ -61,6 +61,18 @@ def ledger_export_path() -> Path:
 
 
 CREDENTIAL_VARIABLES = ("SQUARE_ACCESS_TOKEN", "HUBSPOT_ACCESS_TOKEN", "XERO_ACCESS_TOKEN")
+# Any variable named like a credential is treated as one (DAGSTER_PG_PASSWORD, a future API key).
+_SECRET_SUFFIXES = ("_ACCESS_TOKEN", "_TOKEN", "_SECRET", "_PASSWORD", "_API_KEY")
+
+
+def secret_values() -> list[str]:
+    """The values of every configured secret, to be redacted wherever Backbone writes text."""
+    return [
+        value
+        for name, value in os.environ.items()
+        if name in CREDENTIAL_VARIABLES or name.upper().endswith(_SECRET_SUFFIXES)
+        if value.strip()
+    ]
 
 
 def source_mode() -> str:
@@ -99,6 +111,21 @@ def max_field_bytes() -> int | None:
         raise ValueError(
             f"BACKBONE_MAX_FIELD_BYTES must be a positive number of bytes, not {raw!r}"
         )
+    return int(raw)
+
+
+RETENTION_VARIABLE = "BACKBONE_RAW_RETENTION_DAYS"
+DEFAULT_RAW_RETENTION_DAYS = 730
+
+
+def raw_retention_days() -> int:
+    """BACKBONE_RAW_RETENTION_DAYS: raw payloads landed longer ago than this are purged of PII
+    (two years unless set; the accounting rules need amounts and dates, never people)."""
+    raw = os.environ.get(RETENTION_VARIABLE, "").strip()
+    if not raw:
+        return DEFAULT_RAW_RETENTION_DAYS
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError(f"{RETENTION_VARIABLE} must be a positive number of days, not {raw!r}")
     return int(raw)
 
 

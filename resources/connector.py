@@ -9,6 +9,7 @@ from typing import Any
 import dagster as dg
 
 from pipeline.extraction.paging import DEFAULT_MAX_PAGES, LostPage, PageGuard, Unavailable
+from pipeline.kernel.secrets import register_secrets
 from resources.http import ApiClient, ApiError, BrokenBody, make_transport
 from resources.world import in_process_transport
 
@@ -38,6 +39,8 @@ class VendorConnector(dg.ConfigurableResource):
         return {"Authorization": f"Bearer {self.access_token}", "Accept": "application/json"}
 
     def client(self, business_id: str) -> ApiClient:
+        # The token as resolved (an EnvVar, or a value set in config) is a secret from here on.
+        register_secrets([self.access_token])
         base = self.base_url.format(business=business_id)
         return ApiClient(
             self.vendor,

@@ -133,6 +133,23 @@ class HubSpotResource(VendorConnector):
         body = {"inputs": [{"idProperty": id_property, **item} for item in inputs]}
         return self._write(client, "POST", "/crm/v3/objects/contacts/batch/upsert", key, body)
 
+    def gdpr_delete_contact(self, client: ApiClient, key: str, contact_id: str) -> str:
+        """POST /crm/v3/objects/contacts/gdpr-delete {"objectId": id}: HubSpot deletes the
+        contact and its associations for good (204). 'deleted', or 'absent' when HubSpot no
+        longer has it (404: deleted before, e.g. by a first attempt whose log row was lost)."""
+        try:
+            client.request(
+                "POST",
+                "/crm/v3/objects/contacts/gdpr-delete",
+                json={"objectId": contact_id},
+                headers={"Idempotency-Key": key},
+            )
+        except ApiError as exc:
+            if exc.status_code != 404:
+                raise
+            return "absent"
+        return "deleted"
+
     def update_contacts(self, client: ApiClient, key: str, inputs: list) -> dict:
         """Batch update by HubSpot record id (a contact Backbone found, not yet stamped)."""
         body = {"inputs": inputs}

@@ -239,6 +239,11 @@ class Sandbox:
             if path.rstrip("/") == missing:
                 code = "INSUFFICIENT_SCOPES" if status == 403 else "NOT_FOUND"
                 raise ApiError(status, code, f"This account cannot use {path}.")
+        if path.rstrip("/") in self.faults.echo:
+            # The bare credential, no "Bearer " before it: only a client that knows its
+            # secret values (not one matching patterns) can keep this out of its logs.
+            sent = request.headers.get("authorization", "").partition(" ")[2]
+            raise ApiError(400, "BAD_REQUEST", f"Request rejected for credential {sent}")
         call = Call(
             vendor=vendor,
             business=business,

@@ -14,6 +14,11 @@ Spec string (also $BACKBONE_SANDBOX_FAULTS), comma separated:
     404=/PATH    the account lacks this endpoint: every request to the vendor-relative PATH
                  (e.g. 404=/v2/disputes) -> 404 in the vendor's shape; 403=/PATH likewise,
                  as a missing permission. Repeatable.
+    echo=/PATH   every request to the vendor-relative PATH -> 400 whose error message repeats
+                 the credential of the request's Authorization header (a misbehaving gateway
+                 or vendor that echoes what it was sent), so a client's secret redaction can
+                 be proven.
+                 Repeatable.
     pagesize=N   listings serve at most N records per page, whatever the client asks for
                  (vendors may cap pages below the requested size)
     malformed    page 1 of every record list carries one extra malformed record
@@ -47,6 +52,7 @@ class Faults:
     truncated_every: int | None = None
     html_every: int | None = None
     missing: tuple[tuple[int, str], ...] = ()  # (404 or 403, vendor-relative path)
+    echo: tuple[str, ...] = ()  # vendor-relative paths answered with the echoed credential
     page_size: int | None = None
     malformed: bool = False
     hubspot_reject_every: int | None = None
@@ -55,6 +61,7 @@ class Faults:
     def parse(cls, spec: str) -> Faults:
         values: dict[str, object] = {}
         missing: list[tuple[int, str]] = []
+        echo: list[str] = []
         for raw in spec.split(","):
             item = raw.strip()
             if not item:
@@ -71,6 +78,12 @@ class Faults:
                     raise ValueError(f"fault {item!r} needs a path, e.g. {name}=/v2/disputes")
                 missing.append((int(name), arg.rstrip("/") or "/"))
                 values["missing"] = tuple(missing)
+                continue
+            if name == "echo":
+                if not arg.startswith("/"):
+                    raise ValueError(f"fault {item!r} needs a path, e.g. echo=/ManualJournals")
+                echo.append(arg.rstrip("/") or "/")
+                values["echo"] = tuple(echo)
                 continue
             every, _, extra = arg.partition(":")
             n = _positive_int(every, item)

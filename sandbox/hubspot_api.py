@@ -150,6 +150,8 @@ def all_contacts(sb: Sandbox, call: Call) -> dict[str, dict]:
             record["properties"].update(write.properties)
             record["properties"]["lastmodifieddate"] = rfc3339_ms(write.updated_ms)
             record["updatedAt"] = rfc3339_ms(write.updated_ms)
+        for gone in getattr(state, "gdpr_deleted", ()):  # state files saved before GDPR deletes
+            contacts.pop(gone, None)
     return contacts
 
 

@@ -1,6 +1,6 @@
 """HubSpot contact writes and batch reads: batch/upsert (by `idProperty`: email or any property
 created with hasUniqueValue), batch/update (by record id) and batch/read (by record id or a
-unique property).
+unique property), and the GDPR delete (gdpr-delete).
 
 Each input stands alone: an invalid one (bad email, unknown or read-only property, a value the
 property's type refuses, a unique value another contact holds) fails by itself and the answer is
@@ -30,7 +30,7 @@ from .hubspot_api import (
 )
 from .hubspot_properties import Prop, check_properties, check_value, invalid, not_valid_message
 from .hubspot_state import ContactWrite, HubSpotState
-from .web import Call, Reply
+from .web import ApiError, Call, Reply
 
 if TYPE_CHECKING:
     from .app import Sandbox
@@ -210,3 +210,31 @@ def read_contacts(sb: Sandbox, call: Call) -> Reply:
         message = "Could not get some CONTACT objects, they may be deleted or not exist."
         errors.append(standard_error("OBJECT_NOT_FOUND", message, {"ids": missing}))
     return batch_reply(sb, results, errors)
+
+
+@router.add("POST", "/crm/v3/objects/contacts/gdpr-delete", write=True)
+def gdpr_delete_contact(sb: Sandbox, call: Call) -> Reply:
+    """HubSpot's "Permanently delete a contact (GDPR-compliant)": body {"objectId": id} or
+    {"objectId": email, "idProperty": "email"}; 204 with no body. The contact and its
+    associations (list memberships, task links) go; an email that matches no contact is
+    blocklisted instead; an unknown record id is 404."""
+    body = call.json()
+    if not isinstance(body, dict) or not str(body.get("objectId") or "").strip():
+        raise bad("objectId is required")
+    key = str(body["objectId"]).strip()
+    state = state_of(sb, call)
+    with state.lock:
+        prop = _id_property(state.known("contacts"), body.get("idProperty") or "hs_object_id")
+        contact_id = find_by(all_contacts(sb, call), prop, key)
+        if contact_id is None:
+            if prop.name != "email":
+                raise ApiError(404, "OBJECT_NOT_FOUND", f"Object not found. objectId: {key}")
+            state.blocklisted_emails.add(normal_email(key))
+            return Reply(204, None, raw_text="")
+        state.gdpr_deleted.add(contact_id)
+        state.contacts.pop(contact_id, None)
+        for members in (lst.members for lst in state.lists.values()):
+            members.pop(contact_id, None)
+        for task in state.tasks.values():
+            task.contact_ids = [c for c in task.contact_ids if c != contact_id]
+    return Reply(204, None, raw_text="")

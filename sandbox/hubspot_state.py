@@ -64,6 +64,10 @@ class HubSpotState:
         self.tasks: dict[str, Task] = {}
         self.lists: dict[str, ContactList] = {}
         self.properties: dict[str, dict[str, CustomProperty]] = {t: {} for t in BUILTIN}
+        # GDPR deletions: contacts gone for good (generated ones included) and the mailboxes a
+        # delete by email found no contact for, which HubSpot blocklists.
+        self.gdpr_deleted: set[str] = set()
+        self.blocklisted_emails: set[str] = set()
         self._next_list_id = 101
         self._new_contacts = 0
         self._new_tasks = 0

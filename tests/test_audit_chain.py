@@ -1,6 +1,6 @@
 """ops.audit_log as a hash chain: appends chain, `backbone audit verify` passes on a clean
 warehouse and names the first bad row after an edit, a deletion, a swap or a lost tail; rows
-written before the chain existed are chained by migration 0011; Parquet per day under
+written before the chain existed are chained by migration 0010; Parquet per day under
 exports/audit/ with no customer data."""
 
 import itertools
@@ -183,11 +183,11 @@ def test_the_trigger_of_a_run_comes_from_its_tags():
 
 
 def test_rows_written_before_the_chain_are_chained_in_their_order(tmp_path):
-    """A warehouse at migration 0010 with audit rows gets 0011; its rows verify."""
+    """A warehouse at migration 0009 with audit rows gets 0010; its rows verify."""
     older = tmp_path / "older"
     older.mkdir()
     for m in migrations(MIGRATIONS_DIR):
-        if m.version <= 10:
+        if m.version <= 9:
             (older / f"{m.version:04d}_{m.name}.sql").write_text(m.sql)
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     migrate(con, older)

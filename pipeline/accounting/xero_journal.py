@@ -28,10 +28,6 @@ POSTED, FAILED = "posted", "failed"
 # bank transaction/transfer per payout, in every payout_deposits mode: never a manual journal.
 BANK_SIDE_KINDS = ("PAYOUT", "DEPOSIT", "PAYOUT_RETURN")
 MAX_ERROR_CHARS = 500
-# Bearer tokens or key=value secrets must never reach ops tables, even if a vendor echoes them.
-_SECRETS = re.compile(
-    r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+|((?:access_?token|token|secret|password)\W{0,3})[^\s,\"']+"
-)
 
 
 class LedgerPayloadError(ValueError):
@@ -144,5 +140,5 @@ def payload(entry: LedgerEntry, bank_codes: frozenset[str] = frozenset()) -> str
 def mask_error(exc: BaseException) -> str:
     """An error fit for ops.sync_log: no tokens, emails or phone numbers, bounded length."""
     text = f"{type(exc).__name__}: {exc}"
-    text = _SECRETS.sub(lambda m: f"{m.group(1) or m.group(2)}***", text)
+    # mask_text cuts registered secrets and bearer/token=value pairs (pipeline/kernel/secrets.py).
     return mask_text(text)[:MAX_ERROR_CHARS]

@@ -8,7 +8,7 @@ import sys
 from datetime import date, timedelta
 from pathlib import Path
 
-from pipeline.app import audit_cli
+from pipeline.app import audit_cli, privacy_cli
 
 
 def _businesses(value: str) -> list[str]:
@@ -64,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     audit_cli.add_parser(sub)
     # The simulator parses its own arguments (`backbone sandbox serve --help`).
     sub.add_parser("sandbox", help="the vendor simulator: `backbone sandbox serve [--port N]`")
+    privacy_cli.add_parsers(sub)
     return parser
 
 
@@ -181,6 +182,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "audit":
         return audit_cli.main(args)
+    if args.command in ("erase", "deadletter"):
+        return _privacy(args)
     try:
         if args.home is not None:  # the storage check and the lock read the home
             os.environ["BACKBONE_HOME"] = str(args.home.resolve())
@@ -208,6 +211,18 @@ def main(argv: list[str] | None = None) -> int:
 def _refuse(message: str) -> int:
     print(message, file=sys.stderr)
     raise Refused(message)
+
+
+def _privacy(args: argparse.Namespace) -> int:
+    handler = {
+        "erase": privacy_cli.erase,
+        "list": privacy_cli.list_dead_letters,
+        "replay": privacy_cli.replay,
+    }[getattr(args, "action", "erase")]
+    try:
+        return handler(args)
+    except ValueError as refused:
+        raise SystemExit(f"backbone {args.command}: {refused}") from None
 
 
 if __name__ == "__main__":

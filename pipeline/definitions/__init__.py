@@ -15,6 +15,7 @@ from assets.exports import audit_parquet, ledger_beancount, scorecard_duckdb
 from assets.journal import daily_journal
 from assets.ledger_sync import xero_manual_journals, xero_payout_deposits
 from assets.models import identity_map, reference_tables
+from assets.privacy import erase_customer_job, raw_retention_job
 from assets.refund_reason_form import (
     refund_reason_followup,
     refund_reason_followup_job,
@@ -47,7 +48,14 @@ daily_schedule = build_daily_schedule(daily_job)
 defs = dg.Definitions(
     assets=ALL_ASSETS,
     asset_checks=ALL_CHECKS,
-    jobs=[*ASSET_JOBS, refund_reason_job, refund_reason_followup_job, scope_change_job],
+    jobs=[
+        *ASSET_JOBS,
+        refund_reason_job,
+        refund_reason_followup_job,
+        scope_change_job,
+        erase_customer_job,
+        raw_retention_job,
+    ],
     sensors=[refund_reason_followup],
     schedules=[daily_schedule],
     resources=resources(),

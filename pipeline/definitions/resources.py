@@ -10,7 +10,8 @@ import os
 
 import dagster as dg
 
-from pipeline.settings import LIVE_BASE_URLS, SANDBOX_BASE_URLS, source_mode
+from pipeline.kernel.secrets import install_log_redaction, register_secrets
+from pipeline.settings import LIVE_BASE_URLS, SANDBOX_BASE_URLS, secret_values, source_mode
 from resources.hubspot import HubSpotResource
 from resources.square import SquareResource
 from resources.warehouse import WarehouseResource
@@ -30,6 +31,10 @@ def _connector(cls, vendor: str):
 
 
 def resources() -> dict:
+    # Loading the code location (dagster dev, a run worker, the CLI) arms redaction before any
+    # step can log, fail or write: every configured secret value becomes *** in what we write.
+    register_secrets(secret_values())
+    install_log_redaction()
     return {
         "square": _connector(SquareResource, "square"),
         "hubspot": _connector(HubSpotResource, "hubspot"),

@@ -8,6 +8,8 @@ from datetime import date
 
 import phonenumbers
 
+from pipeline.kernel.secrets import redact_secrets
+
 _EMAIL = re.compile(r"^[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-z0-9-]+(\.[a-z0-9-]+)+$")
 # Role mailboxes are shared by staff or households: never evidence that two records are one person.
 GENERIC_EMAIL_LOCALS = frozenset(
@@ -266,6 +268,7 @@ _PHONE_IN_TEXT = re.compile(r"\+?\d[\d ().-]{6,}\d")
 
 
 def mask_text(text: str) -> str:
-    """Free text (vendor error bodies) with emails and phone-like numbers masked."""
+    """Free text (vendor error bodies) with secrets, emails and phone-like numbers masked."""
+    text = redact_secrets(text)
     text = _EMAIL_IN_TEXT.sub(lambda m: mask_email(m.group(0)), text)
     return _PHONE_IN_TEXT.sub(lambda m: mask_phone(m.group(0)), text)

@@ -80,7 +80,7 @@ def _field(value: str | None) -> str:
 
 
 def canonical(prev_hash: str, seq: int, at: datetime, fields: Iterable[str | None]) -> str:
-    """What `row_hash` is the sha256 of; mirrored in SQL by migration 0011 for older rows.
+    """What `row_hash` is the sha256 of; mirrored in SQL by migration 0010 for older rows.
     `fields`: actor, triggered_by, os_user, run_id, action, target, payload_sha256."""
     micros = (at - _EPOCH) // timedelta(microseconds=1)
     return f"{prev_hash}|{seq}|{micros}|" + "".join(_field(f) for f in fields)

@@ -9,6 +9,7 @@ from typing import Any
 
 import duckdb
 
+from pipeline.kernel.secrets import redact_secrets
 from pipeline.kernel.timeutil import utcnow
 from pipeline.store.connection import insert_many
 
@@ -69,8 +70,9 @@ def replace_dead_letters(
                 src,
                 ent,
                 item.get("record_id"),
-                item["reason"],
-                json.dumps(item.get("payload"), sort_keys=True, default=str),
+                # A vendor may echo our token in the record or error that became a dead letter.
+                redact_secrets(item["reason"]),
+                redact_secrets(json.dumps(item.get("payload"), sort_keys=True, default=str)),
                 key,
                 run_id,
                 now,

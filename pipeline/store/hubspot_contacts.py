@@ -73,8 +73,10 @@ LEFT JOIN marts.customer_facts AS f ON f.customer_id = w.customer_id AND f.busin
 LEFT JOIN hub AS h USING (customer_id)
 LEFT JOIN suggested AS g USING (customer_id)
 LEFT JOIN ops.crm_contacts AS s ON s.customer_id = w.customer_id AND s.business_id = $b
-WHERE c.email IS NOT NULL OR c.phone IS NOT NULL OR h.contact_id IS NOT NULL
-    OR s.contact_id IS NOT NULL
+WHERE (c.email IS NOT NULL OR c.phone IS NOT NULL OR h.contact_id IS NOT NULL
+    OR s.contact_id IS NOT NULL)
+    -- An erased person is never sent to HubSpot again (ops.erasure_log, backbone erase).
+    AND w.customer_id NOT IN (SELECT customer_id FROM ops.erased_subjects)
 ORDER BY w.customer_id
 """
 

@@ -43,6 +43,7 @@ FROM marts.segment_memberships AS m
 JOIN ref.segments AS s USING (segment)
 LEFT JOIN ops.crm_contacts AS c ON c.business_id = m.business_id AND c.customer_id = m.customer_id
 WHERE m.business_id = ? AND list_contains(?, m.channel)
+    AND m.customer_id NOT IN (SELECT customer_id FROM ops.erased_subjects)
 ORDER BY ALL
 """
 
@@ -226,6 +227,7 @@ FROM marts.segment_memberships AS m
 LEFT JOIN ops.crm_contacts AS c ON c.business_id = m.business_id AND c.customer_id = m.customer_id
 LEFT JOIN ops.crm_tasks AS t ON t.business_id = m.business_id AND t.member_key = m.member_key
 WHERE m.business_id = ? AND m.channel = 'task' AND t.task_id IS NULL
+    AND m.customer_id NOT IN (SELECT customer_id FROM ops.erased_subjects)
 ORDER BY m.since, m.member_key
 """
 

@@ -14,6 +14,7 @@ from pipeline.extraction.landing import Balance, Landing
 from pipeline.store import audit
 from pipeline.store.connection import insert_many
 from pipeline.store.dead_letters import replace_dead_letters
+from pipeline.store.erasure import scrub_erased_rows
 from pipeline.store.transaction import transaction
 
 
@@ -31,15 +32,15 @@ def write_landing(
     source, entity = table.split("_", 1)
     stage = f"extract:{table}"
     with transaction(con):
+        # Erased people stay erased when a vendor sends their records again.
+        rows = scrub_erased_rows(con, source, landing.rows)
         where = "business_id IN (SELECT unnest($businesses))"
         params: dict[str, Any] = {"businesses": business_ids}
         if partition_key is not None:
             where += " AND partition_key = $partition"
             params["partition"] = partition_key
         con.execute(f"DELETE FROM raw.{table} WHERE {where}", params)
-        insert_many(
-            con, f"INSERT INTO raw.{table} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", landing.rows
-        )
+        insert_many(con, f"INSERT INTO raw.{table} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
         replace_dead_letters(
             con,
             stage,
@@ -53,9 +54,7 @@ def write_landing(
         )
         target = f"raw.{table}" + (f"/{partition_key}" if partition_key else "")
         # What was landed, not when: (record id, business, updated_at, payload).
-        fingerprinted = (
-            (r.record_id, r.business_id, r.updated_at, r.payload) for r in landing.rows
-        )
+        fingerprinted = ((r.record_id, r.business_id, r.updated_at, r.payload) for r in rows)
         audit.record(con, "replace", target, fingerprinted, run_id=run_id, at=at)
 
 
