@@ -23,12 +23,13 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.lock
 demo: $(VENV)/.runtime
 	$(BIN)/backbone demo
 
+# Both cores (pytest-xdist): a test file stays on one worker, so its fixtures are shared as before.
 test: $(VENV)/.dev
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 # Everything but the end-to-end tests that materialize the whole graph (about a minute).
 test-fast: $(VENV)/.dev
-	$(BIN)/python -m pytest -m "not e2e"
+	$(BIN)/python -m pytest -n auto --dist loadfile -m "not e2e"
 
 ui: $(VENV)/.runtime
 	$(BIN)/python -c "from pipeline.app.instance import prepare_dagster_home; prepare_dagster_home()"
