@@ -9,15 +9,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-
-def _has(con, schema: str, table: str) -> bool:
-    return bool(
-        con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? "
-            "AND table_name = ?",
-            [schema, table],
-        ).fetchone()[0]
-    )
+from pipeline.store.connection import has_table
 
 
 def print_crm_summary(
@@ -28,7 +20,7 @@ def print_crm_summary(
 
     with duckdb.connect(str(warehouse), read_only=True) as con:
         segments = []
-        if _has(con, "marts", "segment_memberships"):
+        if has_table(con, "marts", "segment_memberships"):
             # Every segment of every business, the empty ones too: a 0 is an answer.
             segments = con.execute(
                 """
@@ -54,7 +46,7 @@ def print_crm_summary(
                 {"all": not businesses, "chosen": businesses or []},
             ).fetchall()
         drafts = []
-        if _has(con, "marts", "invoice_drafts"):
+        if has_table(con, "marts", "invoice_drafts"):
             drafts = con.execute(
                 """
                 WITH current AS (

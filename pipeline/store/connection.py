@@ -37,6 +37,27 @@ def open_duckdb(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnectio
     return con
 
 
+def has_table(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
+    found = con.execute(
+        "SELECT 1 FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+        [schema, name],
+    ).fetchall()
+    return bool(found)
+
+
+def base_tables(con: duckdb.DuckDBPyConnection, schema: str | None = None) -> list[tuple[str, str]]:
+    """(schema, table) of the open database's tables, of one schema or all, in order."""
+    return [
+        (s, t)
+        for s, t in con.execute(
+            "SELECT table_schema, table_name FROM information_schema.tables "
+            "WHERE table_type = 'BASE TABLE' AND table_catalog = current_database() "
+            "ORDER BY ALL"
+        ).fetchall()
+        if schema is None or s == schema
+    ]
+
+
 def insert_many(con: duckdb.DuckDBPyConnection, sql: str, rows: list) -> None:
     """executemany that accepts an empty batch (DuckDB refuses one)."""
     if rows:

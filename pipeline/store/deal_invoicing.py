@@ -40,7 +40,8 @@ from pipeline.crm.invoicing import (
 )
 from pipeline.kernel.money import to_cents, to_decimal
 from pipeline.store import reference_files
-from pipeline.store.sync_log import Outgoing, SyncResult, _has_table, send_once
+from pipeline.store.connection import has_table
+from pipeline.store.sync_log import Outgoing, SyncResult, send_once
 
 TARGET_PREFIX = "xero:Invoices:"
 _NEEDS = [("staging", "stg_hubspot__deals"), ("ref", "lifecycle_states"), ("ref", "locations")]
@@ -63,7 +64,7 @@ class DealRow:
 
 def rules(con: duckdb.DuckDBPyConnection) -> list[InvoiceRule]:
     """ref.invoice_rules in file order, else the validated CSV (before reference tables)."""
-    if _has_table(con, "ref", "invoice_rules"):
+    if has_table(con, "ref", "invoice_rules"):
         frame = con.execute("SELECT * FROM ref.invoice_rules").df()
     else:
         frame = reference_files.load("invoice_rules")
@@ -74,10 +75,10 @@ def won_deals(con: duckdb.DuckDBPyConnection, businesses: list[str]) -> list[Dea
     """Deals whose latest stage means won, with their local won date, the Backbone customer of
     their HubSpot contact and that customer's Xero contact (the one the deal is named after,
     a company, when there is one)."""
-    if not all(_has_table(con, s, n) for s, n in _NEEDS):
+    if not all(has_table(con, s, n) for s, n in _NEEDS):
         return []
-    has_identity = _has_table(con, "core", "identity_map")
-    has_contacts = _has_table(con, "staging", "stg_xero__contacts")
+    has_identity = has_table(con, "core", "identity_map")
+    has_contacts = has_table(con, "staging", "stg_xero__contacts")
     identity = "core.identity_map" if has_identity else _EMPTY_IDENTITY
     contacts = "staging.stg_xero__contacts" if has_contacts else _EMPTY_CONTACTS
     rows = con.execute(
@@ -143,7 +144,7 @@ def current_drafts(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, Any]]:
 
 def xero_invoices(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, Any]]:
     """Every extracted Xero invoice's latest state, by InvoiceID."""
-    if not _has_table(con, "staging", "stg_xero__invoices"):
+    if not has_table(con, "staging", "stg_xero__invoices"):
         return {}
     rows = con.execute(
         """

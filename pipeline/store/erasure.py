@@ -30,6 +30,7 @@ from pipeline.kernel.erasure import (
     scrub,
     strong_needles,
 )
+from pipeline.store.connection import base_tables
 
 # Tables erasure never edits: the hash-chained audit trail (it holds digests, never values),
 # erasure's own records, and the migrations ledger.
@@ -96,25 +97,13 @@ def _key_columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> set
     return {c for (names,) in rows for c in names}
 
 
-def _tables(con: duckdb.DuckDBPyConnection, schema: str | None = None) -> list[tuple[str, str]]:
-    return [
-        (s, t)
-        for s, t in con.execute(
-            "SELECT table_schema, table_name FROM information_schema.tables "
-            "WHERE table_type = 'BASE TABLE' AND table_catalog = current_database() "
-            "ORDER BY ALL"
-        ).fetchall()
-        if schema is None or s == schema
-    ]
-
-
 def _raw_payloads(con, records: Iterable[tuple[str, str, str]]) -> list[dict]:
     """The person's own vendor records, as landed or dead-lettered."""
     by_source: dict[str, list[str]] = {}
     for business_id, source, source_id in records:
         by_source.setdefault(source, []).append(f"{business_id}|{source_id}")
     payloads = []
-    for _, table in _tables(con, "raw"):
+    for _, table in base_tables(con, "raw"):
         keys = by_source.get(table.split("_", 1)[0])
         if keys:
             rows = con.execute(
@@ -194,7 +183,7 @@ def _scrub_raw(con: duckdb.DuckDBPyConnection, subject: Subject) -> int:
     mention = needle_pattern(set(subject.strong) | {f'"{i}"' for i in subject.ids})
     text_strong = re.compile(strong[4:]) if strong else None
     changed = 0
-    for _, table in _tables(con, "raw"):
+    for _, table in base_tables(con, "raw"):
         source = table.split("_", 1)[0]
         ids = sorted(i for _, s, i in own if s == source)
         rows = con.execute(
@@ -232,7 +221,7 @@ def scrub_tables(con: duckdb.DuckDBPyConnection, subject: Subject, schemas: Iter
     strong = needle_pattern(set(subject.strong))
     every = needle_pattern(set(subject.strong | subject.weak))
     changed = 0
-    for schema, table in (t for s in schemas for t in _tables(con, s)):
+    for schema, table in (t for s in schemas for t in base_tables(con, s)):
         if (schema, table) in UNTOUCHED:
             continue
         cols = _columns(con, schema, table)

@@ -13,6 +13,7 @@ import duckdb
 import pandas as pd
 
 from pipeline.kernel.normalize import phone
+from pipeline.store.connection import has_table
 from pipeline.store.contracts import validate_table
 from pipeline.store.transaction import transaction
 
@@ -72,11 +73,9 @@ def shop_phones(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def previous_identity_map(con: duckdb.DuckDBPyConnection) -> pd.DataFrame | None:
-    has_previous = con.execute(
-        "SELECT count(*) FROM information_schema.tables "
-        "WHERE table_schema = 'core' AND table_name = 'identity_map'"
-    ).fetchone()[0]
-    return con.execute("SELECT * FROM core.identity_map").fetch_df() if has_previous else None
+    if not has_table(con, "core", "identity_map"):
+        return None
+    return con.execute("SELECT * FROM core.identity_map").fetch_df()
 
 
 def write_identity_map(

@@ -22,7 +22,8 @@ from pipeline.accounting.xero_bank import (
     target,
 )
 from pipeline.accounting.xero_journal import POSTED
-from pipeline.store.sync_log import Outgoing, Post, SyncResult, _has_table, send_once
+from pipeline.store.connection import has_table
+from pipeline.store.sync_log import Outgoing, Post, SyncResult, send_once
 
 TARGET_PREFIXES = tuple(f"xero:{name}:" for name in COLLECTION.values())
 _NEEDS = [("staging", "stg_square__payouts"), ("ref", "businesses"), ("ref", "posting_accounts")]
@@ -36,7 +37,7 @@ def load_pending_deposits(
     by arrival date. A payout extracted twice is one deposit (its latest PAID row). The line is
     coded to the lowest clearing account among tenders that settle in payouts, the same
     fallback the journal's payout rule uses (pipeline/accounting/payouts.py)."""
-    if not all(_has_table(con, schema, name) for schema, name in _NEEDS):
+    if not all(has_table(con, schema, name) for schema, name in _NEEDS):
         return []
     rows = con.execute(
         """

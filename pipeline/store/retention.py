@@ -15,6 +15,7 @@ import duckdb
 
 from pipeline.kernel.erasure import NAMING_KEYS, PERSONAL_KEYS, scrub
 from pipeline.store import audit
+from pipeline.store.connection import base_tables
 from pipeline.store.transaction import transaction
 
 PURGED = "purged"
@@ -27,13 +28,7 @@ def purge_expired_pii(
     con: duckdb.DuckDBPyConnection, cutoff: datetime, *, run_id: str | None = None
 ) -> dict[str, int]:
     """Rows per raw table whose payload changed; rows landed at or after `cutoff` are kept."""
-    tables = [
-        t
-        for (t,) in con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'raw' "
-            "AND table_catalog = current_database() ORDER BY 1"
-        ).fetchall()
-    ]
+    tables = [t for _, t in base_tables(con, "raw")]
     purged: dict[str, int] = {}
     with transaction(con):
         for table in tables:

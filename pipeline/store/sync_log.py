@@ -41,20 +41,13 @@ from pipeline.accounting.xero_journal import (
     target,
 )
 from pipeline.store import audit, reference_files
-
-
-def _has_table(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
-    found = con.execute(
-        "SELECT 1 FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
-        [schema, name],
-    ).fetchall()
-    return bool(found)
+from pipeline.store.connection import has_table
 
 
 def _reference(con: duckdb.DuckDBPyConnection, name: str, sql: str) -> set[str]:
     """First column of `sql` over ref.<name>, else over the validated CSV (the guard must never
     run without its list, even before the reference tables are built)."""
-    if _has_table(con, "ref", name):
+    if has_table(con, "ref", name):
         return {r[0] for r in con.execute(sql.format(table=f"ref.{name}")).fetchall()}
     con.register("_csv_ref", reference_files.load(name))
     try:
@@ -111,7 +104,7 @@ def load_pending(
     (an entry whose lines there net to zero never gets one, so it is re-read, and sends nothing).
     """
     if not (
-        _has_table(con, "marts", "journal_entries") and _has_table(con, "marts", "journal_lines")
+        has_table(con, "marts", "journal_entries") and has_table(con, "marts", "journal_lines")
     ):
         return []
     rows = con.execute(
