@@ -135,3 +135,26 @@ def test_a_token_echoed_by_the_vendor_appears_nowhere_in_the_postgres_event_log(
             )
             cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
         admin.close()
+
+
+def test_unregistered_credentials_are_cut_by_their_names_and_prose_is_left_alone():
+    # Shapes vendors and HTTP libraries print: OAuth form fields, JSON bodies, headers.
+    cases = {
+        "grant_type=refresh_token&refresh_token=rt-9c1f0a77b2": "refresh_token=***",
+        '{"client_secret": "cs_0f9e8d7c6b5a"}': '"client_secret": "***"',
+        "x-api-key: k-77a1b2c3d4": "x-api-key: ***",
+        "Authorization: Basic dXNlcjpwYXNzd29yZA==": "Basic ***",
+        "Authorization: Bearer eyJhbGciOi.payload.sig": "Bearer ***",
+        "password=hunter2hunter2": "password=***",
+    }
+    for text, expected in cases.items():
+        redacted = redact_secrets(text)
+        assert expected in redacted, (text, redacted)
+    # No separator, no secret: words stay words.
+    for prose in [
+        "invalid token provided",
+        "the secretary's tokens",
+        "Basic auth failed",
+        "token expired at 10:00",
+    ]:
+        assert redact_secrets(prose) == prose

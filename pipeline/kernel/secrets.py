@@ -18,9 +18,12 @@ REDACTED = "***"
 MIN_SECRET_CHARS = 8
 # Bearer tokens or key=value secrets, even ones never registered (another vendor's, a rotated one).
 _PATTERNS = re.compile(
-    r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+"
-    # key=value, key: value, "key": "value"; a separator is required so "tokens" stays a word.
-    r"|(\b(?:access_?token|token|secret|password)\b\W{1,4})[^\s,\"']+"
+    r"(?i)(\b(?:bearer|basic)\s+)[A-Za-z0-9._~+/=-]{8,}"
+    # key=value, key: value, "key": "value", prefixed names too (refresh_token, client_secret,
+    # x-api-key). The = or : is required, so "tokens", "secretary" and the word after "invalid
+    # token" in an error message stay.
+    r"|(\b(?:[a-z0-9]+[_-])*(?:access_?token|token|secret|password|passwd|api[_-]?key)\b"
+    r"[\"']?\s*[:=]\s*[\"']?)[^\s,\"']+"
 )
 
 _lock = threading.Lock()
