@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+import dagster as dg
 import pandas as pd
 
 from pipeline.store.quality import run_journal_suite
@@ -65,6 +66,8 @@ def test_blocking_check_fails_an_unbalanced_journal(home):
         )
     spec = next(iter(journal_lines_gx.check_specs))
     assert spec.blocking
-    result = journal_lines_gx(warehouse=WarehouseResource(path=str(path)))
+    result = journal_lines_gx(
+        dg.build_asset_check_context(), warehouse=WarehouseResource(path=str(path))
+    )
     assert not result.passed
     assert "imbalance_cents" in result.metadata["failed"].value

@@ -1,0 +1,103 @@
+"""A business's trend charts: one small chart per metric, one line per place, drawn by
+matplotlib's Agg (no display, no network) as SVG for the page and PNG for Dagster.
+
+Deterministic: a fixed font (DejaVu Sans, shipped with matplotlib), a fixed SVG id salt, and no
+creation date or software stamp in the files, so the same card gives the same bytes. Values
+become floats here only as pixel positions; the tables show the exact Decimals.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+
+from matplotlib import rc_context
+from matplotlib.dates import AutoDateLocator, DateFormatter
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+from pipeline.reporting.cards import Card, Trend
+
+COLUMNS = 3
+# Colour-blind safe (Okabe-Ito), in the order places are listed on a card.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000")
+STYLE = {
+    "font.family": "DejaVu Sans",
+    "font.size": 9,
+    "svg.fonttype": "none",  # text stays text: smaller, selectable, searchable
+    "svg.hashsalt": "backbone-scorecard",
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+}
+
+
+def card_figure(card: Card) -> Figure | None:
+    """The card's charts on one figure, or None when it has nothing to draw."""
+    if not card.trends:
+        return None
+    rows = math.ceil(len(card.trends) / COLUMNS)
+    figure = Figure(figsize=(4.0 * COLUMNS, 2.6 * rows), layout="constrained")
+    axes = figure.subplots(rows, COLUMNS, squeeze=False).flatten()
+    colours = _colours(card)
+    for ax, trend in zip(axes, card.trends, strict=False):
+        _draw(ax, trend, colours)
+    for ax in axes[len(card.trends) :]:
+        ax.set_visible(False)
+    return figure
+
+
+def card_svg(card: Card) -> str:
+    """The card's charts as one inline SVG element (no XML prolog), '' when there are none."""
+    buffer = io.StringIO()
+    if not _save(card, buffer, format="svg", metadata={"Date": None, "Creator": None}):
+        return ""
+    svg = buffer.getvalue()
+    return svg[svg.index("<svg") :]
+
+
+def card_png(card: Card, dpi: int = 72) -> bytes:
+    """The same charts as PNG bytes, b'' when there are none."""
+    buffer = io.BytesIO()
+    if not _save(card, buffer, format="png", dpi=dpi, metadata={"Software": None}):
+        return b""
+    return buffer.getvalue()
+
+
+def _save(card: Card, buffer, **options) -> bool:
+    # The style applies while artists are made and while they are written.
+    with rc_context(STYLE):
+        figure = card_figure(card)
+        if figure is None:
+            return False
+        figure.savefig(buffer, **options)
+    return True
+
+
+def _colours(card: Card) -> dict[str, str]:
+    places: list[str] = []
+    for trend in card.trends:
+        places += [s.place for s in trend.series if s.place not in places]
+    return {place: PALETTE[n % len(PALETTE)] for n, place in enumerate(places)}
+
+
+def _draw(ax, trend: Trend, colours: dict[str, str]) -> None:
+    title = trend.metric.label + (f" ({trend.metric.unit})" if trend.metric.unit else "")
+    ax.set_title(title if trend.grain == "daily" else f"{title}, weekly", loc="left")
+    for series in trend.series:
+        xs = [d for d, _ in series.points]
+        ys = [float(v) for _, v in series.points]
+        ax.plot(
+            xs,
+            ys,
+            marker="o",
+            markersize=3,
+            linewidth=1.4,
+            color=colours[series.place],
+            label=series.place,
+        )
+    ax.xaxis.set_major_locator(AutoDateLocator(minticks=3, maxticks=6))
+    ax.xaxis.set_major_formatter(DateFormatter("%d %b"))
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=4))
+    ax.grid(axis="y", linewidth=0.4, alpha=0.5)
+    if len(trend.series) > 1:
+        ax.legend(fontsize=7, frameon=False, loc="best")
