@@ -37,7 +37,7 @@ def scorecard_html(warehouse: WarehouseResource) -> dg.MaterializeResult:
     """$BACKBONE_HOME/exports/scorecard.html: the week's metrics and trend charts per business,
     one self-contained page (no CDN, no script), replaced atomically; no customer data."""
     from pipeline.reporting.cards import build_cards
-    from pipeline.reporting.charts import card_png, card_svg
+    from pipeline.reporting.charts import card_charts
     from pipeline.reporting.page import render_page
     from pipeline.store.scorecard_page import read_scorecard, write_atomically
 
@@ -51,7 +51,8 @@ def scorecard_html(warehouse: WarehouseResource) -> dg.MaterializeResult:
         catalog=data.catalog,
     )
     through = max(data.daily["business_date"]) if len(data.daily) else None
-    page = render_page(cards, {c.business_id: card_svg(c) for c in cards}, through=through)
+    charts = {card.business_id: card_charts(card) for card in cards}
+    page = render_page(cards, {b: svg for b, (svg, _) in charts.items()}, through=through)
     target = scorecard_html_path()
     write_atomically(page.encode("utf-8"), target)
     metadata: dict[str, object] = {
@@ -61,7 +62,7 @@ def scorecard_html(warehouse: WarehouseResource) -> dg.MaterializeResult:
         "through": through.isoformat() if through else "no data",
     }
     for card in cards:
-        png = card_png(card)
+        _, png = charts[card.business_id]
         if png:
             uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
             metadata[f"charts: {card.name}"] = dg.MetadataValue.md(f"![{card.name} trends]({uri})")
