@@ -101,7 +101,8 @@ def test_data_docs_list_validations_by_date_styled_offline(home, offline_page):
     # Bootstrap's stylesheet applied (its font stack), and Font Awesome's status icons drawn.
     font = page.evaluate("getComputedStyle(document.body).fontFamily")
     assert "Segoe UI" in font, font
-    icon = page.locator("i.fas").first
+    icon = page.locator("table tbody i.fa-check-circle").first
+    icon.wait_for(state="visible")
     assert _size(icon)[0] > 0
     solid = (
         "document.fonts.ready.then(() => document.fonts.check('900 16px \"Font Awesome 6 Free\"'))"

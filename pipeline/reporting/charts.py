@@ -12,7 +12,7 @@ import io
 import math
 
 from matplotlib import rc_context
-from matplotlib.dates import AutoDateLocator, DateFormatter
+from matplotlib.dates import DateFormatter, DayLocator, date2num
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
@@ -47,8 +47,16 @@ def card_figure(card: Card) -> Figure | None:
     figure.subplots_adjust(hspace=0.75 / (ROW_INCHES - 0.8))
     axes = figure.subplots(rows, COLUMNS, squeeze=False).flatten()
     colours = _colours(card)
+    # One date axis for the whole card, half a day of room each side, at most ~5 ticks: an
+    # automatic locator invents ticks (or repeats a date) around one or two points.
+    days = [d for t in card.trends for s in t.series for d, _ in s.points]
+    first, last = min(days), max(days)
+    every = max(1, math.ceil(((last - first).days + 1) / 4))
+    span = (date2num(first) - 0.5, date2num(last) + 0.5)
     for ax, trend in zip(axes, card.trends, strict=False):
         _draw(ax, trend, colours)
+        ax.set_xlim(*span)
+        ax.xaxis.set_major_locator(DayLocator(interval=every))
     for ax in axes[len(card.trends) :]:
         ax.set_visible(False)
     return figure
@@ -90,7 +98,6 @@ def _draw(ax, trend: Trend, colours: dict[str, str]) -> None:
             color=colours[series.place],
             label=series.place,
         )
-    ax.xaxis.set_major_locator(AutoDateLocator(minticks=2, maxticks=4))
     ax.xaxis.set_major_formatter(DateFormatter("%d %b"))
     ax.yaxis.set_major_locator(MaxNLocator(nbins=4))
     ax.grid(axis="y", linewidth=0.4, alpha=0.5)
