@@ -60,6 +60,10 @@ def ledger_export_path() -> Path:
     return backbone_home() / "exports" / "ledger.beancount"
 
 
+def scorecard_html_path() -> Path:
+    return backbone_home() / "exports" / "scorecard.html"
+
+
 CREDENTIAL_VARIABLES = ("SQUARE_ACCESS_TOKEN", "HUBSPOT_ACCESS_TOKEN", "XERO_ACCESS_TOKEN")
 # Any variable named like a credential is treated as one (DAGSTER_PG_PASSWORD, a future API key).
 _SECRET_SUFFIXES = ("_ACCESS_TOKEN", "_TOKEN", "_SECRET", "_PASSWORD", "_API_KEY")

@@ -60,6 +60,8 @@ def test_demo_runs_and_a_second_run_changes_no_journal_row(tmp_path, monkeypatch
     checked = bean_check(ledger)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     exported = ledger.read_bytes()
+    page = (tmp_path / "exports" / "scorecard.html").read_bytes()
+    assert b"Juniper Cafe" in page and b"Fern &amp; Thread" in page and b"<svg" in page
 
     # Every entry went to its business's Xero organisation once, keyed by entry id; the bank
     # side of payouts did not (the bank feed books it; no manual journal on a bank account).
@@ -85,4 +87,5 @@ def test_demo_runs_and_a_second_run_changes_no_journal_row(tmp_path, monkeypatch
     assert len(ledger_writes()) == writes_before + len(first_writes)  # 0 new ledger calls
     assert "0 manual journal(s) posted to Xero in 0 request(s)" in second_out
     assert ledger.read_bytes() == exported
+    assert (tmp_path / "exports" / "scorecard.html").read_bytes() == page
     assert {row[2] for row in first} == {"LCAFE01", "LBTQSEA", "LBTQPDX"}

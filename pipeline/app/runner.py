@@ -115,6 +115,7 @@ def _run_dates(partitions: list[str], *, command: str) -> int:
         backbone_home,
         ledger_export_path,
         pipeline_clock,
+        scorecard_html_path,
         scorecard_path,
         selected_businesses,
         source_mode,
@@ -172,6 +173,7 @@ def _run_dates(partitions: list[str], *, command: str) -> int:
     console.print(f"\nDone in {time.monotonic() - started:.0f}s.")
     console.print(f"  warehouse: {warehouse_path()}")
     console.print(f"  scorecard: {scorecard_path()}  (duckdb {scorecard_path()})")
+    console.print(f"  page:      {scorecard_html_path()}  (charts; opens offline)")
     console.print(f"  ledger:    {ledger_export_path()}  (bean-check it)")
     console.print(f"  audit:     {audit_export_dir()}  (backbone audit verify)")
     console.print(f"  dagster:   {backbone_home() / 'dagster'}  (make ui)")

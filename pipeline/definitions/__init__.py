@@ -21,6 +21,7 @@ from assets.refund_reason_form import (
     refund_reason_followup_job,
     refund_reason_job,
 )
+from assets.scorecard_page import scorecard_html
 from assets.studio_loop import hubspot_deal_status, invoice_drafts, scope_change_job
 from pipeline.definitions.jobs import ASSET_JOBS, daily_job
 from pipeline.definitions.resources import resources
@@ -37,6 +38,7 @@ ALL_ASSETS = [
     xero_payout_deposits,
     *CRM_SYNC,
     scorecard_duckdb,
+    scorecard_html,
     ledger_beancount,
     audit_parquet,
     invoice_drafts,

@@ -9,11 +9,12 @@ from assets.crm_sync import CRM_SYNC
 from assets.exports import audit_parquet, ledger_beancount, scorecard_duckdb
 from assets.journal import daily_journal
 from assets.ledger_sync import xero_manual_journals, xero_payout_deposits
+from assets.scorecard_page import scorecard_html
 from assets.studio_loop import hubspot_deal_status, invoice_drafts
 
 EXTRACT = dg.AssetSelection.assets(*raw.PARTITIONED)
 JOURNAL = dg.AssetSelection.assets(daily_journal)
-EXPORT = dg.AssetSelection.assets(scorecard_duckdb, ledger_beancount, audit_parquet)
+EXPORT = dg.AssetSelection.assets(scorecard_duckdb, scorecard_html, ledger_beancount, audit_parquet)
 LEDGER = dg.AssetSelection.assets(xero_manual_journals, xero_payout_deposits)
 CRM = dg.AssetSelection.assets(*CRM_SYNC, invoice_drafts, hubspot_deal_status)
 
@@ -42,8 +43,8 @@ ledger_job = dg.define_asset_job(
 export_job = dg.define_asset_job(
     "export_job",
     selection=EXPORT,
-    description="Swap in the PII-free scorecard.duckdb, the Beancount ledger and the audit "
-    "log's Parquet files.",
+    description="Swap in the PII-free scorecard.duckdb and scorecard.html, the Beancount "
+    "ledger and the audit log's Parquet files.",
 )
 
 crm_job = dg.define_asset_job(
