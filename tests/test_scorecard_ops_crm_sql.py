@@ -107,7 +107,7 @@ def test_repeat_revenue_share_counts_second_and_later_visits_of_identified_custo
     _purchase(w, "ann", "A3", d(18), 14, "10.00")  # Ann's 3rd
     # Bob's 2nd visit buys a gift card: owed back, not revenue, in neither part.
     _purchase(w, "bob", "B2", d(18), 15, "25.00", counts=False)
-    w.build("marts.metric_repeat_revenue")
+    w.build("marts.customer_visits", "marts.metric_repeat_revenue")
     model = "marts.metric_repeat_revenue"
     # 16th: 30 / 50 = 60 %; 17th: 0 / 40; 18th: 10 / 10 = 100 %.
     assert w.values(model, "repeat_revenue_share_pct") == {
