@@ -14,15 +14,14 @@ from resources.warehouse import WarehouseResource
 from resources.world import pipeline_now
 
 # Tables copied as they are, with no customer ids, emails, phones or names: metrics and their
-# catalog, the journal's entries, the chart of accounts, campaign response (counts and days per
-# segment). pipeline/store/analyst_file.py adds the journal lines with account names, the
-# pseudonymous customer tables and the README table.
+# catalog, the journal's entries, campaign response (counts and days per segment).
+# pipeline/store/analyst_file.py adds the chart of accounts, the journal lines with account
+# names, the pseudonymous customer tables and the README table.
 SCORECARD_TABLES = [
     "marts.scorecard_daily",
     "marts.scorecard_weekly",
     "ref.metrics",
     "marts.journal_entries",
-    "ref.accounts",
     "marts.campaign_response",
 ]
 

@@ -28,9 +28,13 @@ from pipeline.store.transaction import transaction
 
 PURPOSE = "analyst_customer_key"
 
-# Customer-level tables: what the file holds per pseudonymous customer, and the SELECT over the
-# warehouse (with `_keys`: customer_id -> customer_key) that fills it.
-CUSTOMER_TABLES = {
+# Tables that are not plain copies, and the SELECT over the warehouse that fills each: the
+# customer-level ones read `_keys` (customer_id -> customer_key); account columns are named
+# account_* so no column is a bare `name`.
+DERIVED_TABLES = {
+    "ref.accounts": """
+        SELECT account_code, name AS account_name, type AS account_type, class AS account_class
+        FROM ref.accounts ORDER BY account_code""",
     "marts.customers": """
         SELECT k.customer_key, f.business_id,
                strftime(f.first_purchase, '%Y-%m') AS cohort_month,
@@ -60,7 +64,7 @@ DESCRIPTIONS = {
     "the account's name, type and class from reference/accounts.csv beside its code.",
     "marts.journal_entries": "Posted journal entries (append-only) per location and business "
     "date; kind says which rule posted it, activity_date the day an adjustment corrects.",
-    "ref.accounts": "The chart of accounts: code, name, Xero type, class.",
+    "ref.accounts": "The chart of accounts (reference/accounts.csv): code, name, Xero type, class.",
     "ref.metrics": "The scorecard's metric catalog: label, unit, grain, which direction is "
     "good, one-line definition (full definitions: docs/metrics.md).",
 }
@@ -122,7 +126,7 @@ def _readme(tables: list[str]) -> list[tuple[str, str | None, str]]:
 def export_analyst_file(
     con: duckdb.DuckDBPyConnection, target: Path, copies: list[str], at: datetime | None = None
 ) -> list[str]:
-    """Write the file: `copies` as they are, CUSTOMER_TABLES, the README; the tables written."""
+    """Write the file: `copies` as they are, DERIVED_TABLES, the README; the tables written."""
     keys = _keys(con, at)
     con.register("_keys", keys)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -132,7 +136,7 @@ def export_analyst_file(
     con.execute(f"ATTACH '{quoted}' AS export_db")
     written = []
     try:
-        selects = {t: f"SELECT * FROM {t}" for t in copies} | CUSTOMER_TABLES
+        selects = {t: f"SELECT * FROM {t}" for t in copies} | DERIVED_TABLES
         for table, select in selects.items():
             schema, _ = table.split(".")
             con.execute(f"CREATE SCHEMA IF NOT EXISTS export_db.{schema}")
