@@ -10,15 +10,18 @@ from assets.ledger_sync import LEDGER_SYNC, PAYOUT_SYNC
 from assets.partitions import WAREHOUSE_POOL
 from assets.studio_loop import DEAL_STATUS, INVOICE_DRAFTS
 from pipeline.settings import audit_export_dir, ledger_export_path, scorecard_path
-from pipeline.store.connection import export_tables
 from resources.warehouse import WarehouseResource
+from resources.world import pipeline_now
 
-# Tables with no customer ids, emails, phones or names: metrics, the journal, and campaign
-# response (counts and days per segment).
+# Tables copied as they are, with no customer ids, emails, phones or names: metrics and their
+# catalog, the journal's entries, campaign response (counts and days per segment).
+# pipeline/store/analyst_file.py adds the chart of accounts, the journal lines with account
+# names, the pseudonymous customer tables and the README table.
 SCORECARD_TABLES = [
     "marts.scorecard_daily",
+    "marts.scorecard_weekly",
+    "ref.metrics",
     "marts.journal_entries",
-    "marts.journal_lines",
     "marts.campaign_response",
 ]
 
@@ -27,20 +30,28 @@ SCORECARD_TABLES = [
     key=["exports", "scorecard_duckdb"],
     deps=[
         dg.AssetKey(["marts", "scorecard_daily"]),
+        dg.AssetKey(["marts", "scorecard_weekly"]),
+        dg.AssetKey(["ref", "metrics"]),
+        dg.AssetKey(["ref", "accounts"]),
         ENTRIES,
         LINES,
         dg.AssetKey(["marts", "campaign_response"]),
+        dg.AssetKey(["marts", "customer_facts"]),
+        dg.AssetKey(["marts", "customer_visits"]),
     ],
     group_name="exports",
     kinds={"duckdb"},
     pool=WAREHOUSE_POOL,
 )
 def scorecard_duckdb(warehouse: WarehouseResource) -> dg.MaterializeResult:
-    """$BACKBONE_HOME/scorecard.duckdb, safe to query while the pipeline runs."""
+    """$BACKBONE_HOME/scorecard.duckdb, safe to query while the pipeline runs: the scorecards,
+    the journal with account names, pseudonymous customer facts and a README table."""
+    from pipeline.store.analyst_file import export_analyst_file
+
     target = scorecard_path()
     with warehouse.connect() as con:
-        export_tables(con, target, SCORECARD_TABLES)
-    return dg.MaterializeResult(metadata={"path": str(target), "tables": len(SCORECARD_TABLES)})
+        written = export_analyst_file(con, target, SCORECARD_TABLES, at=pipeline_now())
+    return dg.MaterializeResult(metadata={"path": str(target), "tables": len(written) + 1})
 
 
 LEDGER_DEPS = [

@@ -32,6 +32,7 @@ REFERENCE_TABLES = [
     "cadence_limits",
     "product_brands",
     "complements",
+    "metrics",
 ]
 
 

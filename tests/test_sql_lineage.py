@@ -19,7 +19,7 @@ def old_regex_deps(model):
 
 def test_every_real_model_parses_and_agrees_with_the_old_pattern():
     models = discover()
-    assert len(models) == 40
+    assert len(models) == 53
     for model in models:
         assert model.deps == old_regex_deps(model), model.table
 
@@ -35,12 +35,15 @@ def test_representative_real_models():
         ("staging", "stg_square__payout_entries"),
         ("staging", "stg_square__refunds"),
     ]
-    assert by_table["marts.scorecard_daily"].deps == [
-        ("core", "sales_lines"),
+    assert by_table["marts.metric_pos_extract"].deps == [
         ("raw", "square_orders"),
         ("raw", "square_payments"),
         ("raw", "square_refunds"),
     ]
+    # The scorecards read every metric model and nothing else.
+    metric_models = sorted(("marts", t.split(".")[1]) for t in by_table if ".metric_" in t)
+    assert by_table["marts.scorecard_daily"].deps == metric_models
+    assert by_table["marts.scorecard_weekly"].deps == metric_models
 
 
 DUCKDB_SQL = """

@@ -8,7 +8,7 @@ import sys
 from datetime import date, timedelta
 from pathlib import Path
 
-from pipeline.app import audit_cli, privacy_cli
+from pipeline.app import audit_cli, privacy_cli, sql_cli
 
 
 def _businesses(value: str) -> list[str]:
@@ -65,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     # The simulator parses its own arguments (`backbone sandbox serve --help`).
     sub.add_parser("sandbox", help="the vendor simulator: `backbone sandbox serve [--port N]`")
     privacy_cli.add_parsers(sub)
+    sql_cli.add_parser(sub)
     return parser
 
 
@@ -182,6 +183,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "audit":
         return audit_cli.main(args)
+    if args.command == "sql":
+        return sql_cli.main(args)
     if args.command in ("erase", "deadletter"):
         return _privacy(args)
     try:

@@ -172,7 +172,7 @@ def _run_dates(partitions: list[str], *, command: str) -> int:
     print_crm_summary(console, warehouse_path(), run_ids, selected_businesses())
     console.print(f"\nDone in {time.monotonic() - started:.0f}s.")
     console.print(f"  warehouse: {warehouse_path()}")
-    console.print(f"  scorecard: {scorecard_path()}  (duckdb {scorecard_path()})")
+    console.print(f"  scorecard: {scorecard_path()}  (backbone sql {scorecard_path()})")
     console.print(f"  page:      {scorecard_html_path()}  (charts; opens offline)")
     console.print(f"  ledger:    {ledger_export_path()}  (bean-check it)")
     console.print(f"  audit:     {audit_export_dir()}  (backbone audit verify)")

@@ -11,10 +11,23 @@ from assets.journal import daily_journal
 from assets.ledger_sync import xero_manual_journals, xero_payout_deposits
 from assets.scorecard_page import scorecard_html
 from assets.studio_loop import hubspot_deal_status, invoice_drafts
+from pipeline.store.sql_models import discover
 
 EXTRACT = dg.AssetSelection.assets(*raw.PARTITIONED)
 JOURNAL = dg.AssetSelection.assets(daily_journal)
-EXPORT = dg.AssetSelection.assets(scorecard_duckdb, scorecard_html, ledger_beancount, audit_parquet)
+# The scorecard's models read the posted journal, the write-back's ops.sync_log and the CRM's
+# segments, so they are rebuilt in the export step, after all of those, not with the models.
+SCORECARD = dg.AssetSelection.assets(
+    *(
+        dg.AssetKey(["marts", m.name])
+        for m in discover()
+        if m.layer == "marts" and m.name.startswith(("metric_", "scorecard_"))
+    )
+)
+EXPORT = (
+    dg.AssetSelection.assets(scorecard_duckdb, scorecard_html, ledger_beancount, audit_parquet)
+    | SCORECARD
+)
 LEDGER = dg.AssetSelection.assets(xero_manual_journals, xero_payout_deposits)
 CRM = dg.AssetSelection.assets(*CRM_SYNC, invoice_drafts, hubspot_deal_status)
 
@@ -43,8 +56,8 @@ ledger_job = dg.define_asset_job(
 export_job = dg.define_asset_job(
     "export_job",
     selection=EXPORT,
-    description="Swap in the PII-free scorecard.duckdb and scorecard.html, the Beancount "
-    "ledger and the audit log's Parquet files.",
+    description="Rebuild the scorecard's metrics, then swap in the PII-free scorecard.duckdb "
+    "and scorecard.html, the Beancount ledger and the audit log's Parquet files.",
 )
 
 crm_job = dg.define_asset_job(

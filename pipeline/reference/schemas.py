@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandera.pandas as pa
 
 from pipeline.reference.crm_schemas import CRM_KEY_REFERENCES, CRM_SCHEMAS
+from pipeline.reference.metric_schemas import METRIC_SCHEMAS
 
 _CODE = pa.Column(str, pa.Check.str_matches(r"^\d{3,4}$"))
 _OPT_CODE = pa.Column(str, pa.Check.str_matches(r"^(\d{3,4})?$"))
@@ -372,3 +373,4 @@ ACCOUNT_REFERENCES["invoice_rules"] = ["revenue_account", "deposit_account"]
 KEY_REFERENCES[("invoice_rules", "business_id")] = ("businesses", "business_id")
 
 SCHEMAS.update(CRM_SCHEMAS)
+SCHEMAS.update(METRIC_SCHEMAS)

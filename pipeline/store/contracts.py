@@ -236,8 +236,14 @@ CONTRACTS: dict[str, pa.DataFrameSchema] = {
         {"customer_id": _ID, "visits": pa.Column(int, pa.Check.ge(0)), "net_ltv": money()},
         unique=["business_id", "customer_id"],
     ),
+    # A rate or median with nothing to stand on is NULL, not 0; one row per place and metric.
     "marts.scorecard_daily": pa.DataFrameSchema(
-        {"business_date": pa.Column(nullable=False), "metric": _ID, "value": money()},
+        {"business_date": pa.Column(nullable=False), "metric": _ID, "value": money(True)},
+        unique=["business_date", "business_id", "location_id", "metric"],
+    ),
+    "marts.scorecard_weekly": pa.DataFrameSchema(
+        {"week_start": pa.Column(nullable=False), "metric": _ID, "value": money(True)},
+        unique=["week_start", "business_id", "location_id", "metric"],
     ),
     "marts.reconciliation": pa.DataFrameSchema(
         {

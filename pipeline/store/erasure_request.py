@@ -24,6 +24,7 @@ import duckdb
 from pipeline.accounting.xero_journal import mask_error
 from pipeline.kernel.timeutil import utcnow
 from pipeline.store import audit
+from pipeline.store.analyst_file import forget_customer
 from pipeline.store.erasure import (
     Subject,
     find_subject,
@@ -166,4 +167,10 @@ def erase_customer(
         _log(con, subject, result, requested_by, run_id, at)
     if home is not None:
         _scrub_files(home, subject, result)
+        # The analysts' pseudonymous customer rows go too (the file has no PII to scrub).
+        scorecard = str(home / "scorecard.duckdb")
+        if forget_customer(con, home / "scorecard.duckdb", customer_id) and (
+            scorecard not in result.files_scrubbed
+        ):
+            result.files_scrubbed.append(scorecard)
     return result
