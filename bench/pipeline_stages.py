@@ -16,7 +16,7 @@ import graphlib
 import re
 import shutil
 import time
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -99,10 +99,10 @@ def measure(
     template: Path,
     workdir: Path,
     copies: int,
-    dates: list[date],
     business: str,
     now: datetime,
     posting: bool = True,
+    memory_limit: str | None = None,
 ) -> dict:
     """Every stage at `copies` times the template's records; the real code, then the floor."""
     from pipeline.store.journal_posting import post_business_day
@@ -112,6 +112,8 @@ def measure(
     path = workdir / "warehouse.duckdb"
     shutil.copyfile(template, path)
     con = duckdb.connect(str(path))
+    if memory_limit:  # a shared machine; the pipeline itself leaves DuckDB's default (80 %)
+        con.execute("SET memory_limit = ?", [memory_limit])
     con.execute("CREATE SCHEMA IF NOT EXISTS bench")
     land_s = _timed(lambda: multiply(con, copies))
     for table in JOURNAL:  # posting starts from an empty ledger, as on a first run
@@ -136,6 +138,13 @@ def measure(
     result["stages"]["staging"] = _floor(con, "staging", times, lines)
     stage_s["core"] = build_layer("core")
     result["stages"]["core"] = _floor(con, "core", times, lines)
+    # Every business date the records cover (a warm-up's too): the floors cover them all.
+    dates = [
+        d
+        for (d,) in con.execute(
+            "SELECT DISTINCT business_date FROM staging.stg_square__orders ORDER BY 1"
+        ).fetchall()
+    ]
     if posting:
         stage_s["posting"] = times["posting"] = sum(
             _timed(lambda d=day: post_business_day(con, d, [business], now, "bench"))

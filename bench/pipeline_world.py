@@ -79,17 +79,22 @@ def write_reference(home: Path) -> Path:
     return target
 
 
-def run_pipeline(shape: Shape, home: Path) -> int:
-    """`backbone run` over the shape's dates, in this process (the CLI's own main), against the
-    in-process simulator: extract over httpx, models, posting, write-back, CRM, exports."""
+def prepare(shape: Shape, home: Path) -> None:
+    """The environment and reference files of a run over the scaled simulator."""
     home.mkdir(parents=True, exist_ok=True)
     os.environ.update(environment(shape, home))
     import sandbox  # noqa: F401 - applies BACKBONE_SANDBOX_SCALE before anything is generated
 
     write_reference(home)
+
+
+def run_pipeline(shape: Shape, home: Path, dates: tuple[date, date] | None = None) -> int:
+    """`backbone run` over the shape's dates (or `dates`), in this process (the CLI's own main),
+    against the in-process simulator: extract over httpx, models, posting, write-back, CRM,
+    exports. Call `prepare` first."""
     from pipeline.app.cli import main
 
-    first, last = shape.dates
+    first, last = dates or shape.dates
     return main(
         [
             "run",
