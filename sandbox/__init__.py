@@ -10,5 +10,9 @@ See app.py for the URL layout and server.py to serve it over real HTTP.
 
 from .app import Sandbox
 from .faults import Faults
+from .scale import Scale, apply
 
-__all__ = ["Faults", "Sandbox"]
+# BACKBONE_SANDBOX_SCALE grows the world before anything is generated (sandbox/scale.py).
+apply(Scale.from_env())
+
+__all__ = ["Faults", "Sandbox", "Scale"]

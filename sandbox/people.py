@@ -155,7 +155,9 @@ class _Builder:
         phones: set[str] = set()
         loyalty_numbers = rng.sample(range(1000, 100000), size)
         homes = [loc.id for loc in b.locations]
-        home_weights = [0.6, 0.4][: len(homes)] if len(homes) > 1 else [1.0]
+        # The demo's two-shop boutique keeps its 60/40 split; a scaled chain (sandbox/scale.py)
+        # spreads its customers evenly.
+        home_weights = [0.6, 0.4] if len(homes) == 2 else [1.0] * len(homes)
         persons = []
         for i in range(size):
             given, nickname = rng.choice(GIVEN_NAMES)

@@ -24,6 +24,7 @@ import httpx
 from .app import Sandbox
 from .clock import resolve_now
 from .faults import Faults
+from .scale import Scale, apply
 
 
 def _sandbox(now: datetime | None = None) -> Sandbox:
@@ -52,6 +53,12 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=8787)
     serve.add_argument("--seed", type=int, default=7)
     serve.add_argument(
+        "--locations", type=int, default=None, help="locations per business (sandbox/scale.py)"
+    )
+    serve.add_argument(
+        "--orders-per-day", type=int, default=None, help="typical orders per location-day"
+    )
+    serve.add_argument(
         "--faults",
         default=None,
         help='e.g. "429=3,5xx=4,slow=7:0.2,truncated=9,html=11,404=/v2/disputes,pagesize=7,'
@@ -61,5 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     from .server import serve as serve_http
 
     faults = Faults.parse(args.faults) if args.faults else Faults.from_env()
+    if args.locations or args.orders_per_day:
+        apply(Scale(args.locations, args.orders_per_day))
     serve_http(Sandbox(seed=args.seed, faults=faults), host=args.host, port=args.port)
     return 0
