@@ -19,14 +19,16 @@ def allocate(total: int, weights: Sequence[int | Decimal | Fraction]) -> list[in
     """
     if not weights:
         raise ValueError("nothing to allocate to")
+    if len(weights) == 1:  # most lines have one revenue part: it takes everything
+        if weights[0] < 0:
+            raise ValueError(f"negative weight in {weights}")
+        return [total]
     whole_weights = _as_integers(weights)
     if any(w < 0 for w in whole_weights):
         raise ValueError(f"negative weight in {weights}")
     whole = sum(whole_weights)
     if whole == 0:
         return [total] + [0] * (len(whole_weights) - 1)
-    if len(whole_weights) == 1:  # most lines have one revenue part: it takes everything
-        return [total]
     # Integer arithmetic over weights on one common denominator: the share total*w/whole has
     # floor total*w // whole and fraction (total*w % whole)/whole, so remainders order exactly
     # as the fractions do. (Fraction arithmetic gave the same cents at ~10x the cost.)
