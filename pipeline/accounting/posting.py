@@ -266,8 +266,9 @@ def _order_problem(
     lines: list[SaleLine],
     tenders: list[TenderFact],
     totals: OrderTotals | None,
-    rounding_cap: int = 0,
-    limits: InputLimits = NO_LIMITS,
+    rounding_cap: int,
+    limits: InputLimits,
+    splits: list[list[PartAmounts]],  # gets each line's split: made once, posted as made
 ) -> str | None:
     problem = input_problem(lines, tenders, totals, limits)
     if problem:
@@ -282,9 +283,10 @@ def _order_problem(
             return f"line of SKU {sku} has an amount missing"
         # Returns post to the returns account, but an unmapped SKU still holds them out.
         try:
-            split_line(line)
+            parts = split_line(line)
         except ValueError as exc:
             return str(exc)
+        splits.append(parts)
         if line.tax and line.tax_account is None:
             return f"SKU {sku} is taxed but no tax payable account is mapped"
         if line.gross - line.discount + line.tax != line.total:
@@ -332,41 +334,33 @@ def post_day(
     for order_id in sorted(set(lines_by_order) | set(tenders_by_order)):
         order_lines = lines_by_order.get(order_id, [])
         order_tenders = tenders_by_order.get(order_id, [])
+        splits: list[list[PartAmounts]] = []
         problem = _order_problem(
-            order_lines, order_tenders, totals.get(order_id), accounts.rounding_cap, limits
+            order_lines, order_tenders, totals.get(order_id), accounts.rounding_cap, limits, splits
         )
         if problem:
             held.append(HeldOut(order_id, problem))
             continue
         # An exchange (sale and return lines in one order) posts with the day's sales.
         ledger = sales if any(line.line_kind == "sale" for line in order_lines) else returns
-        _post_order(ledger, order_lines, order_tenders, totals[order_id], accounts)
+        _post_order(ledger, order_lines, splits, order_tenders, totals[order_id], accounts)
         for tender in order_tenders:
             if tender.fee:
                 fees.debit(tender.fee_account, tender.fee, "Processor fees")
                 fees.credit(tender.clearing_account, tender.fee, "Processor fees withheld")
-
-    entries = day_entries(
-        business_id,
-        location_id,
-        day,
-        [
-            ("SALES", sales, "Daily sales"),
-            ("RETURNS", returns, "Returns and refunds"),
-            ("FEES", fees, "Card processing fees"),
-        ],
-    )
-    return entries, held
+    kinds = [("SALES", sales, "Daily sales"), ("RETURNS", returns, "Returns and refunds")]
+    kinds.append(("FEES", fees, "Card processing fees"))
+    return day_entries(business_id, location_id, day, kinds), held
 
 
 # What selling into an account that is not revenue is: a gift card or deposit is owed back.
 _SOLD_MEMO = {"LIABILITY": "Gift cards and deposits sold (owed to customers)"}
 
 
-def _post_order(ledger: _Ledger, lines, tenders, order: OrderTotals, accounts) -> None:
-    for line in lines:
+def _post_order(ledger: _Ledger, lines, splits, tenders, order: OrderTotals, accounts) -> None:
+    for line, parts in zip(lines, splits, strict=True):
         if line.line_kind == "sale":
-            for part in split_line(line):
+            for part in parts:
                 ledger.credit(
                     part.account, part.gross, _SOLD_MEMO.get(part.account_class, "Gross sales")
                 )

@@ -11,7 +11,7 @@ import duckdb
 
 from pipeline.kernel.secrets import redact_secrets
 from pipeline.kernel.timeutil import utcnow
-from pipeline.store.connection import insert_many
+from pipeline.store.connection import insert_rows
 
 
 def dead_letter_id(
@@ -78,6 +78,4 @@ def replace_dead_letters(
                 now,
             )
         )
-    insert_many(
-        con, "INSERT OR REPLACE INTO ops.dead_letter VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
-    )
+    insert_rows(con, "INSERT OR REPLACE INTO ops.dead_letter", rows)

@@ -18,7 +18,7 @@ from pipeline.accounting.settlement import post_settlement
 from pipeline.kernel.money import to_cents
 from pipeline.kernel.timeutil import business_date
 from pipeline.store.journal import (
-    load_day,
+    load_days,
     load_settlement,
     locations_of,
     posted_entries,
@@ -74,6 +74,8 @@ def post_business_day(
     entries: list[Entry] = []
     held: list[tuple[str, HeldOut]] = []
     losses: list[DisputeLoss] = []
+    # One read per table for the whole day, not per location (journal.py load_days).
+    days = load_days(con, day, [loc for loc in location_ids if loc not in unmapped])
     for business_id, location_id, timezone in locations:
         # Postings never guess an account: a location-day with anything unmapped posts nothing,
         # so it posts complete once ops has mapped the items (its earlier postings stay). The
@@ -81,7 +83,7 @@ def post_business_day(
         if location_id in unmapped:
             held += [(location_id, h) for h in _held_day(location_id, day, unmapped[location_id])]
             continue
-        lines, tenders, orders = load_day(con, day, location_id)
+        lines, tenders, orders = days[location_id]
         day_entries, day_held = post_day(
             business_id,
             location_id,

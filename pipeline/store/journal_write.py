@@ -15,7 +15,7 @@ import duckdb
 from pipeline.accounting.dispute_losses import DisputeLoss
 from pipeline.accounting.posting import Entry, HeldOut
 from pipeline.store import audit
-from pipeline.store.connection import insert_many
+from pipeline.store.connection import insert_rows
 from pipeline.store.transaction import transaction
 
 ENTRY_COLUMNS = (
@@ -27,10 +27,9 @@ ENTRY_COLUMNS = (
 def _append_entries(
     con: duckdb.DuckDBPyConnection, entries: list[Entry], posted_at: datetime | None
 ) -> None:
-    insert_many(
+    insert_rows(
         con,
-        f"INSERT INTO marts.journal_entries ({ENTRY_COLUMNS}) "
-        "VALUES (?, ?, ?, ?, ?, ?, money(?), ?, ?, coalesce(?::TIMESTAMPTZ, now()))",
+        f"INSERT INTO marts.journal_entries ({ENTRY_COLUMNS})",
         [
             (
                 e.entry_id,
@@ -46,10 +45,11 @@ def _append_entries(
             )
             for e in entries
         ],
+        "c0, c1, c2, c3, c4, c5, money(c6), c7, c8, coalesce(c9::TIMESTAMPTZ, now())",
     )
-    insert_many(
+    insert_rows(
         con,
-        "INSERT INTO marts.journal_lines VALUES (?, ?, ?, money(?), money(?), ?, ?, ?)",
+        "INSERT INTO marts.journal_lines",
         [
             (
                 e.entry_id,
@@ -64,6 +64,7 @@ def _append_entries(
             for e in entries
             for n, line in enumerate(e.lines, start=1)
         ],
+        "c0, c1, c2, money(c3), money(c4), c5, c6, c7",
     )
 
 
@@ -78,19 +79,19 @@ def _replace_exceptions(
         "AND location_id IN (SELECT unnest(?))",
         [day, locations],
     )
-    insert_many(
+    insert_rows(
         con,
-        "INSERT INTO marts.posting_exceptions VALUES (?, ?, ?, ?)",
+        "INSERT INTO marts.posting_exceptions",
         [(day, location, h.order_id, h.reason) for location, h in held],
     )
 
 
 def record_losses(con: duckdb.DuckDBPyConnection, losses: Iterable[DisputeLoss]) -> None:
     """Record posted losses; a loss already recorded keeps the entry that first posted it."""
-    insert_many(
+    insert_rows(
         con,
         "INSERT OR IGNORE INTO marts.dispute_losses "
-        "(dispute_id, business_id, location_id, entry_id, activity_date) VALUES (?, ?, ?, ?, ?)",
+        "(dispute_id, business_id, location_id, entry_id, activity_date)",
         [(x.dispute_id, x.business_id, x.location_id, x.entry_id, x.activity_date) for x in losses],
     )
 

@@ -12,7 +12,7 @@ import duckdb
 
 from pipeline.extraction.landing import Balance, Landing
 from pipeline.store import audit
-from pipeline.store.connection import insert_many
+from pipeline.store.connection import insert_rows
 from pipeline.store.dead_letters import replace_dead_letters
 from pipeline.store.erasure import scrub_erased_rows
 from pipeline.store.transaction import transaction
@@ -40,7 +40,7 @@ def write_landing(
             where += " AND partition_key = $partition"
             params["partition"] = partition_key
         con.execute(f"DELETE FROM raw.{table} WHERE {where}", params)
-        insert_many(con, f"INSERT INTO raw.{table} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        insert_rows(con, f"INSERT INTO raw.{table}", rows)
         replace_dead_letters(
             con,
             stage,
