@@ -170,10 +170,12 @@ def _run_dates(partitions: list[str], *, command: str) -> int:
     # One run per stage: the dated stages run over the whole window in one run each, their
     # dates in order inside it (assets/partitions.py), and print what each date did.
     window = (partitions[0], partitions[-1])
-    span = f"{days} business date{'s' if days > 1 else ''}, one run"
+    dated = f"{window[0]} .. {window[1]} ({days} business dates, one run)"
+    if days == 1:
+        dated = window[0]
     with DagsterInstance.get() as instance:
         console.print("[bold]1/6 Extract[/bold] POS, CRM and ledger per business date")
-        result = step("extract_job", window, f"{window[0]} .. {window[1]} ({span})")
+        result = step("extract_job", window, dated)
         records, dead = _per_date(result, "records"), _per_date(result, "dead_letters")
         _say_per_date(
             partitions, lambda d: f"{records.get(d, 0)} records, {dead.get(d, 0)} dead letters"
@@ -181,7 +183,7 @@ def _run_dates(partitions: list[str], *, command: str) -> int:
         console.print("[bold]2/6 Model[/bold] reference, staging, identity, catalog, tenders")
         step("models_job", None, "models")
         console.print("[bold]3/6 Post[/bold] daily journals (GX suite blocks on imbalance)")
-        result = step("journal_job", window, f"{window[0]} .. {window[1]} ({span})")
+        result = step("journal_job", window, dated)
         entries = _per_date(result, "entries")
         _say_per_date(partitions, lambda d: f"{entries.get(d, 0)} new journal entries")
         console.print("[bold]4/6 Write back[/bold] journal entries to Xero (once each)")
