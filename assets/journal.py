@@ -7,7 +7,7 @@ from datetime import date
 import dagster as dg
 
 from assets.journal_shared import ENTRIES, LINES, journal_metadata, post_day_or_fail
-from assets.partitions import DAILY, WAREHOUSE_POOL
+from assets.partitions import DAILY, SINGLE_RUN, WAREHOUSE_POOL
 from resources.warehouse import WarehouseResource
 
 UPSTREAM = [
@@ -46,6 +46,7 @@ UPSTREAM = [
         ),
     ],
     partitions_def=DAILY,
+    backfill_policy=SINGLE_RUN,
     group_name="marts",
     pool=WAREHOUSE_POOL,
 )
@@ -54,11 +55,21 @@ def daily_journal(context, warehouse: WarehouseResource):
 
     Append-only: a day is posted once; a re-run with changed facts appends an adjusting entry
     on the posting date (pipeline/accounting/adjustments.py), a re-run with unchanged facts
-    writes nothing.
+    writes nothing. A run over a window posts its dates oldest first, each date on its own
+    (its own transaction, its own materialization metadata), as one run per date did.
     """
-    day = date.fromisoformat(context.partition_key)
     with warehouse.connect() as con:
-        entries, held = post_day_or_fail(con, day, context.run_id)
+        for partition_key in context.partition_keys:
+            day = date.fromisoformat(partition_key)
+            entries, held = post_day_or_fail(con, day, context.run_id)
+            _warn_held(context, day, held)
+            for key, metadata in journal_metadata(entries, held).items():
+                context.add_asset_metadata(metadata, asset_key=key, partition_key=partition_key)
+    for key in (ENTRIES, LINES):
+        yield dg.MaterializeResult(asset_key=key)
+
+
+def _warn_held(context, day: date, held) -> None:
     days = sorted({location for location, h in held if h.whole_day})
     if days:
         context.log.warning(
@@ -67,7 +78,6 @@ def daily_journal(context, warehouse: WarehouseResource):
         )
     if held:
         context.log.warning(
-            f"{len(held)} orders or items held out of the journal; see marts.posting_exceptions"
+            f"{day}: {len(held)} orders or items held out of the journal; see "
+            "marts.posting_exceptions"
         )
-    for key, metadata in journal_metadata(entries, held).items():
-        yield dg.MaterializeResult(asset_key=key, metadata=metadata)

@@ -6,17 +6,12 @@ from datetime import date, datetime
 
 import dagster as dg
 
-from assets.partitions import DAILY, WAREHOUSE_POOL
+from assets.partitions import DAILY, SINGLE_RUN, WAREHOUSE_POOL
+from assets.raw_landing import checks, land, over_window, snapshot_result
 from assets.scope import business_scopes, clients_for, in_scope, location_scopes
-from pipeline.extraction.landing import (
-    LOOKBACK,
-    Balance,
-    Landing,
-    land_partition,
-    land_snapshot,
-)
+from pipeline.extraction.landing import LOOKBACK, Landing, land_partition, land_snapshot
 from pipeline.settings import max_field_bytes
-from pipeline.store.raw import log_extract, payouts_of_day, write_landing
+from pipeline.store.raw import payouts_of_day
 from resources.http import ApiError
 from resources.square import SquareResource
 from resources.warehouse import WarehouseResource
@@ -24,102 +19,8 @@ from resources.world import pipeline_now
 from resources.xero import XeroResource
 
 RAW = {"group_name": "raw", "pool": WAREHOUSE_POOL}
-
-
-CONSERVED = "extract_conserved"
-
-
-def _checks(table: str) -> list[dg.AssetCheckSpec]:
-    return [
-        dg.AssetCheckSpec(
-            CONSERVED,
-            asset=dg.AssetKey(["raw", table]),
-            description="Every fetched record landed, dead-lettered, filed under its own date or "
-            "counted as a duplicate; no page lost; optional endpoints present",
-        )
-    ]
-
-
-def _store(
-    context,
-    warehouse: WarehouseResource,
-    table: str,
-    landing: Landing,
-    clients,
-    partition_key: str | None,
-    now: datetime,
-) -> dg.MaterializeResult:
-    with warehouse.connect() as con:
-        write_landing(
-            con,
-            table,
-            landing,
-            business_ids=in_scope(),
-            partition_key=partition_key,
-            run_id=context.run_id,
-            at=now,
-        )
-        balances = {
-            business_id: log_extract(
-                con,
-                table,
-                landing,
-                business_id,
-                partition_key,
-                clients.stats(business_id),
-                run_id=context.run_id,
-                at=now,
-            )
-            for business_id in in_scope()
-        }
-    unaccounted = [f"{b}: {bal.describe()}" for b, bal in balances.items() if not bal.conserved]
-    if unaccounted:
-        # A bug, never data: landing sorts every record it takes. Fail loudly, one line.
-        raise dg.Failure(f"raw.{table}: records unaccounted for: " + "; ".join(unaccounted))
-    if landing.dead:
-        context.log.warning(f"{table}: {len(landing.dead)} dead letters in ops.dead_letter")
-    requests, retries = clients.stats()
-    return dg.MaterializeResult(
-        metadata={
-            "table": f"raw.{table}",
-            "records": len(landing.rows),
-            "dead_letters": len(landing.dead),
-            "requests": requests,
-            "retries": retries,
-        },
-        check_results=[_conservation(context, table, balances)],
-    )
-
-
-def _conservation(context, table: str, balances: dict[str, Balance]) -> dg.AssetCheckResult:
-    lost = {b: bal.lost_pages for b, bal in balances.items() if bal.lost_pages}
-    warnings = {b: bal.warning for b, bal in balances.items() if bal.warning}
-    for business_id, warning in warnings.items():
-        context.log.warning(f"{table} {business_id}: {warning}")
-    problems = [f"{b}: {n} page(s) lost, see ops.dead_letter" for b, n in lost.items()]
-    problems += [f"{b}: {w}" for b, w in warnings.items()]
-    elsewhere: dict[str, int] = {}
-    for bal in balances.values():
-        for day, n in bal.elsewhere.items():
-            elsewhere[day] = elsewhere.get(day, 0) + n
-    return dg.AssetCheckResult(
-        check_name=CONSERVED,
-        passed=not problems,
-        severity=dg.AssetCheckSeverity.ERROR if lost else dg.AssetCheckSeverity.WARN,
-        description="; ".join(problems)[:500] or None,
-        metadata={
-            **{key: sum(getattr(bal, key) for bal in balances.values()) for key in SUMMED},
-            "other_dates": ", ".join(f"{d}: {n}" for d, n in sorted(elsewhere.items())) or "none",
-            "status": ", ".join(f"{b}: {bal.status}" for b, bal in balances.items()) or "none",
-        },
-    )
-
-
-SUMMED = ("fetched", "landed", "dead_letters", "other_date", "duplicates", "lost_pages")
-
-
-def _day(context) -> date:
-    return date.fromisoformat(context.partition_key)
+# A window of dates is one run, its dates landed in order (assets/raw_landing.py).
+DAILY_RAW = {**RAW, "partitions_def": DAILY, "backfill_policy": SINGLE_RUN}
 
 
 def _square_partitioned(table: str, fetch, doc: str, open_ended: bool = True):
@@ -128,29 +29,32 @@ def _square_partitioned(table: str, fetch, doc: str, open_ended: bool = True):
 
     @dg.asset(
         key=["raw", table],
-        partitions_def=DAILY,
         kinds={"square", "duckdb"},
         description=doc,
-        check_specs=_checks(table),
-        **RAW,
+        check_specs=checks(table),
+        **DAILY_RAW,
     )
     def _asset(context, square: SquareResource, warehouse: WarehouseResource):
         now = pipeline_now()
-        with clients_for(square) as clients:
-            landing = land_partition(
-                lambda s, start, end: fetch(square, clients(s.business_id), s, start, end),
-                location_scopes(),
-                _day(context),
-                source="square",
-                entity=entity,
-                date_field="created_at",
-                updated_field="updated_at",
-                open_ended=open_ended,
-                run_id=context.run_id,
-                max_field_bytes=max_field_bytes(),
-                extracted_at=now,
-            )
-            return _store(context, warehouse, table, landing, clients, context.partition_key, now)
+
+        def land_day(partition_key: str):
+            with clients_for(square) as clients:
+                landing = land_partition(
+                    lambda s, start, end: fetch(square, clients(s.business_id), s, start, end),
+                    location_scopes(),
+                    date.fromisoformat(partition_key),
+                    source="square",
+                    entity=entity,
+                    date_field="created_at",
+                    updated_field="updated_at",
+                    open_ended=open_ended,
+                    run_id=context.run_id,
+                    max_field_bytes=max_field_bytes(),
+                    extracted_at=now,
+                )
+                return land(context, warehouse, table, landing, clients, partition_key, now)
+
+        return over_window(context, table, land_day)
 
     return _asset
 
@@ -180,98 +84,96 @@ square_payouts = _square_partitioned(
 
 @dg.asset(
     key=["raw", "square_payout_entries"],
-    partitions_def=DAILY,
     kinds={"square", "duckdb"},
     deps=[square_payouts],
-    check_specs=_checks("square_payout_entries"),
-    **RAW,
+    check_specs=checks("square_payout_entries"),
+    **DAILY_RAW,
 )
 def square_payout_entries(context, square: SquareResource, warehouse: WarehouseResource):
     """The charges, refunds and fees each of the day's payouts settles."""
-    with warehouse.connect() as con:
-        payouts = payouts_of_day(con, context.partition_key, in_scope())
-    day = _day(context)
     now = pipeline_now()
-    with clients_for(square) as clients:
-        landing = Landing()
-        for business_id, location_id, payout_id in payouts:
-            try:
-                child = land_snapshot(
-                    lambda b, pid=payout_id: list(square.list_payout_entries(clients(b), pid)),
-                    [business_id],
-                    source="square",
-                    entity="payout_entries",
-                    updated_field="effective_at",
-                    day=day,
-                    location_id=location_id,
-                    run_id=context.run_id,
-                    max_field_bytes=max_field_bytes(),
-                    extracted_at=now,
-                )
-            except ApiError as exc:
-                if exc.status_code != 404:
-                    raise
-                # The payout record itself is suspect (see its staging dead letter); keep going.
-                landing.reject(
-                    business_id,
-                    "square",
-                    "payout_entries",
-                    {"payout_id": payout_id},
-                    payout_id,
-                    f"payout {payout_id} has no entries at the vendor (404)",
-                )
-                landing.dead[-1]["of_request"] = True  # about a request: no record was fetched
-                continue
-            landing.extend(child)
-        return _store(
-            context,
-            warehouse,
-            "square_payout_entries",
-            landing,
-            clients,
-            context.partition_key,
-            now,
-        )
+
+    def land_day(partition_key: str):
+        with warehouse.connect() as con:
+            payouts = payouts_of_day(con, partition_key, in_scope())
+        with clients_for(square) as clients:
+            landing = _payout_entries(
+                context, square, clients, payouts, date.fromisoformat(partition_key), now
+            )
+            table = "square_payout_entries"
+            return land(context, warehouse, table, landing, clients, partition_key, now)
+
+    return over_window(context, "square_payout_entries", land_day)
+
+
+def _payout_entries(context, square, clients, payouts, day: date, now: datetime) -> Landing:
+    landing = Landing()
+    for business_id, location_id, payout_id in payouts:
+        try:
+            child = land_snapshot(
+                lambda b, pid=payout_id: list(square.list_payout_entries(clients(b), pid)),
+                [business_id],
+                source="square",
+                entity="payout_entries",
+                updated_field="effective_at",
+                day=day,
+                location_id=location_id,
+                run_id=context.run_id,
+                max_field_bytes=max_field_bytes(),
+                extracted_at=now,
+            )
+        except ApiError as exc:
+            if exc.status_code != 404:
+                raise
+            # The payout record itself is suspect (see its staging dead letter); keep going.
+            landing.reject(
+                business_id,
+                "square",
+                "payout_entries",
+                {"payout_id": payout_id},
+                payout_id,
+                f"payout {payout_id} has no entries at the vendor (404)",
+            )
+            landing.dead[-1]["of_request"] = True  # about a request: no record was fetched
+            continue
+        landing.extend(child)
+    return landing
 
 
 @dg.asset(
     key=["raw", "xero_bank_transactions"],
-    partitions_def=DAILY,
     kinds={"xero", "duckdb"},
-    check_specs=_checks("xero_bank_transactions"),
-    **RAW,
+    check_specs=checks("xero_bank_transactions"),
+    **DAILY_RAW,
 )
 def xero_bank_transactions(context, xero: XeroResource, warehouse: WarehouseResource):
     """Bank lines dated on the business date (deposits of payouts and cash)."""
     now = pipeline_now()
-    with clients_for(xero) as clients:
-        landing = land_partition(
-            lambda s, start, end: xero.list(
-                clients(s.business_id),
-                "BankTransactions",
-                modified_since=start - LOOKBACK,
-            ),
-            business_scopes(),
-            _day(context),
-            source="xero",
-            entity="bank_transactions",
-            date_field="Date",
-            updated_field="UpdatedDateUTC",
-            id_field="BankTransactionID",
-            local_dates=True,
-            run_id=context.run_id,
-            max_field_bytes=max_field_bytes(),
-            extracted_at=now,
-        )
-        return _store(
-            context,
-            warehouse,
-            "xero_bank_transactions",
-            landing,
-            clients,
-            context.partition_key,
-            now,
-        )
+
+    def land_day(partition_key: str):
+        with clients_for(xero) as clients:
+            landing = land_partition(
+                lambda s, start, end: xero.list(
+                    clients(s.business_id),
+                    "BankTransactions",
+                    modified_since=start - LOOKBACK,
+                ),
+                business_scopes(),
+                date.fromisoformat(partition_key),
+                source="xero",
+                entity="bank_transactions",
+                date_field="Date",
+                updated_field="UpdatedDateUTC",
+                id_field="BankTransactionID",
+                local_dates=True,
+                run_id=context.run_id,
+                max_field_bytes=max_field_bytes(),
+                extracted_at=now,
+            )
+            table = "xero_bank_transactions"
+            return land(context, warehouse, table, landing, clients, partition_key, now)
+
+    return over_window(context, "xero_bank_transactions", land_day)
 
 
 def _snapshot_asset(
@@ -284,7 +186,7 @@ def _snapshot_asset(
         kinds={source, "duckdb"},
         description=doc,
         required_resource_keys={connector_key, "warehouse"},
-        check_specs=_checks(table),
+        check_specs=checks(table),
         **RAW,
     )
     def _asset(context):
@@ -302,7 +204,8 @@ def _snapshot_asset(
                 max_field_bytes=max_field_bytes(),
                 extracted_at=now,
             )
-            return _store(context, context.resources.warehouse, table, landing, clients, None, now)
+            landed = land(context, context.resources.warehouse, table, landing, clients, None, now)
+            return snapshot_result(context, table, landed)
 
     return _asset
 

@@ -21,6 +21,7 @@ from dagster._core.execution.job_execution_result import JobExecutionResult
 from dagster._core.remote_origin import RemoteRepositoryOrigin
 from dagster._core.workspace.load import location_origins_from_yaml_paths
 
+from assets.partitions import RANGE_END_TAG, RANGE_START_TAG
 from pipeline.settings import REPO_ROOT
 
 WORKSPACE = REPO_ROOT / "workspace.yaml"
@@ -48,21 +49,32 @@ def reconstructable_job(name: str) -> ReconstructableJob:
     return repository.get_reconstructable_job(name)
 
 
+def window_tags(job_def: JobDefinition, first: str, last: str) -> dict[str, str]:
+    """The tags of one run over the business dates first..last (inclusive): Dagster's own
+    partition-range tags, as its single-run backfills set them, or its partition tag for one
+    date, so the UI lists the run under each date it materialized."""
+    if first == last:
+        return dict(job_def.get_tags_for_partition_key(first, selected_asset_keys=None))
+    return {RANGE_START_TAG: first, RANGE_END_TAG: last}
+
+
 def launch(
     job_def: JobDefinition,
     instance: DagsterInstance,
     *,
-    partition: str | None,
+    window: tuple[str, str] | None,
     run_config: Mapping[str, object],
     tags: Mapping[str, str],
 ) -> JobExecutionResult:
-    """Create the run with the code location's origin and run it here, to its end."""
+    """Create the run with the code location's origin and run it here, to its end. `window`
+    (first, last) makes it one run over those partitions (assets/partitions.py, SINGLE_RUN)."""
     recon = reconstructable_job(job_def.name)
     run_tags = dict(tags)
-    if partition is not None:
+    if window is not None:
         with partition_loading_context(dynamic_partitions_store=instance) as context:
-            job_def.validate_partition_key(partition, selected_asset_keys=None, context=context)
-        run_tags.update(job_def.get_tags_for_partition_key(partition, selected_asset_keys=None))
+            for key in window:
+                job_def.validate_partition_key(key, selected_asset_keys=None, context=context)
+        run_tags.update(window_tags(job_def, *window))
     run = instance.create_run_for_job(
         job_def=job_def,
         run_config=run_config,

@@ -1,9 +1,10 @@
 """The one runner behind `backbone run` and `backbone demo`: chosen business dates, end to end.
 
-It runs what the daily schedule runs (pipeline/definitions/schedules.py, jobs.py) for each date:
-the partitioned extracts, the models, the day's journal, the Xero write-back and the exports,
+It runs what the daily schedule runs (pipeline/definitions/schedules.py, jobs.py) for the dates:
+the partitioned extracts and the journal as one run each over the whole window (their dates in
+order inside it), the models, the Xero write-back, the CRM half and the exports,
 against whichever world BACKBONE_SOURCE names, and prints numbered stages, a tick and seconds per
-step, a scorecard and where the files are.
+run, what each date did, a scorecard and where the files are.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ def _say(line: str) -> None:
     console.print(f"  [yellow]{line}[/yellow]", highlight=False, soft_wrap=True)
 
 
-def _run(defs, instance, job: str, partition: str | None, label: str, launched_by: str):
+def _run(defs, instance, job: str, window: tuple[str, str] | None, label: str, launched_by: str):
     from assets.partitions import WAREHOUSE_POOL
     from pipeline.app.launch import launch
     from pipeline.app.recovery import process_tags, wait_for_pool, wait_seconds
@@ -61,7 +62,7 @@ def _run(defs, instance, job: str, partition: str | None, label: str, launched_b
     result = launch(
         defs.resolve_job_def(job),
         instance,
-        partition=partition,
+        window=window,
         run_config=QUIET,
         tags={"backbone/launched_by": launched_by, **process_tags()},
     )
@@ -91,6 +92,23 @@ def _ledger_label(result) -> str:
                 "ops.sync_log"
             )
     return "Xero manual journals"
+
+
+def _per_date(result, metadata_key: str) -> dict[str, int]:
+    """A count per business date, summed over the run's materializations that carry it."""
+    counts: dict[str, int] = {}
+    for event in result.get_asset_materialization_events():
+        materialization = event.materialization
+        value = materialization.metadata.get(metadata_key)
+        if materialization.partition and value is not None:
+            day = materialization.partition
+            counts[day] = counts.get(day, 0) + int(value.value)
+    return counts
+
+
+def _say_per_date(partitions: list[str], line) -> None:
+    for n, day in enumerate(partitions, 1):
+        console.print(f"    {day} [{n}/{len(partitions)}] {line(day)}", highlight=False)
 
 
 def run_dates(partitions: list[str], *, command: str) -> int:
@@ -145,20 +163,30 @@ def _run_dates(partitions: list[str], *, command: str) -> int:
 
     run_ids: list[str] = []
 
-    def step(job: str, partition: str | None, label: str):
-        result = _run(defs, instance, job, partition, label, command)
+    def step(job: str, window: tuple[str, str] | None, label: str):
+        result = _run(defs, instance, job, window, label, command)
         run_ids.append(result.run_id)
         return result
 
+    # One run per stage: the dated stages run over the whole window in one run each, their
+    # dates in order inside it (assets/partitions.py), and print what each date did.
+    window = (partitions[0], partitions[-1])
+    dated = f"{window[0]} .. {window[1]} ({days} business dates, one run)"
+    if days == 1:
+        dated = window[0]
     with DagsterInstance.get() as instance:
         console.print("[bold]1/6 Extract[/bold] POS, CRM and ledger per business date")
-        for n, partition in enumerate(partitions, 1):
-            step("extract_job", partition, f"{partition} [{n}/{days}]")
+        result = step("extract_job", window, dated)
+        records, dead = _per_date(result, "records"), _per_date(result, "dead_letters")
+        _say_per_date(
+            partitions, lambda d: f"{records.get(d, 0)} records, {dead.get(d, 0)} dead letters"
+        )
         console.print("[bold]2/6 Model[/bold] reference, staging, identity, catalog, tenders")
         step("models_job", None, "models")
         console.print("[bold]3/6 Post[/bold] daily journals (GX suite blocks on imbalance)")
-        for n, partition in enumerate(partitions, 1):
-            step("journal_job", partition, f"{partition} [{n}/{days}]")
+        result = step("journal_job", window, dated)
+        entries = _per_date(result, "entries")
+        _say_per_date(partitions, lambda d: f"{entries.get(d, 0)} new journal entries")
         console.print("[bold]4/6 Write back[/bold] journal entries to Xero (once each)")
         result = step("ledger_job", None, "ledger write-back")
         console.print(f"    {_ledger_label(result)}", soft_wrap=True, highlight=False)

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import dagster as dg
 
+from assets.partitions import RANGE_END_TAG, RANGE_START_TAG
 from pipeline.extraction.landing import LOOKBACK
 
 # Offline POS sales sync up to LOOKBACK after the sale: re-extract that many days back.
@@ -27,13 +28,22 @@ def build_daily_schedule(job) -> dg.ScheduleDefinition:
         description=(
             f"Every day at 09:00 UTC, once every location's previous business day has closed: "
             f"daily_job for yesterday and the {LOOKBACK_DAYS} business dates before it, whose "
-            "offline POS sales may have arrived late. Stopped until turned on."
+            "offline POS sales may have arrived late, as one run over those dates. Stopped "
+            "until turned on."
         ),
         default_status=dg.DefaultScheduleStatus.STOPPED,
     )
     def daily_schedule(context: dg.ScheduleEvaluationContext):
         today = context.scheduled_execution_time.date()
-        for partition in daily_partitions(today):
-            yield dg.RunRequest(run_key=f"{partition}@{today.isoformat()}", partition_key=partition)
+        window = daily_partitions(today)
+        # One run over the window, tagged with Dagster's partition-range tags as its single-run
+        # backfills are; its partitioned assets walk the dates in order (assets/partitions.py).
+        return dg.RunRequest(
+            run_key=f"{window[0]}..{window[-1]}@{today.isoformat()}",
+            tags={
+                RANGE_START_TAG: window[0],
+                RANGE_END_TAG: window[-1],
+            },
+        )
 
     return daily_schedule
