@@ -169,3 +169,30 @@ def test_an_unbalanced_day_blocks_its_own_validation_named_by_date(home):
     pages = list(site.glob("validations/journal_entry_balance/journal 2026-11-19/*/*.html"))
     assert len(pages) == 1
     assert 'src="../../../../static/vendor/jquery/jquery.min.js"' in pages[0].read_text()
+
+
+def test_a_window_is_validated_date_by_date_with_one_data_docs_build(home):
+    from pipeline.store.quality import journal_lines_by_date, run_journal_suites
+
+    con = _journal(home)
+    try:
+        window = journal_lines_by_date(con, ("2026-11-19", "2026-11-20"))
+        alone = journal_lines_by_date(con, ("2026-11-18", "2026-11-18"))
+    finally:
+        con.close()
+    # In the window, the adjustment posted on the 20th is filed under the 20th; run for the
+    # 18th alone, it is filed under the day it corrects.
+    assert {d: sorted(set(f["entry_id"])) for d, f in window.items()} == {
+        "2026-11-19": ["e19"],
+        "2026-11-20": ["a18", "e20"],
+    }
+    assert {d: sorted(set(f["entry_id"])) for d, f in alone.items()} == {
+        "2026-11-18": ["a18", "e18"]
+    }
+    at = datetime(2026, 11, 21, 12, tzinfo=UTC)
+    result = run_journal_suites({f"journal {d}": f for d, f in window.items()}, home, run_time=at)
+    # e19 is a cent out: its date fails, the 20th passes; 7 expectations per date.
+    assert not result.success and result.failed_runs == ["journal 2026-11-19"]
+    assert result.evaluated == 14
+    index = (home / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html").read_text()
+    assert "journal 2026-11-19" in index and "journal 2026-11-20" in index

@@ -26,6 +26,8 @@ class SuiteResult:
     failed: list[str]
     # Data Docs pages that still load something from the network (expected: none).
     remote: list[str] = field(default_factory=list)
+    # The validation runs (business dates) that failed.
+    failed_runs: list[str] = field(default_factory=list)
 
 
 def journal_lines_for(
@@ -102,6 +104,29 @@ def journal_expectations(gxe) -> dict[str, list]:
     }
 
 
+def journal_lines_by_date(
+    con: duckdb.DuckDBPyConnection, dates: tuple[str, str]
+) -> dict[str, pd.DataFrame]:
+    """The lines `journal_lines_for` picks for first..last, one frame per business date, so each
+    date is its own validation in Data Docs. A line is filed under its own date when that is in
+    the window, else under the date its entry corrects (an adjustment posted later)."""
+    cursor = con.execute(
+        "SELECT CAST(CASE WHEN l.business_date BETWEEN CAST(? AS DATE) AND CAST(? AS DATE) "
+        "THEN l.business_date ELSE coalesce(e.activity_date, l.business_date) END AS VARCHAR) "
+        "FROM marts.journal_lines AS l LEFT JOIN marts.journal_entries AS e USING (entry_id) "
+        "WHERE l.business_date BETWEEN CAST(? AS DATE) AND CAST(? AS DATE) "
+        "OR e.activity_date BETWEEN CAST(? AS DATE) AND CAST(? AS DATE) "
+        "ORDER BY l.entry_id, l.line_no",
+        [*dates, *dates, *dates],
+    )
+    filed_under = [day for (day,) in cursor.fetchall()]
+    lines = journal_lines_for(con, dates)
+    return {
+        day: frame.reset_index(drop=True)
+        for day, frame in lines.groupby(pd.Series(filed_under, index=lines.index), sort=True)
+    }
+
+
 def run_journal_suite(
     lines: pd.DataFrame,
     project_root: Path | None = None,
@@ -111,6 +136,17 @@ def run_journal_suite(
 ) -> SuiteResult:
     """Validate `lines` as validation run `run_name` at `run_time` (the pipeline's clock); with
     `project_root`, results and offline Data Docs go to project_root/gx."""
+    return run_journal_suites({run_name: lines}, project_root, run_time=run_time)
+
+
+def run_journal_suites(
+    batches: dict[str, pd.DataFrame],
+    project_root: Path | None = None,
+    *,
+    run_time: datetime | None = None,
+) -> SuiteResult:
+    """Validate each batch of lines as its own validation run (named by its key, e.g. "journal
+    2026-11-18") with one GX context, then build Data Docs once for all of them."""
     import great_expectations as gx
     import great_expectations.expectations as gxe
     from great_expectations.core.run_identifier import RunIdentifier
@@ -121,10 +157,7 @@ def run_journal_suite(
     started = time.time()
     context = _context(project_root)
     source = context.data_sources.add_or_update_pandas("journal")
-    cents, per_entry = journal_frames(lines)
-    frames = {"journal_lines": cents, "journal_entry_balance": per_entry}
-    run_id = RunIdentifier(run_name=run_name, run_time=run_time)
-    failed, evaluated, built = [], 0, []
+    checkpoints = {}
     for name, expectations in journal_expectations(gxe).items():
         suite = context.suites.add_or_update(
             gx.ExpectationSuite(name=name, expectations=expectations)
@@ -135,19 +168,26 @@ def run_journal_suite(
             )
         )
         # No UpdateDataDocsAction: Data Docs are built once below, not once per checkpoint.
-        checkpoint = context.checkpoints.add_or_update(
+        checkpoints[name] = context.checkpoints.add_or_update(
             gx.Checkpoint(name=name, validation_definitions=[validation], actions=[])
         )
-        result = checkpoint.run(batch_parameters={"dataframe": frames[name]}, run_id=run_id)
-        built.append(ExpectationSuiteIdentifier(name=name))
-        for identifier, run in result.run_results.items():
-            built.append(identifier)
-            for item in run.results:
-                evaluated += 1
-                if not item.success:
-                    config = item.expectation_config
-                    column = config.kwargs.get("column", "")
-                    failed.append(f"{name}: {config.type} {column}".strip())
+    failed, failed_runs, evaluated = [], [], 0
+    built = [ExpectationSuiteIdentifier(name=name) for name in checkpoints]
+    for run_name, lines in batches.items():
+        cents, per_entry = journal_frames(lines)
+        frames = {"journal_lines": cents, "journal_entry_balance": per_entry}
+        run_id = RunIdentifier(run_name=run_name, run_time=run_time)
+        for name, checkpoint in checkpoints.items():
+            result = checkpoint.run(batch_parameters={"dataframe": frames[name]}, run_id=run_id)
+            for identifier, run in result.run_results.items():
+                built.append(identifier)
+                for item in run.results:
+                    evaluated += 1
+                    if not item.success:
+                        config = item.expectation_config
+                        column = config.kwargs.get("column", "")
+                        failed.append(f"{name}: {config.type} {column}".strip())
+                        failed_runs.append(run_name)
     remote = []
     if project_root is not None:
         from pipeline.store.data_docs import make_offline
@@ -156,4 +196,10 @@ def run_journal_suite(
         site = Path(context.root_directory) / "uncommitted" / "data_docs" / "local_site"
         # A second of slack: a file's mtime comes from a coarser clock than time.time().
         remote = make_offline(site, since=started - 1.0)
-    return SuiteResult(success=not failed, evaluated=evaluated, failed=failed, remote=remote)
+    return SuiteResult(
+        success=not failed,
+        evaluated=evaluated,
+        failed=failed,
+        remote=remote,
+        failed_runs=sorted(set(failed_runs)),
+    )
