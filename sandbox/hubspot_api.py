@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from . import malformed
 from .clock import rfc3339_ms
 from .crm import Deal
+from .hubspot_contacts_view import Contacts, contacts_now, normal_email
 from .hubspot_properties import BUILTIN, Prop, not_valid_message
 from .hubspot_state import HubSpotState
 from .ledger import studio_deals
@@ -30,7 +31,6 @@ if TYPE_CHECKING:
 
 router = Router()
 
-CONTACT_PROPERTIES = tuple(p.name for p in BUILTIN["contacts"])
 CONTACT_DEFAULT = (
     "createdate",
     "email",
@@ -114,55 +114,19 @@ def batch_inputs(call: Call) -> list[Any]:
 # -- reading records -----------------------------------------------------------------------------
 
 
-def _generated_contacts(sb: Sandbox, call: Call) -> dict[str, dict]:
-    out = {}
-    for rec in sb.world.pool(call.business.id).hubspot:
-        seen = rec.at(sb.now_ms)
-        if seen is None:
-            continue
-        props = seen[1]["properties"]
-        out[rec.id] = {
-            "id": rec.id,
-            "properties": dict(props),
-            "createdAt": props["createdate"],
-            "updatedAt": props["lastmodifieddate"],
-            "archived": False,
-        }
-    return out
-
-
-def all_contacts(sb: Sandbox, call: Call) -> dict[str, dict]:
-    """Generated contacts visible now, with this Sandbox's upserts applied, keyed by id."""
-    contacts = _generated_contacts(sb, call)
-    state = state_of(sb, call)
-    with state.lock:
-        for write in state.contacts.values():
-            record = contacts.get(write.id)
-            if record is None:
-                record = contacts[write.id] = {
-                    "id": write.id,
-                    "properties": dict.fromkeys(CONTACT_PROPERTIES),
-                    "createdAt": rfc3339_ms(write.created_ms),
-                    "archived": False,
-                }
-                record["properties"]["createdate"] = record["createdAt"]
-                record["properties"]["hs_object_id"] = write.id
-            record["properties"].update(write.properties)
-            record["properties"]["lastmodifieddate"] = rfc3339_ms(write.updated_ms)
-            record["updatedAt"] = rfc3339_ms(write.updated_ms)
-        for gone in getattr(state, "gdpr_deleted", ()):  # state files saved before GDPR deletes
-            contacts.pop(gone, None)
-    return contacts
-
-
-def normal_email(value: str | None) -> str:
-    return (value or "").strip().lower()
+def all_contacts(sb: Sandbox, call: Call) -> Contacts:
+    """Generated contacts visible now, with this Sandbox's upserts applied, keyed by id; kept
+    between requests (sandbox/hubspot_contacts_view.py), so read-only."""
+    return contacts_now(sb, call.business.id, state_of(sb, call))
 
 
 def find_by(contacts: dict[str, dict], prop: Prop, value: str) -> str | None:
-    """The id of the contact whose `prop` holds `value` (emails compare case-insensitively)."""
+    """The id of the contact whose `prop` holds `value` (emails compare case-insensitively);
+    the lowest id when several do."""
     if prop.name == "hs_object_id":
         return value if value in contacts else None
+    if isinstance(contacts, Contacts):
+        return contacts.holder(prop.name, value)
     wanted = normal_email(value) if prop.name == "email" else value
     for record in sorted(contacts.values(), key=lambda r: int(r["id"])):
         held = record["properties"].get(prop.name)
