@@ -11,13 +11,14 @@ with `errors` (HubSpot's StandardError items) and `numErrors` when some failed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from bisect import bisect_left
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from . import malformed
 from .clock import rfc3339_ms
 from .crm import Deal
-from .hubspot_contacts_view import Contacts, contacts_now, normal_email
+from .hubspot_contacts_view import Contacts, SortedRecords, contacts_now, normal_email
 from .hubspot_properties import BUILTIN, Prop, not_valid_message
 from .hubspot_state import HubSpotState
 from .ledger import studio_deals
@@ -201,6 +202,10 @@ def _limit(call: Call, default: int = 10, maximum: int = MAX_LIMIT) -> int:
     return limit
 
 
+def _int_id(record: dict) -> int:
+    return int(record["id"])
+
+
 def after_param(call: Call) -> int | None:
     raw = call.params.get("after")
     if raw in (None, ""):
@@ -210,13 +215,23 @@ def after_param(call: Call) -> int | None:
     return int(raw)
 
 
-def list_page(call: Call, entity: str, records: Iterable[dict], faults: Faults) -> Reply:
-    ordered = sorted(records, key=lambda r: int(r["id"]))
+def list_page(
+    call: Call,
+    entity: str,
+    records: Iterable[dict],
+    faults: Faults,
+    present: Callable[[dict], dict] | None = None,
+) -> Reply:
+    """One page of `records` by ascending id; `present` (if given) shapes only the page's
+    records, and records already a list in id order are not sorted again."""
+    ordered = records if isinstance(records, SortedRecords) else sorted(records, key=_int_id)
     after, limit = after_param(call), _limit(call)
     limit = min(limit, faults.page_size or limit)  # the pagesize option caps every page
     if after is not None:
-        ordered = [r for r in ordered if int(r["id"]) >= after]
+        ordered = ordered[bisect_left(ordered, after, key=_int_id) :]
     chunk = ordered[:limit]
+    if present is not None:
+        chunk = [present(r) for r in chunk]
     if faults.malformed and after is None:
         chunk = malformed.inject(entity, chunk)
     body: dict[str, Any] = {"results": chunk}
@@ -252,15 +267,16 @@ def list_contacts(sb: Sandbox, call: Call) -> Reply:
     wanted = requested(call, CONTACT_DEFAULT, CONTACT_ALWAYS)
     known = state_of(sb, call).known("contacts")
     assoc = _association_names(call, ("deals",))
-    contacts = [] if _archived(call) else list(all_contacts(sb, call).values())
+    contacts = SortedRecords() if _archived(call) else all_contacts(sb, call).in_id_order()
     links = _contact_links(sb, call) if assoc else {}
-    shaped = []
-    for record in contacts:
+
+    def present(record: dict) -> dict:
         out = shape(record, wanted, known)
         if assoc and links.get(record["id"]):
             out["associations"] = {"deals": {"results": links[record["id"]]}}
-        shaped.append(out)
-    return list_page(call, "hubspot.contact", shaped, sb.faults)
+        return out
+
+    return list_page(call, "hubspot.contact", contacts, sb.faults, present)
 
 
 @router.add("GET", "/crm/v3/objects/contacts/([^/]+)")

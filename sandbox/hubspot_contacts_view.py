@@ -37,6 +37,10 @@ def _key(name: str, held: str | None) -> str | None:
     return normal_email(held) if name == "email" else held
 
 
+class SortedRecords(list):
+    """Records already in ascending id order (list_page does not sort them again)."""
+
+
 class Contacts(dict):
     """Records by id (treat as read-only: a view is shared by every reader of its version)."""
 
@@ -44,6 +48,13 @@ class Contacts(dict):
         super().__init__(records)
         self.index: dict[str, dict[str, set[str]]] = {}  # property -> value -> ids holding it
         self.max_generated: int | None = None  # highest id not created by an upsert
+        self._in_id_order: SortedRecords | None = None
+
+    def in_id_order(self) -> SortedRecords:
+        """The records by ascending id, sorted once per view (listings page through them)."""
+        if self._in_id_order is None:
+            self._in_id_order = SortedRecords(sorted(self.values(), key=lambda r: int(r["id"])))
+        return self._in_id_order
 
     def holder(self, name: str, value: str) -> str | None:
         """The lowest id whose `name` holds `value` (emails compared normalised)."""
