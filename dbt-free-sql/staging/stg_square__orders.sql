@@ -1,32 +1,49 @@
 -- Square orders, one row per order (sales, itemized returns and exchanges), money in
 -- DECIMAL(18,2). An order whose money is not integer minor units, on the order or on any of
 -- its lines, or whose total does not add up to its sale lines, goes to ops.dead_letter.
--- money_currencies lists each currency used by the order's money fields (every Money object
--- anywhere in it) and by its payments and refunds, with the first field seen in it; posting
--- holds an order whose currency is not its business's (pipeline/accounting/holds.py).
-WITH money_fields AS (
-    SELECT r.record_id, r.business_id, j.atom ->> '$' AS currency,
-        'field ' || coalesce(nullif(substr(j.path, 3), ''), '(order)') AS field
-    FROM raw.square_orders AS r, json_tree(r.payload) AS j
-    WHERE j.key = 'currency'
+-- money_currencies lists each currency used by the order's money (every "currency" anywhere in
+-- it) and by its payments and refunds, each with a field that carries it; posting holds an order
+-- whose currency is not its business's (pipeline/accounting/holds.py).
+-- The currencies come from one scan of each payload's text (a regular expression over the JSON,
+-- which escapes no quote inside a currency code), not from json_tree: walking every node of every
+-- order, payment and refund was most of staging's time (docs/benchmarks.md). The field named is
+-- the first of the money fields posting books from that carries the currency (the order's total
+-- first); a currency only elsewhere is named as "(other money fields)".
+WITH found AS (
+    SELECT r.record_id, r.business_id, 'field ' AS prefix, r.payload,
+        ['total_money', 'total_tax_money', 'total_discount_money', 'total_tip_money',
+         'total_service_charge_money', 'return_amounts.total_money',
+         'return_amounts.tip_money'] AS paths
+    FROM raw.square_orders AS r
     UNION ALL
-    SELECT p.payload ->> '$.order_id', p.business_id, j.atom ->> '$',
-        'payment ' || p.record_id || ' field ' || substr(j.path, 3)
-    FROM raw.square_payments AS p, json_tree(p.payload) AS j
-    WHERE j.key = 'currency'
+    SELECT p.payload ->> '$.order_id', p.business_id, 'payment ' || p.record_id || ' field ',
+        p.payload, ['amount_money', 'tip_money', 'total_money']
+    FROM raw.square_payments AS p
     UNION ALL
-    SELECT f.payload ->> '$.order_id', f.business_id, j.atom ->> '$',
-        'refund ' || f.record_id || ' field ' || substr(j.path, 3)
-    FROM raw.square_refunds AS f, json_tree(f.payload) AS j
-    WHERE j.key = 'currency'
+    SELECT f.payload ->> '$.order_id', f.business_id, 'refund ' || f.record_id || ' field ',
+        f.payload, ['amount_money']
+    FROM raw.square_refunds AS f
+),
+money_fields AS (
+    -- Each currency a record's text holds, named by the first listed path that carries it.
+    SELECT record_id, business_id, currency,
+        prefix || coalesce(
+            list_filter(paths, lambda x: payload ->> ('$.' || x || '.currency') = currency)[1],
+            '(other money fields)') AS field
+    FROM (
+        SELECT *, unnest(list_distinct(regexp_extract_all(CAST(payload AS VARCHAR),
+            '"currency"\s*:\s*"([^"\\]*)"', 1))) AS currency
+        FROM found
+    )
+    WHERE record_id IS NOT NULL
 ),
 currencies AS (
     SELECT record_id, business_id,
         list({'currency': currency, 'field': field} ORDER BY currency) AS money_currencies
     FROM (
+        -- The order's own field before a payment's or a refund's, as before.
         SELECT record_id, business_id, currency, min(field) AS field
         FROM money_fields
-        WHERE record_id IS NOT NULL AND currency IS NOT NULL
         GROUP BY ALL
     )
     GROUP BY ALL
