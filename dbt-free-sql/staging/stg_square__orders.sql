@@ -87,6 +87,17 @@ line_money AS (
     FROM lines
     GROUP BY ALL
 ),
+parsed AS (
+    -- One parse of each payload for every order-level field: each -> or json_cents on the
+    -- whole payload parsed it again (about twenty times an order).
+    SELECT record_id, business_id, location_id, business_date, payload,
+        json_extract(payload, ['$.customer_id', '$.state', '$.created_at', '$.updated_at',
+            '$.returns', '$.line_items', '$.total_money.amount', '$.total_tax_money.amount',
+            '$.total_discount_money.amount', '$.total_tip_money.amount',
+            '$.total_service_charge_money.amount', '$.return_amounts.total_money.amount',
+            '$.return_amounts.tip_money.amount']) AS f
+    FROM raw.square_orders
+),
 typed AS (
     SELECT
         r.record_id,
@@ -94,26 +105,23 @@ typed AS (
         r.location_id,
         r.business_date,
         r.payload,
-        r.payload ->> '$.customer_id' AS square_customer_id,
-        r.payload ->> '$.state' AS state,
-        TRY_CAST(r.payload ->> '$.created_at' AS TIMESTAMPTZ) AS created_at,
-        TRY_CAST(r.payload ->> '$.updated_at' AS TIMESTAMPTZ) AS updated_at,
-        coalesce(json_array_length(r.payload, '$.returns'), 0) > 0 AS has_returns,
-        coalesce(json_array_length(r.payload, '$.line_items'), 0) AS line_count,
-        json_cents(r.payload, '$.total_money.amount') AS total_cents,
-        coalesce(json_cents(r.payload, '$.total_tax_money.amount'), 0) AS tax_cents,
-        coalesce(json_cents(r.payload, '$.total_discount_money.amount'), 0) AS discount_cents,
-        coalesce(json_cents(r.payload, '$.total_tip_money.amount'), 0) AS tip_cents,
-        coalesce(json_cents(r.payload, '$.total_service_charge_money.amount'), 0)
-            AS service_charge_cents,
-        coalesce(json_cents(r.payload, '$.return_amounts.total_money.amount'), 0)
-            AS return_total_cents,
-        coalesce(json_cents(r.payload, '$.return_amounts.tip_money.amount'), 0)
-            AS return_tip_cents,
+        r.f[1] ->> '$' AS square_customer_id,
+        r.f[2] ->> '$' AS state,
+        TRY_CAST(r.f[3] ->> '$' AS TIMESTAMPTZ) AS created_at,
+        TRY_CAST(r.f[4] ->> '$' AS TIMESTAMPTZ) AS updated_at,
+        coalesce(json_array_length(r.f[5]), 0) > 0 AS has_returns,
+        coalesce(json_array_length(r.f[6]), 0) AS line_count,
+        json_cents(r.f[7], '$') AS total_cents,
+        coalesce(json_cents(r.f[8], '$'), 0) AS tax_cents,
+        coalesce(json_cents(r.f[9], '$'), 0) AS discount_cents,
+        coalesce(json_cents(r.f[10], '$'), 0) AS tip_cents,
+        coalesce(json_cents(r.f[11], '$'), 0) AS service_charge_cents,
+        coalesce(json_cents(r.f[12], '$'), 0) AS return_total_cents,
+        coalesce(json_cents(r.f[13], '$'), 0) AS return_tip_cents,
         coalesce(m.line_total_cents, 0) AS line_total_cents,
         coalesce(m.bad_lines, 0) AS bad_lines,
         c.money_currencies
-    FROM raw.square_orders AS r
+    FROM parsed AS r
     LEFT JOIN line_money AS m USING (record_id, business_id)
     LEFT JOIN currencies AS c USING (record_id, business_id)
 )
