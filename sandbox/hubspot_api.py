@@ -11,12 +11,14 @@ with `errors` (HubSpot's StandardError items) and `numErrors` when some failed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from bisect import bisect_left
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from . import malformed
 from .clock import rfc3339_ms
 from .crm import Deal
+from .hubspot_contacts_view import Contacts, SortedRecords, contacts_now, normal_email
 from .hubspot_properties import BUILTIN, Prop, not_valid_message
 from .hubspot_state import HubSpotState
 from .ledger import studio_deals
@@ -30,7 +32,6 @@ if TYPE_CHECKING:
 
 router = Router()
 
-CONTACT_PROPERTIES = tuple(p.name for p in BUILTIN["contacts"])
 CONTACT_DEFAULT = (
     "createdate",
     "email",
@@ -114,55 +115,19 @@ def batch_inputs(call: Call) -> list[Any]:
 # -- reading records -----------------------------------------------------------------------------
 
 
-def _generated_contacts(sb: Sandbox, call: Call) -> dict[str, dict]:
-    out = {}
-    for rec in sb.world.pool(call.business.id).hubspot:
-        seen = rec.at(sb.now_ms)
-        if seen is None:
-            continue
-        props = seen[1]["properties"]
-        out[rec.id] = {
-            "id": rec.id,
-            "properties": dict(props),
-            "createdAt": props["createdate"],
-            "updatedAt": props["lastmodifieddate"],
-            "archived": False,
-        }
-    return out
-
-
-def all_contacts(sb: Sandbox, call: Call) -> dict[str, dict]:
-    """Generated contacts visible now, with this Sandbox's upserts applied, keyed by id."""
-    contacts = _generated_contacts(sb, call)
-    state = state_of(sb, call)
-    with state.lock:
-        for write in state.contacts.values():
-            record = contacts.get(write.id)
-            if record is None:
-                record = contacts[write.id] = {
-                    "id": write.id,
-                    "properties": dict.fromkeys(CONTACT_PROPERTIES),
-                    "createdAt": rfc3339_ms(write.created_ms),
-                    "archived": False,
-                }
-                record["properties"]["createdate"] = record["createdAt"]
-                record["properties"]["hs_object_id"] = write.id
-            record["properties"].update(write.properties)
-            record["properties"]["lastmodifieddate"] = rfc3339_ms(write.updated_ms)
-            record["updatedAt"] = rfc3339_ms(write.updated_ms)
-        for gone in getattr(state, "gdpr_deleted", ()):  # state files saved before GDPR deletes
-            contacts.pop(gone, None)
-    return contacts
-
-
-def normal_email(value: str | None) -> str:
-    return (value or "").strip().lower()
+def all_contacts(sb: Sandbox, call: Call) -> Contacts:
+    """Generated contacts visible now, with this Sandbox's upserts applied, keyed by id; kept
+    between requests (sandbox/hubspot_contacts_view.py), so read-only."""
+    return contacts_now(sb, call.business.id, state_of(sb, call))
 
 
 def find_by(contacts: dict[str, dict], prop: Prop, value: str) -> str | None:
-    """The id of the contact whose `prop` holds `value` (emails compare case-insensitively)."""
+    """The id of the contact whose `prop` holds `value` (emails compare case-insensitively);
+    the lowest id when several do."""
     if prop.name == "hs_object_id":
         return value if value in contacts else None
+    if isinstance(contacts, Contacts):
+        return contacts.holder(prop.name, value)
     wanted = normal_email(value) if prop.name == "email" else value
     for record in sorted(contacts.values(), key=lambda r: int(r["id"])):
         held = record["properties"].get(prop.name)
@@ -237,6 +202,10 @@ def _limit(call: Call, default: int = 10, maximum: int = MAX_LIMIT) -> int:
     return limit
 
 
+def _int_id(record: dict) -> int:
+    return int(record["id"])
+
+
 def after_param(call: Call) -> int | None:
     raw = call.params.get("after")
     if raw in (None, ""):
@@ -246,13 +215,23 @@ def after_param(call: Call) -> int | None:
     return int(raw)
 
 
-def list_page(call: Call, entity: str, records: Iterable[dict], faults: Faults) -> Reply:
-    ordered = sorted(records, key=lambda r: int(r["id"]))
+def list_page(
+    call: Call,
+    entity: str,
+    records: Iterable[dict],
+    faults: Faults,
+    present: Callable[[dict], dict] | None = None,
+) -> Reply:
+    """One page of `records` by ascending id; `present` (if given) shapes only the page's
+    records, and records already a list in id order are not sorted again."""
+    ordered = records if isinstance(records, SortedRecords) else sorted(records, key=_int_id)
     after, limit = after_param(call), _limit(call)
     limit = min(limit, faults.page_size or limit)  # the pagesize option caps every page
     if after is not None:
-        ordered = [r for r in ordered if int(r["id"]) >= after]
+        ordered = ordered[bisect_left(ordered, after, key=_int_id) :]
     chunk = ordered[:limit]
+    if present is not None:
+        chunk = [present(r) for r in chunk]
     if faults.malformed and after is None:
         chunk = malformed.inject(entity, chunk)
     body: dict[str, Any] = {"results": chunk}
@@ -288,15 +267,16 @@ def list_contacts(sb: Sandbox, call: Call) -> Reply:
     wanted = requested(call, CONTACT_DEFAULT, CONTACT_ALWAYS)
     known = state_of(sb, call).known("contacts")
     assoc = _association_names(call, ("deals",))
-    contacts = [] if _archived(call) else list(all_contacts(sb, call).values())
+    contacts = SortedRecords() if _archived(call) else all_contacts(sb, call).in_id_order()
     links = _contact_links(sb, call) if assoc else {}
-    shaped = []
-    for record in contacts:
+
+    def present(record: dict) -> dict:
         out = shape(record, wanted, known)
         if assoc and links.get(record["id"]):
             out["associations"] = {"deals": {"results": links[record["id"]]}}
-        shaped.append(out)
-    return list_page(call, "hubspot.contact", shaped, sb.faults)
+        return out
+
+    return list_page(call, "hubspot.contact", contacts, sb.faults, present)
 
 
 @router.add("GET", "/crm/v3/objects/contacts/([^/]+)")

@@ -28,6 +28,7 @@ from .hubspot_api import (
     state_of,
     wanted_names,
 )
+from .hubspot_contacts_view import Contacts, contact_written, contacts_removed
 from .hubspot_properties import Prop, check_properties, check_value, invalid, not_valid_message
 from .hubspot_state import ContactWrite, HubSpotState
 from .web import ApiError, Call, Reply
@@ -71,18 +72,34 @@ def _conflicts(
 
 
 def _apply(
-    sb: Sandbox, state: HubSpotState, contacts: dict, contact_id: str | None, values: dict
+    sb: Sandbox,
+    business_id: str,
+    state: HubSpotState,
+    contacts: dict,
+    contact_id: str | None,
+    values: dict,
 ) -> str:
     """Write validated values to a contact (a new one when `contact_id` is None); its id."""
     if contact_id is None:
-        made = {i for i, w in state.contacts.items() if w.is_new}
-        generated = (int(i) for i in contacts if i not in made)
-        contact_id = state.new_contact_id(max(generated, default=0))
+        contact_id = state.new_contact_id(_highest_generated(state, contacts))
         state.contacts[contact_id] = ContactWrite(contact_id, sb.now_ms, sb.now_ms, {}, True)
     write = state.contacts.setdefault(contact_id, ContactWrite(contact_id, 0, sb.now_ms, {}, False))
     write.properties.update(values)
     write.updated_ms = sb.now_ms
+    contact_written(sb, business_id, state, contact_id)
     return contact_id
+
+
+def _highest_generated(state: HubSpotState, contacts: dict) -> int:
+    """The highest id of a contact no upsert created: once per view (it changes only when
+    contacts go, and then the view is rebuilt)."""
+    known = contacts.max_generated if isinstance(contacts, Contacts) else None
+    if known is None:
+        made = {i for i, w in state.contacts.items() if w.is_new}
+        known = max((int(i) for i in contacts if i not in made), default=0)
+        if isinstance(contacts, Contacts):
+            contacts.max_generated = known
+    return known
 
 
 def _answer(sb: Sandbox, call: Call, done: list[tuple[str, dict, bool | None]]) -> list[dict]:
@@ -144,7 +161,7 @@ def upsert_contacts(sb: Sandbox, call: Call) -> Reply:
                 errors.append(standard_error("CONFLICT", _INJECTED, {"ids": [key]}))
                 continue
             created = contact_id is None
-            contact_id = _apply(sb, state, contacts, contact_id, values)
+            contact_id = _apply(sb, call.business.id, state, contacts, contact_id, values)
             contacts = all_contacts(sb, call)  # later inputs see this one's unique values
             done.append((contact_id, values, created))
         results = _answer(sb, call, done)
@@ -177,7 +194,7 @@ def update_contacts(sb: Sandbox, call: Call) -> Reply:
             if conflict is not None:
                 errors.append(conflict)
                 continue
-            _apply(sb, state, contacts, contact_id, values)
+            _apply(sb, call.business.id, state, contacts, contact_id, values)
             contacts = all_contacts(sb, call)
             done.append((contact_id, values, None))
         results = _answer(sb, call, done)
@@ -233,6 +250,7 @@ def gdpr_delete_contact(sb: Sandbox, call: Call) -> Reply:
             return Reply(204, None, raw_text="")
         state.gdpr_deleted.add(contact_id)
         state.contacts.pop(contact_id, None)
+        contacts_removed(state)
         for members in (lst.members for lst in state.lists.values()):
             members.pop(contact_id, None)
         for task in state.tasks.values():

@@ -68,6 +68,9 @@ class HubSpotState:
         # delete by email found no contact for, which HubSpot blocklists.
         self.gdpr_deleted: set[str] = set()
         self.blocklisted_emails: set[str] = set()
+        # Bumped by every write that changes contacts: the kept view is current while it matches
+        # (sandbox/hubspot_contacts_view.py).
+        self.contacts_version = 0
         self._next_list_id = 101
         self._new_contacts = 0
         self._new_tasks = 0

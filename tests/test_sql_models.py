@@ -154,3 +154,49 @@ def test_dead_letters_are_filed_under_the_models_own_layer(con, tmp_path):
     ).fetchall()
     assert dead == [("exchange", "has returns", "2026-11-20")]
     assert con.execute("SELECT order_id FROM core.flagged").fetchall() == [("good",)]
+
+
+def test_each_currency_of_an_order_its_payments_and_refunds_is_listed_with_a_field(con):
+    """What posting holds a foreign-currency order on (pipeline/accounting/holds.py): every
+    currency anywhere in the order's, its payments' and its refunds' JSON, named by the first
+    booked money field that carries it, the order's own before a payment's."""
+    exchange = json.loads(
+        con.execute(
+            "SELECT payload FROM raw.square_orders WHERE record_id = 'exchange'"
+        ).fetchone()[0]
+    )
+    exchange["line_items"][0]["modifiers"] = [
+        {"base_price_money": {"amount": 50, "currency": "EUR"}}
+    ]
+    con.execute(
+        "UPDATE raw.square_orders SET payload = ? WHERE record_id = 'exchange'",
+        [json.dumps(exchange)],
+    )
+    tenders = [
+        ("square_payments", "pay1", {"order_id": "good", "amount_money": money(481)}),
+        (
+            "square_payments",
+            "pay2",
+            {"order_id": "good", "tip_money": {"amount": 1, "currency": "GBP"}},
+        ),
+        ("square_refunds", "ref1", {"order_id": "good", "amount_money": {"currency": "CAD"}}),
+    ]
+    for table, record_id, payload in tenders:
+        con.execute(
+            f"INSERT INTO raw.{table} VALUES (?, 'cafe', 'LCAFE01', '2026-11-20', '2026-11-20', "
+            "NULL, ?, now(), 'r1')",
+            [record_id, json.dumps({"id": record_id, **payload})],
+        )
+    build(con, MODELS["staging.stg_square__orders"], run_id="r1")
+    listed = dict(
+        con.execute("SELECT order_id, money_currencies FROM staging.stg_square__orders").fetchall()
+    )
+    assert listed["good"] == [
+        {"currency": "CAD", "field": "refund ref1 field amount_money"},
+        {"currency": "GBP", "field": "payment pay2 field tip_money"},
+        {"currency": "USD", "field": "field total_money"},
+    ]
+    assert listed["exchange"] == [
+        {"currency": "EUR", "field": "field (other money fields)"},
+        {"currency": "USD", "field": "field total_money"},
+    ]

@@ -1,32 +1,49 @@
 -- Square orders, one row per order (sales, itemized returns and exchanges), money in
 -- DECIMAL(18,2). An order whose money is not integer minor units, on the order or on any of
 -- its lines, or whose total does not add up to its sale lines, goes to ops.dead_letter.
--- money_currencies lists each currency used by the order's money fields (every Money object
--- anywhere in it) and by its payments and refunds, with the first field seen in it; posting
--- holds an order whose currency is not its business's (pipeline/accounting/holds.py).
-WITH money_fields AS (
-    SELECT r.record_id, r.business_id, j.atom ->> '$' AS currency,
-        'field ' || coalesce(nullif(substr(j.path, 3), ''), '(order)') AS field
-    FROM raw.square_orders AS r, json_tree(r.payload) AS j
-    WHERE j.key = 'currency'
+-- money_currencies lists each currency used by the order's money (every "currency" anywhere in
+-- it) and by its payments and refunds, each with a field that carries it; posting holds an order
+-- whose currency is not its business's (pipeline/accounting/holds.py).
+-- The currencies come from one scan of each payload's text (a regular expression over the JSON,
+-- which escapes no quote inside a currency code), not from json_tree: walking every node of every
+-- order, payment and refund was most of staging's time (docs/benchmarks.md). The field named is
+-- the first of the money fields posting books from that carries the currency (the order's total
+-- first); a currency only elsewhere is named as "(other money fields)".
+WITH found AS (
+    SELECT r.record_id, r.business_id, 'field ' AS prefix, r.payload,
+        ['total_money', 'total_tax_money', 'total_discount_money', 'total_tip_money',
+         'total_service_charge_money', 'return_amounts.total_money',
+         'return_amounts.tip_money'] AS paths
+    FROM raw.square_orders AS r
     UNION ALL
-    SELECT p.payload ->> '$.order_id', p.business_id, j.atom ->> '$',
-        'payment ' || p.record_id || ' field ' || substr(j.path, 3)
-    FROM raw.square_payments AS p, json_tree(p.payload) AS j
-    WHERE j.key = 'currency'
+    SELECT p.payload ->> '$.order_id', p.business_id, 'payment ' || p.record_id || ' field ',
+        p.payload, ['amount_money', 'tip_money', 'total_money']
+    FROM raw.square_payments AS p
     UNION ALL
-    SELECT f.payload ->> '$.order_id', f.business_id, j.atom ->> '$',
-        'refund ' || f.record_id || ' field ' || substr(j.path, 3)
-    FROM raw.square_refunds AS f, json_tree(f.payload) AS j
-    WHERE j.key = 'currency'
+    SELECT f.payload ->> '$.order_id', f.business_id, 'refund ' || f.record_id || ' field ',
+        f.payload, ['amount_money']
+    FROM raw.square_refunds AS f
+),
+money_fields AS (
+    -- Each currency a record's text holds, named by the first listed path that carries it.
+    SELECT record_id, business_id, currency,
+        prefix || coalesce(
+            list_filter(paths, lambda x: payload ->> ('$.' || x || '.currency') = currency)[1],
+            '(other money fields)') AS field
+    FROM (
+        SELECT *, unnest(list_distinct(regexp_extract_all(CAST(payload AS VARCHAR),
+            '"currency"\s*:\s*"([^"\\]*)"', 1))) AS currency
+        FROM found
+    )
+    WHERE record_id IS NOT NULL
 ),
 currencies AS (
     SELECT record_id, business_id,
         list({'currency': currency, 'field': field} ORDER BY currency) AS money_currencies
     FROM (
+        -- The order's own field before a payment's or a refund's, as before.
         SELECT record_id, business_id, currency, min(field) AS field
         FROM money_fields
-        WHERE record_id IS NOT NULL AND currency IS NOT NULL
         GROUP BY ALL
     )
     GROUP BY ALL
@@ -70,6 +87,17 @@ line_money AS (
     FROM lines
     GROUP BY ALL
 ),
+parsed AS (
+    -- One parse of each payload for every order-level field: each -> or json_cents on the
+    -- whole payload parsed it again (about twenty times an order).
+    SELECT record_id, business_id, location_id, business_date, payload,
+        json_extract(payload, ['$.customer_id', '$.state', '$.created_at', '$.updated_at',
+            '$.returns', '$.line_items', '$.total_money.amount', '$.total_tax_money.amount',
+            '$.total_discount_money.amount', '$.total_tip_money.amount',
+            '$.total_service_charge_money.amount', '$.return_amounts.total_money.amount',
+            '$.return_amounts.tip_money.amount']) AS f
+    FROM raw.square_orders
+),
 typed AS (
     SELECT
         r.record_id,
@@ -77,26 +105,23 @@ typed AS (
         r.location_id,
         r.business_date,
         r.payload,
-        r.payload ->> '$.customer_id' AS square_customer_id,
-        r.payload ->> '$.state' AS state,
-        TRY_CAST(r.payload ->> '$.created_at' AS TIMESTAMPTZ) AS created_at,
-        TRY_CAST(r.payload ->> '$.updated_at' AS TIMESTAMPTZ) AS updated_at,
-        coalesce(json_array_length(r.payload, '$.returns'), 0) > 0 AS has_returns,
-        coalesce(json_array_length(r.payload, '$.line_items'), 0) AS line_count,
-        json_cents(r.payload, '$.total_money.amount') AS total_cents,
-        coalesce(json_cents(r.payload, '$.total_tax_money.amount'), 0) AS tax_cents,
-        coalesce(json_cents(r.payload, '$.total_discount_money.amount'), 0) AS discount_cents,
-        coalesce(json_cents(r.payload, '$.total_tip_money.amount'), 0) AS tip_cents,
-        coalesce(json_cents(r.payload, '$.total_service_charge_money.amount'), 0)
-            AS service_charge_cents,
-        coalesce(json_cents(r.payload, '$.return_amounts.total_money.amount'), 0)
-            AS return_total_cents,
-        coalesce(json_cents(r.payload, '$.return_amounts.tip_money.amount'), 0)
-            AS return_tip_cents,
+        r.f[1] ->> '$' AS square_customer_id,
+        r.f[2] ->> '$' AS state,
+        TRY_CAST(r.f[3] ->> '$' AS TIMESTAMPTZ) AS created_at,
+        TRY_CAST(r.f[4] ->> '$' AS TIMESTAMPTZ) AS updated_at,
+        coalesce(json_array_length(r.f[5]), 0) > 0 AS has_returns,
+        coalesce(json_array_length(r.f[6]), 0) AS line_count,
+        json_cents(r.f[7], '$') AS total_cents,
+        coalesce(json_cents(r.f[8], '$'), 0) AS tax_cents,
+        coalesce(json_cents(r.f[9], '$'), 0) AS discount_cents,
+        coalesce(json_cents(r.f[10], '$'), 0) AS tip_cents,
+        coalesce(json_cents(r.f[11], '$'), 0) AS service_charge_cents,
+        coalesce(json_cents(r.f[12], '$'), 0) AS return_total_cents,
+        coalesce(json_cents(r.f[13], '$'), 0) AS return_tip_cents,
         coalesce(m.line_total_cents, 0) AS line_total_cents,
         coalesce(m.bad_lines, 0) AS bad_lines,
         c.money_currencies
-    FROM raw.square_orders AS r
+    FROM parsed AS r
     LEFT JOIN line_money AS m USING (record_id, business_id)
     LEFT JOIN currencies AS c USING (record_id, business_id)
 )
