@@ -159,7 +159,8 @@ def test_dead_letters_are_filed_under_the_models_own_layer(con, tmp_path):
 def test_each_currency_of_an_order_its_payments_and_refunds_is_listed_with_a_field(con):
     """What posting holds a foreign-currency order on (pipeline/accounting/holds.py): every
     currency anywhere in the order's, its payments' and its refunds' JSON, named by the first
-    booked money field that carries it, the order's own before a payment's."""
+    booked money field that carries it, else by the key of the object holding it (a modifier's
+    base_price_money), the order's own before a payment's."""
     exchange = json.loads(
         con.execute(
             "SELECT payload FROM raw.square_orders WHERE record_id = 'exchange'"
@@ -197,6 +198,6 @@ def test_each_currency_of_an_order_its_payments_and_refunds_is_listed_with_a_fie
         {"currency": "USD", "field": "field total_money"},
     ]
     assert listed["exchange"] == [
-        {"currency": "EUR", "field": "field (other money fields)"},
+        {"currency": "EUR", "field": "field base_price_money"},
         {"currency": "USD", "field": "field total_money"},
     ]

@@ -8,7 +8,7 @@
 -- which escapes no quote inside a currency code), not from json_tree: walking every node of every
 -- order, payment and refund was most of staging's time (docs/benchmarks.md). The field named is
 -- the first of the money fields posting books from that carries the currency (the order's total
--- first); a currency only elsewhere is named as "(other money fields)".
+-- first), else the key of the object that holds it (e.g. applied_money).
 WITH found AS (
     SELECT r.record_id, r.business_id, 'field ' AS prefix, r.payload,
         ['total_money', 'total_tax_money', 'total_discount_money', 'total_tip_money',
@@ -29,6 +29,14 @@ money_fields AS (
     SELECT record_id, business_id, currency,
         prefix || coalesce(
             list_filter(paths, lambda x: payload ->> ('$.' || x || '.currency') = currency)[1],
+            -- Else the key of the innermost object holding it (e.g. applied_money), read only
+            -- for the rare currency found nowhere else (COALESCE evaluates it only then).
+            list_filter(
+                [regexp_extract(m, '"(\w+)"\s*:\s*\{[^{}]*"currency"\s*:\s*"([^"\\]*)"',
+                    ['key', 'currency'])
+                 FOR m IN regexp_extract_all(CAST(payload AS VARCHAR),
+                    '"(\w+)"\s*:\s*\{[^{}]*"currency"\s*:\s*"([^"\\]*)"', 0)],
+                lambda o: o.currency = currency)[1].key,
             '(other money fields)') AS field
     FROM (
         SELECT *, unnest(list_distinct(regexp_extract_all(CAST(payload AS VARCHAR),
