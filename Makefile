@@ -33,7 +33,7 @@ demo: $(VENV)/.runtime
 
 # Both cores (pytest-xdist): a test file stays on one worker, so its fixtures are shared as before.
 test: $(VENV)/.dev
-	$(BIN)/python -m pytest -n auto --dist loadfile
+	$(BIN)/python -m pytest -n auto --dist loadfile --durations=15
 
 # Everything but the end-to-end tests that materialize the whole graph (about a minute).
 test-fast: $(VENV)/.dev
