@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from pathlib import Path
@@ -121,20 +120,3 @@ def insert_frame(
     frame = pd.DataFrame(rows, columns=columns, dtype=object)  # noqa: F841 - read by DuckDB
     verb = "INSERT OR REPLACE" if replace else "INSERT OR IGNORE"
     con.execute(f"{verb} INTO {table} SELECT * FROM frame")
-
-
-def export_tables(con: duckdb.DuckDBPyConnection, target: Path, tables: list[str]) -> None:
-    """Copy tables into a new file, then rename over the old one so readers never see half."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    tmp.unlink(missing_ok=True)
-    quoted = str(tmp).replace("'", "''")
-    con.execute(f"ATTACH '{quoted}' AS export_db")
-    try:
-        for table in tables:
-            schema, _name = table.split(".")
-            con.execute(f"CREATE SCHEMA IF NOT EXISTS export_db.{schema}")
-            con.execute(f"CREATE TABLE export_db.{table} AS SELECT * FROM {table}")
-    finally:
-        con.execute("DETACH export_db")
-    os.replace(tmp, target)
