@@ -7,23 +7,18 @@ import base64
 
 import dagster as dg
 
-from assets.models import REFERENCE_TABLES
 from assets.partitions import WAREHOUSE_POOL
 from assets.scope import in_scope
-from pipeline.settings import SQL_DIR, scorecard_html_path
+from pipeline.settings import scorecard_html_path
 from resources.warehouse import WarehouseResource
 
-# The weekly view and the metric catalog are read when the warehouse has them (a checkout
-# without them still gets a page of daily values), so they are upstream only when they exist.
 SOURCES = [
     dg.AssetKey(["marts", "scorecard_daily"]),
+    dg.AssetKey(["marts", "scorecard_weekly"]),
+    dg.AssetKey(["ref", "metrics"]),
     dg.AssetKey(["ref", "businesses"]),
     dg.AssetKey(["ref", "locations"]),
 ]
-if (SQL_DIR / "marts" / "scorecard_weekly.sql").exists():
-    SOURCES.append(dg.AssetKey(["marts", "scorecard_weekly"]))
-if "metrics" in REFERENCE_TABLES:
-    SOURCES.append(dg.AssetKey(["ref", "metrics"]))
 
 
 @dg.asset(
