@@ -177,26 +177,26 @@ PAYOUTS_FAILED = f"p.status = 'FAILED' AND {_UPDATED_ON} = ?"
 
 
 def payout_parts(
-    con: duckdb.DuckDBPyConnection, day: date, location_id: str, which: str = PAYOUTS_SENT
-) -> list[PayoutPart]:
-    """The entries of the location's payouts that `which` picks for the day, each with the
-    clearing account of the fact it settles, if any."""
-    return [
-        PayoutPart(*row)
-        for row in con.execute(
-            f"""SELECT p.payout_id, e.entry_type, e.dispute_id, f.clearing_account,
-                       {_cents("e.net_money")}
-                FROM staging.stg_square__payouts AS p
-                JOIN ref.locations AS l ON l.location_id = p.location_id
-                JOIN staging.stg_square__payout_entries AS e
-                    ON e.payout_id = p.payout_id AND e.business_id = p.business_id
-                LEFT JOIN core.tender_facts AS f
-                    ON f.business_id = e.business_id AND f.payout_entry_id = e.payout_entry_id
-                WHERE p.location_id = ? AND {which}
-                ORDER BY p.payout_id, e.entry_type, e.dispute_id""",
-            [location_id, day],
-        ).fetchall()
-    ]
+    con: duckdb.DuckDBPyConnection, day: date, location_ids: list[str], which: str = PAYOUTS_SENT
+) -> dict[str, list[PayoutPart]]:
+    """The entries of the locations' payouts that `which` picks for the day, each with the
+    clearing account of the fact it settles, if any, per location (every location a key)."""
+    parts: dict[str, list[PayoutPart]] = {location_id: [] for location_id in location_ids}
+    for location_id, *row in con.execute(
+        f"""SELECT p.location_id, p.payout_id, e.entry_type, e.dispute_id, f.clearing_account,
+                   {_cents("e.net_money")}
+            FROM staging.stg_square__payouts AS p
+            JOIN ref.locations AS l ON l.location_id = p.location_id
+            JOIN staging.stg_square__payout_entries AS e
+                ON e.payout_id = p.payout_id AND e.business_id = p.business_id
+            LEFT JOIN core.tender_facts AS f
+                ON f.business_id = e.business_id AND f.payout_entry_id = e.payout_entry_id
+            WHERE p.location_id IN (SELECT unnest(?)) AND {which}
+            ORDER BY p.location_id, p.payout_id, e.entry_type, e.dispute_id""",
+        [location_ids, day],
+    ).fetchall():
+        parts[location_id].append(PayoutPart(*row))
+    return parts
 
 
 def settling_clearing_accounts(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -210,13 +210,15 @@ def settling_clearing_accounts(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def decided_disputes(
-    con: duckdb.DuckDBPyConnection, day: date, location_id: str
-) -> tuple[list[DecidedDispute], dict[str, date]]:
-    """The location's decided chargebacks that may belong to `day` (decided on it, or their loss
-    already posted on it), and the day each one's loss was posted, if it was."""
-    decided, posted_on = [], {}
-    for dispute_id, clearing, cents, decided_on, loss_day in con.execute(
-        f"""SELECT d.dispute_id, f.clearing_account, {_cents("d.amount_money")},
+    con: duckdb.DuckDBPyConnection, day: date, location_ids: list[str]
+) -> dict[str, tuple[list[DecidedDispute], dict[str, date]]]:
+    """Per location: its decided chargebacks that may belong to `day` (decided on it, or their
+    loss already posted on it), and the day each one's loss was posted, if it was."""
+    found: dict[str, tuple[list[DecidedDispute], dict[str, date]]] = {
+        location_id: ([], {}) for location_id in location_ids
+    }
+    for location_id, dispute_id, clearing, cents, decided_on, loss_day in con.execute(
+        f"""SELECT d.location_id, d.dispute_id, f.clearing_account, {_cents("d.amount_money")},
                    CAST(timezone(l.timezone, d.updated_at) AS DATE), loss.activity_date
             FROM staging.stg_square__disputes AS d
             JOIN ref.locations AS l ON l.location_id = d.location_id
@@ -225,16 +227,18 @@ def decided_disputes(
                 AND f.fact_id = d.dispute_id
             LEFT JOIN marts.dispute_losses AS loss
                 ON loss.business_id = d.business_id AND loss.dispute_id = d.dispute_id
-            WHERE d.location_id = ? AND d.is_chargeback AND d.state IN ('LOST', 'ACCEPTED')
+            WHERE d.location_id IN (SELECT unnest(?)) AND d.is_chargeback
+              AND d.state IN ('LOST', 'ACCEPTED')
               AND (CAST(timezone(l.timezone, d.updated_at) AS DATE) = ?
                    OR loss.activity_date = ?)
-            ORDER BY d.dispute_id""",
-        [location_id, day, day],
+            ORDER BY d.location_id, d.dispute_id""",
+        [location_ids, day, day],
     ).fetchall():
+        decided, posted_on = found[location_id]
         decided.append(DecidedDispute(dispute_id, clearing, cents, decided_on))
         if loss_day is not None:
             posted_on[dispute_id] = loss_day
-    return decided, posted_on
+    return found
 
 
 @dataclass(frozen=True)
@@ -247,18 +251,31 @@ class Settlement:
     returned: list[Payout]  # failed, back to clearing, per clearing account
 
 
-def load_settlement(con: duckdb.DuckDBPyConnection, day: date, location_id: str) -> Settlement:
-    """The day's payouts sent, arrived and failed, and its dispute money movements."""
+def load_settlements(
+    con: duckdb.DuckDBPyConnection, day: date, location_ids: list[str]
+) -> dict[str, Settlement]:
+    """Each location's payouts sent, arrived and failed on the day, and its dispute money
+    movements. One query per kind for all the locations: read per location, these were a third
+    of the posting time of a 200-location day."""
     settling = settling_clearing_accounts(con)
-    payouts, disputes = settlement_movements(payout_parts(con, day, location_id), settling)
-    returned, _ = settlement_movements(
-        payout_parts(con, day, location_id, PAYOUTS_FAILED), settling
-    )
-    deposits = deposits_of(payout_parts(con, day, location_id, PAYOUTS_ARRIVED))
-    decided, posted_on = decided_disputes(con, day, location_id)
-    return Settlement(
-        payouts, disputes + losses_to_post(day, decided, posted_on), deposits, returned
-    )
+    sent = payout_parts(con, day, location_ids)
+    failed = payout_parts(con, day, location_ids, PAYOUTS_FAILED)
+    arrived = payout_parts(con, day, location_ids, PAYOUTS_ARRIVED)
+    decided = decided_disputes(con, day, location_ids)
+    settlements = {}
+    for location_id in location_ids:
+        payouts, disputes = settlement_movements(sent[location_id], settling)
+        returned, _ = settlement_movements(failed[location_id], settling)
+        losses = losses_to_post(day, *decided[location_id])
+        settlements[location_id] = Settlement(
+            payouts, disputes + losses, deposits_of(arrived[location_id]), returned
+        )
+    return settlements
+
+
+def load_settlement(con: duckdb.DuckDBPyConnection, day: date, location_id: str) -> Settlement:
+    """One location's `load_settlements`."""
+    return load_settlements(con, day, [location_id])[location_id]
 
 
 def posted_entries(

@@ -19,7 +19,7 @@ from pipeline.kernel.money import to_cents
 from pipeline.kernel.timeutil import business_date
 from pipeline.store.journal import (
     load_days,
-    load_settlement,
+    load_settlements,
     locations_of,
     posted_entries,
     posting_accounts,
@@ -75,7 +75,12 @@ def post_business_day(
     held: list[tuple[str, HeldOut]] = []
     losses: list[DisputeLoss] = []
     # One read per table for the whole day, not per location (journal.py load_days).
-    days = load_days(con, day, [loc for loc in location_ids if loc not in unmapped])
+    posting = [loc for loc in location_ids if loc not in unmapped]
+    days = load_days(con, day, posting)
+    settlements = load_settlements(con, day, posting)
+    already: dict[str, list] = {loc: [] for loc in posting}
+    for entry in posted_entries(con, day, posting):
+        already[entry.location_id].append(entry)
     for business_id, location_id, timezone in locations:
         # Postings never guess an account: a location-day with anything unmapped posts nothing,
         # so it posts complete once ops has mapped the items (its earlier postings stay). The
@@ -94,7 +99,7 @@ def post_business_day(
             accounts,
             limits.get(business_id, InputLimits()),
         )
-        settled = load_settlement(con, day, location_id)
+        settled = settlements[location_id]
         day_entries += post_settlement(
             business_id,
             location_id,
@@ -105,8 +110,7 @@ def post_business_day(
             settled.deposits,
             settled.returned,
         )
-        posted = posted_entries(con, day, [location_id])
-        written = entries_to_write(day_entries, posted, business_date(now, timezone))
+        written = entries_to_write(day_entries, already[location_id], business_date(now, timezone))
         losses += losses_posted(business_id, location_id, day, settled.disputes, written)
         entries += written
         held += [(location_id, h) for h in day_held]
