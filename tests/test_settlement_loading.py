@@ -12,7 +12,7 @@ import duckdb
 from pipeline.accounting.adjustments import entries_to_write
 from pipeline.accounting.dispute_losses import losses_posted
 from pipeline.accounting.settlement import post_settlement
-from pipeline.store.journal import Settlement, load_settlement, posted_entries
+from pipeline.store.journal import Settlement, load_settlement, load_settlements, posted_entries
 from pipeline.store.journal_write import write_day
 from pipeline.store.schema import MIGRATIONS_DIR, migrate
 from tests.test_posting_properties import ACCOUNTS
@@ -242,3 +242,22 @@ def test_a_failed_payout_returns_to_clearing_on_the_day_the_failure_is_known():
     ]
     assert back.kind == "PAYOUT_RETURN"
     assert [_balance(con, code, failed_on) for code in ("1010", "1080", "1090")] == [0, 0, 0]
+
+
+def test_read_for_many_locations_at_once_each_location_gets_only_its_own_settlement():
+    con = _warehouse()
+    con.execute("INSERT INTO ref.locations VALUES ('LBTQPDX', 'America/Los_Angeles')")
+    # Seattle: the lost dispute of the 18th and a payout sent that day; Portland: its own payout.
+    _payout(con, "po_sea", "SENT", "2026-11-18 18:00:00+00", ("CHARGE", "40.00"), sent=DECIDED)
+    _payout(con, "po_pdx", "SENT", "2026-11-18 18:00:00+00", ("CHARGE", "15.00"), sent=DECIDED)
+    con.execute(
+        "UPDATE staging.stg_square__payouts SET location_id = 'LBTQPDX' WHERE payout_id = 'po_pdx'"
+    )
+    both = load_settlements(con, DECIDED, ["LBTQSEA", "LBTQPDX", "LNONE"])
+    assert both["LBTQSEA"] == load_settlement(con, DECIDED, "LBTQSEA")
+    assert both["LBTQPDX"] == load_settlement(con, DECIDED, "LBTQPDX")
+    assert both["LNONE"] == NOTHING
+    assert [d.dispute_id for d in both["LBTQSEA"].disputes] == ["dsp_1"]
+    assert both["LBTQPDX"].disputes == []
+    assert [p.amount for p in both["LBTQSEA"].payouts] == [4000]
+    assert [p.amount for p in both["LBTQPDX"].payouts] == [1500]

@@ -6,18 +6,20 @@ supply the businesses in scope and the pipeline clock's reading and report what 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 import duckdb
 
-from pipeline.accounting.adjustments import entries_to_write
+from pipeline.accounting.adjustments import PostedEntry, entries_to_write
 from pipeline.accounting.dispute_losses import DisputeLoss, losses_posted
 from pipeline.accounting.holds import InputLimits
-from pipeline.accounting.posting import Entry, HeldOut, post_day
+from pipeline.accounting.posting import Entry, HeldOut, PostingAccounts, post_day
 from pipeline.accounting.settlement import post_settlement
 from pipeline.kernel.money import to_cents
 from pipeline.kernel.timeutil import business_date
 from pipeline.store.journal import (
+    Settlement,
     load_days,
     load_settlements,
     locations_of,
@@ -56,6 +58,58 @@ def _held_day(location_id: str, day: date, unmapped: list[tuple[str, str]]) -> l
     ]
 
 
+# Locations read per query: one query per table for many locations keeps the reads few (read
+# one location at a time, they were most of the posting time of a 200-location day), and a
+# batch's facts held as Python objects bound the memory of a very large day.
+READ_BATCH = 500
+
+
+@dataclass(frozen=True)
+class _DayReads:
+    """What posting reads for a batch of locations' day, by location."""
+
+    facts: dict[str, tuple[list, list, list]]  # lines, tenders, orders
+    settlements: dict[str, Settlement]
+    posted: dict[str, list[PostedEntry]]
+
+
+def _by_location(posted: list[PostedEntry], location_ids: list[str]) -> dict[str, list]:
+    grouped: dict[str, list[PostedEntry]] = {location_id: [] for location_id in location_ids}
+    for entry in posted:
+        grouped[entry.location_id].append(entry)
+    return grouped
+
+
+def _post_location(
+    business_id: str,
+    location_id: str,
+    day: date,
+    reads: _DayReads,
+    accounts: PostingAccounts,
+    limits: InputLimits,
+    adjusting_date: date,
+) -> tuple[list[Entry], list[HeldOut], list[DisputeLoss]]:
+    """One location's day: its sales, returns, fees and settlement, less what is posted."""
+    lines, tenders, orders = reads.facts[location_id]
+    day_entries, held = post_day(
+        business_id, location_id, day, lines, tenders, orders, accounts, limits
+    )
+    settled = reads.settlements[location_id]
+    day_entries += post_settlement(
+        business_id,
+        location_id,
+        day,
+        settled.payouts,
+        settled.disputes,
+        accounts,
+        settled.deposits,
+        settled.returned,
+    )
+    written = entries_to_write(day_entries, reads.posted[location_id], adjusting_date)
+    losses = losses_posted(business_id, location_id, day, settled.disputes, written)
+    return written, held, losses
+
+
 def post_business_day(
     con: duckdb.DuckDBPyConnection,
     day: date,
@@ -74,45 +128,34 @@ def post_business_day(
     entries: list[Entry] = []
     held: list[tuple[str, HeldOut]] = []
     losses: list[DisputeLoss] = []
-    # One read per table for the whole day, not per location (journal.py load_days).
-    posting = [loc for loc in location_ids if loc not in unmapped]
-    days = load_days(con, day, posting)
-    settlements = load_settlements(con, day, posting)
-    already: dict[str, list] = {loc: [] for loc in posting}
-    for entry in posted_entries(con, day, posting):
-        already[entry.location_id].append(entry)
-    for business_id, location_id, timezone in locations:
-        # Postings never guess an account: a location-day with anything unmapped posts nothing,
-        # so it posts complete once ops has mapped the items (its earlier postings stay). The
-        # other locations, and the other days, do not wait for it.
-        if location_id in unmapped:
-            held += [(location_id, h) for h in _held_day(location_id, day, unmapped[location_id])]
-            continue
-        lines, tenders, orders = days[location_id]
-        day_entries, day_held = post_day(
-            business_id,
-            location_id,
-            day,
-            lines,
-            tenders,
-            orders,
-            accounts,
-            limits.get(business_id, InputLimits()),
+    for first in range(0, len(locations), READ_BATCH):
+        batch = locations[first : first + READ_BATCH]
+        posting = [loc for _, loc, _ in batch if loc not in unmapped]
+        reads = _DayReads(
+            load_days(con, day, posting),
+            load_settlements(con, day, posting),
+            _by_location(posted_entries(con, day, posting), posting),
         )
-        settled = settlements[location_id]
-        day_entries += post_settlement(
-            business_id,
-            location_id,
-            day,
-            settled.payouts,
-            settled.disputes,
-            accounts,
-            settled.deposits,
-            settled.returned,
-        )
-        written = entries_to_write(day_entries, already[location_id], business_date(now, timezone))
-        losses += losses_posted(business_id, location_id, day, settled.disputes, written)
-        entries += written
-        held += [(location_id, h) for h in day_held]
+        for business_id, location_id, timezone in batch:
+            # Postings never guess an account: a location-day with anything unmapped posts
+            # nothing, so it posts complete once ops has mapped the items (its earlier postings
+            # stay). The other locations, and the other days, do not wait for it.
+            if location_id in unmapped:
+                held += [
+                    (location_id, h) for h in _held_day(location_id, day, unmapped[location_id])
+                ]
+                continue
+            written, day_held, day_losses = _post_location(
+                business_id,
+                location_id,
+                day,
+                reads,
+                accounts,
+                limits.get(business_id, InputLimits()),
+                business_date(now, timezone),
+            )
+            entries += written
+            held += [(location_id, h) for h in day_held]
+            losses += day_losses
     write_day(con, day, location_ids, entries, held, losses, run_id, posted_at=now)
     return entries, held
