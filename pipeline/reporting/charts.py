@@ -29,6 +29,10 @@ STYLE = {
     "svg.hashsalt": "backbone-scorecard",
     "axes.spines.top": False,
     "axes.spines.right": False,
+    # A fixed title height: left unset, matplotlib measures every tick label of every chart on
+    # each save to lift titles clear of them (a third of the drawing time); ours sit above
+    # axes that have no top ticks.
+    "axes.titley": 1.0,
 }
 
 
