@@ -54,7 +54,7 @@ def _square_partitioned(table: str, fetch, doc: str, open_ended: bool = True):
                 )
                 return land(context, warehouse, table, landing, clients, partition_key, now)
 
-        return over_window(context, table, land_day)
+        return over_window(context, warehouse, table, land_day)
 
     return _asset
 
@@ -103,7 +103,7 @@ def square_payout_entries(context, square: SquareResource, warehouse: WarehouseR
             table = "square_payout_entries"
             return land(context, warehouse, table, landing, clients, partition_key, now)
 
-    return over_window(context, "square_payout_entries", land_day)
+    return over_window(context, warehouse, "square_payout_entries", land_day)
 
 
 def _payout_entries(context, square, clients, payouts, day: date, now: datetime) -> Landing:
@@ -173,7 +173,7 @@ def xero_bank_transactions(context, xero: XeroResource, warehouse: WarehouseReso
             table = "xero_bank_transactions"
             return land(context, warehouse, table, landing, clients, partition_key, now)
 
-    return over_window(context, "xero_bank_transactions", land_day)
+    return over_window(context, warehouse, "xero_bank_transactions", land_day)
 
 
 def _snapshot_asset(

@@ -98,13 +98,17 @@ def snapshot_result(context, table: str, landed: Landed) -> dg.MaterializeResult
     )
 
 
-def over_window(context, table: str, land_day: Callable[[str], Landed]) -> dg.MaterializeResult:
+def over_window(
+    context, warehouse: WarehouseResource, table: str, land_day: Callable[[str], Landed]
+) -> dg.MaterializeResult:
     """Land every date of the run's window, oldest first, one partition at a time; each date's
-    materialization gets that date's metadata. A single-date run is a window of one."""
+    materialization gets that date's metadata. A single-date run is a window of one. The
+    warehouse is opened once for the window (WarehouseResource.held), not once per date."""
     by_day: dict[str | None, dict[str, Balance]] = {}
-    for partition_key in context.partition_keys:
-        metadata, by_day[partition_key] = land_day(partition_key)
-        context.add_asset_metadata(metadata, partition_key=partition_key)
+    with warehouse.held():
+        for partition_key in context.partition_keys:
+            metadata, by_day[partition_key] = land_day(partition_key)
+            context.add_asset_metadata(metadata, partition_key=partition_key)
     return dg.MaterializeResult(check_results=[conservation(context, table, by_day)])
 
 

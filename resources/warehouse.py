@@ -16,47 +16,49 @@ from pipeline.store.connection import open_duckdb
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """`path` defaults to $BACKBONE_HOME/warehouse.duckdb.
-
-    Inside a run the database stays open from the run's first connection to its end, and each
-    `connect()` is a cursor on it. Opening the file reads its whole catalog and closing its last
-    connection checkpoints it: about 20 ms each, for ~180 step connections in a demo. Holding
-    the single-writer lock for a run blocks no other run (dagster.yaml allows one at a time);
-    another process (`backbone sql`, `backbone erase`) waits for the run's end as it waited
-    for a step's. Outside a run (a test, a script) every `connect()` opens and closes."""
+    """`path` defaults to $BACKBONE_HOME/warehouse.duckdb."""
 
     path: str = ""
     # Who started the run (schedule, sensor, UI user, CLI), for the audit rows it writes.
     _triggered_by: str | None = PrivateAttr(default=None)
-    _in_run: bool = PrivateAttr(default=False)
+    # The database a step holds open (`held`), if any.
     _held: duckdb.DuckDBPyConnection | None = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         run = context.dagster_run
         self._triggered_by = trigger_of(run.tags) if run is not None else None
-        self._in_run = True
-
-    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
-        self._in_run = False
-        if self._held is not None:
-            self._held.close()
-            self._held = None
 
     def resolved_path(self) -> Path:
         return Path(self.path).resolve() if self.path else warehouse_path()
 
-    def _open(self, read_only: bool) -> duckdb.DuckDBPyConnection:
-        if not self._in_run:
-            return open_duckdb(self.resolved_path(), read_only=read_only)
-        if self._held is None:
-            # Read-write even for a read-only step: a later step of the run writes, and one
-            # process cannot hold the same file both ways.
-            self._held = open_duckdb(self.resolved_path())
-        return self._held.cursor()
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """Within the block every `connect()` is a cursor on one open database.
+
+        For a step that connects many times (an extract lands each date of its window apart):
+        opening the file reads its whole catalog and closing its last connection checkpoints
+        it, about 25 ms together, 106 times in a demo's extract. Hold it for one step at most:
+        between steps the warehouse pool lets another process's run take its turn, and a file
+        held across steps would keep that run waiting on DuckDB's lock while it holds the pool.
+        """
+        if self._held is not None:  # already held by an enclosing block
+            yield
+            return
+        self._held = open_duckdb(self.resolved_path())
+        try:
+            yield
+        finally:
+            self._held.close()
+            self._held = None
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-        con = self._open(read_only)
+        """A connection of its own; a cursor on the held database inside `held()` (read-write
+        then even when `read_only`: one process cannot have the file open both ways)."""
+        if self._held is not None:
+            con = self._held.cursor()
+        else:
+            con = open_duckdb(self.resolved_path(), read_only=read_only)
         try:
             if self._triggered_by and not read_only:
                 con.execute(f"SET VARIABLE {TRIGGER_VARIABLE} = ?", [self._triggered_by])

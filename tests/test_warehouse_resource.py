@@ -1,8 +1,8 @@
-"""The warehouse resource keeps the database open for a run and lets go of it at the run's end.
+"""The warehouse resource opens the database once for a block of connects, and only that long.
 
-Another process must be able to open the file for writing as soon as a run (or, outside a run,
-a `connect()`) is over: DuckDB allows one writing process, and the CLI, the UI's next run and
-`backbone erase` are other processes.
+Another process must be able to open the file for writing as soon as a step is over: DuckDB
+allows one writing process, and runs of other processes (the CLI, the UI's schedule) take turns
+with this one step by step through the warehouse pool.
 """
 
 from __future__ import annotations
@@ -20,6 +20,12 @@ import sys, duckdb
 con = duckdb.connect(sys.argv[1])
 print(con.execute("SELECT count(*) FROM ops.extract_log").fetchone()[0])
 """
+
+INSERT = (
+    "INSERT INTO ops.extract_log (source, entity, business_id, partition_key, records, "
+    'dead_letters, requests, retries, run_id, "at") '
+    "VALUES ('square', 'orders', 'cafe', ?, 1, 0, 1, 0, 'r', now())"
+)
 
 
 def _open_elsewhere(path: Path) -> subprocess.CompletedProcess:
@@ -39,45 +45,20 @@ def _other_process_count(path: Path) -> int:
     return int(done.stdout)
 
 
-INSERT = (
-    "INSERT INTO ops.extract_log (source, entity, business_id, partition_key, records, "
-    'dead_letters, requests, retries, run_id, "at") '
-    "VALUES ('square', 'orders', 'cafe', ?, 1, 0, 1, 0, 'r', now())"
-)
-
-
-def test_steps_of_a_run_share_one_open_database_released_at_the_end(tmp_path):
+def test_connects_inside_held_share_one_open_database_released_after(tmp_path):
     path = tmp_path / "warehouse.duckdb"
-    seen: dict[str, object] = {}
-
-    @dg.asset
-    def first(warehouse: WarehouseResource) -> None:
+    warehouse = WarehouseResource(path=str(path))
+    with warehouse.held():
         with warehouse.connect() as con:
             con.execute(INSERT, ["2026-11-18"])
-
-    @dg.asset(deps=[first])
-    def second(warehouse: WarehouseResource) -> None:
-        # A read-only step of the run reads through the run's open database.
-        with warehouse.connect(read_only=True) as con:
-            seen["rows"] = con.execute("SELECT count(*) FROM ops.extract_log").fetchone()[0]
-        with warehouse.connect() as con:
-            con.execute(INSERT, ["2026-11-19"])
-        # Held for the run: another process cannot write meanwhile.
+        with warehouse.held(), warehouse.connect(read_only=True) as con:  # nested: same database
+            assert con.execute("SELECT count(*) FROM ops.extract_log").fetchone()[0] == 1
         probe = _open_elsewhere(path)
-        seen["probe_rc"] = probe.returncode
-        seen["probe_err"] = probe.stderr
-
-    result = dg.materialize(
-        [first, second], resources={"warehouse": WarehouseResource(path=str(path))}
-    )
-
-    assert result.success
-    assert seen["rows"] == 1
-    assert seen["probe_rc"] != 0 and "lock" in str(seen["probe_err"]).lower()
-    assert _other_process_count(path) == 2  # released, and both steps' rows are committed
+        assert probe.returncode != 0 and "lock" in probe.stderr.lower()
+    assert _other_process_count(path) == 1
 
 
-def test_outside_a_run_each_connect_opens_and_closes(tmp_path):
+def test_outside_held_each_connect_opens_and_closes(tmp_path):
     path = tmp_path / "warehouse.duckdb"
     warehouse = WarehouseResource(path=str(path))
     with warehouse.connect() as con:
@@ -85,3 +66,24 @@ def test_outside_a_run_each_connect_opens_and_closes(tmp_path):
     assert _other_process_count(path) == 1
     with warehouse.connect(read_only=True) as con:
         assert con.execute("SELECT count(*) FROM ops.extract_log").fetchone()[0] == 1
+
+
+def test_a_step_that_holds_it_lets_go_before_the_next_step(tmp_path):
+    path = tmp_path / "warehouse.duckdb"
+    seen: dict[str, object] = {}
+
+    @dg.asset
+    def lands_a_window(warehouse: WarehouseResource) -> None:
+        with warehouse.held():
+            for day in ("2026-11-18", "2026-11-19"):
+                with warehouse.connect() as con:
+                    con.execute(INSERT, [day])
+
+    @dg.asset(deps=[lands_a_window])
+    def next_step() -> None:
+        # Another process's run, given the pool between our steps, can write.
+        seen["count"] = _other_process_count(path)
+
+    resources = {"warehouse": WarehouseResource(path=str(path))}
+    assert dg.materialize([lands_a_window, next_step], resources=resources).success
+    assert seen["count"] == 2
