@@ -72,7 +72,10 @@ def test_scorecard_page_shows_every_business_and_its_charts_offline(
         assert section.locator('svg g[id^="axes_"] g[id^="line2d_"] path').count() > 0
         assert section.locator("table tbody tr").count() >= 2
     boutique = page.locator('section[data-business="boutique"]')
-    assert boutique.locator("td.week.worse").first.inner_text() == "33"
+    # Data through Wed 18: the week so far, not coloured against the whole week before.
+    assert boutique.locator("td.week").nth(2).inner_text() == "33"
+    assert boutique.locator("td.week.worse").count() == 0
+    assert "Week so far (3 of 7 days)" in boutique.locator("thead").inner_text()
     page.screenshot(path=shots / "scorecard.png", full_page=True)
     assert fetched == []
 

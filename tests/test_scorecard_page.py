@@ -119,7 +119,8 @@ def test_page_is_offline_escaped_and_tones_the_week_by_good_direction():
         daily_frame(), BUSINESSES, LOCATIONS, weekly=weekly_frame(), catalog=CATALOG
     )
     charts = {card.business_id: card_charts(card)[0] for card in cards}
-    html = render_page(cards, charts, through=date(2026, 11, 18))
+    # Data through Sunday 22nd: the boutique's week is whole, so it is judged.
+    html = render_page(cards, charts, through=date(2026, 11, 22))
     # Nothing fetched: no script, and every src/href is a fragment or inline data.
     assert "<script" not in html.lower()
     assert re.findall(r'(?:src|href)="([^"#][^"]*)"', html) == []
@@ -132,7 +133,21 @@ def test_page_is_offline_escaped_and_tones_the_week_by_good_direction():
     assert '<td class="week better">11</td><td>9</td>' in portland
     errors = next(r for r in rows if "Sync error rate" in r)
     assert '<td class="week better">0.40</td><td>0.90</td>' in errors
-    assert "Data through 2026-11-18" in html
+    assert "<th>Week</th>" in html and "so far" not in html
+    assert "Data through 2026-11-22" in html
+
+
+def test_a_week_in_progress_is_shown_so_far_and_not_judged_against_a_whole_week():
+    cards = build_cards(
+        daily_frame(), BUSINESSES, LOCATIONS, weekly=weekly_frame(), catalog=CATALOG
+    )
+    html = render_page(cards, {}, through=date(2026, 11, 18))  # Mon 16 .. Wed 18: 3 days in
+    rows = re.findall(r"<tr>(.*?)</tr>", html)
+    seattle = next(r for r in rows if "Seattle" in r)
+    assert '<td class="week">33</td><td>40</td>' in seattle  # 33 so far, 40 last week: no tone
+    assert "better" not in html.split("</style>")[1] and "worse" not in html.split("</style>")[1]
+    assert "<th>Week so far (3 of 7 days)</th>" in html
+    assert "The week is 3 of 7 days in" in html
 
 
 def test_charts_one_per_metric_svg_and_png_the_same_bytes_twice():

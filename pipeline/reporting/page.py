@@ -43,7 +43,7 @@ def render_page(cards: list[Card], svgs: dict[str, str], *, through: date | None
     business date with data (the page carries no wall-clock stamp, so it is reproducible)."""
     subtitle = f"Data through {through.isoformat()}" if through else "No data yet"
     nav = "".join(f'<a href="#{escape(c.business_id)}">{escape(c.name)}</a>' for c in cards)
-    sections = "\n".join(_section(card, svgs.get(card.business_id, "")) for card in cards)
+    sections = "\n".join(_section(card, svgs.get(card.business_id, ""), through) for card in cards)
     return (
         "<!DOCTYPE html>\n"
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
@@ -58,7 +58,14 @@ def render_page(cards: list[Card], svgs: dict[str, str], *, through: date | None
     )
 
 
-def _section(card: Card, svg: str) -> str:
+def _days_in(card: Card, through: date | None) -> int:
+    """How many of the card's week's days the data reaches (7 for a finished week)."""
+    if card.week_start is None or through is None:
+        return 0
+    return max(0, min(7, (through - card.week_start).days + 1))
+
+
+def _section(card: Card, svg: str, through: date | None) -> str:
     head = f'<section class="business" id="{escape(card.business_id)}" data-business="' + (
         f'{escape(card.business_id)}">\n<h2>{escape(card.name)}</h2>\n'
     )
@@ -67,38 +74,48 @@ def _section(card: Card, svg: str) -> str:
     charts = f'<div class="charts">{svg}</div>\n' if svg else ""
     return (
         head
-        + f'<p class="week">{escape(_week_caption(card))}</p>\n{_table(card)}\n'
+        + f'<p class="week">{escape(_week_caption(card, through))}</p>\n'
+        + f"{_table(card, _days_in(card, through))}\n"
         + (charts + "</section>")
     )
 
 
-def _week_caption(card: Card) -> str:
+def _week_caption(card: Card, through: date | None) -> str:
     first, last = card.dates[0], card.dates[-1]
     span = f"{first:%a %d %b} – {last:%a %d %b %Y}"
     if card.week_start is not None:
-        return f"Week of {span}: daily values and the week's own (recomputed, not summed)."
+        caption = f"Week of {span}: daily values and the week's own (recomputed, not summed)."
+        days = _days_in(card, through)
+        if days < 7:
+            # Three days of orders against a whole week would always look worse.
+            caption += (
+                f" The week is {days} of 7 days in: its value is the week so far, not coloured "
+                "against the whole week before."
+            )
+        return caption
     return f"Last seven days, {span}: daily values (no weekly view in this warehouse)."
 
 
-def _table(card: Card) -> str:
+def _table(card: Card, days_in: int) -> str:
     weekly = card.week_start is not None
     head = '<th class="label">Metric</th><th class="place">Where</th>' + "".join(
         f"<th>{d:%a %d}</th>" for d in card.dates
     )
     if weekly:
-        head += "<th>Week</th><th>Previous week</th>"
-    body = "".join(_row(row, weekly) for row in card.rows)
+        week = "Week" if days_in == 7 else f"Week so far ({days_in} of 7 days)"
+        head += f"<th>{week}</th><th>Previous week</th>"
+    body = "".join(_row(row, weekly, judged=days_in == 7) for row in card.rows)
     return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}</tbody>\n</table>"
 
 
-def _row(row: Row, weekly: bool) -> str:
+def _row(row: Row, weekly: bool, judged: bool) -> str:
     unit = f" ({row.metric.unit})" if row.metric.unit else ""
     title = f' title="{escape(row.metric.definition)}"' if row.metric.definition else ""
     cells = f'<td class="label"{title}>{escape(row.metric.label + unit)}</td>'
     cells += f'<td class="place">{escape(row.place)}</td>'
     cells += "".join(f"<td>{_number(v)}</td>" for v in row.daily)
     if weekly:
-        tone = _tone(row)
+        tone = _tone(row) if judged else ""
         mark = f' class="week {tone}"' if tone else ' class="week"'
         cells += f"<td{mark}>{_number(row.week)}</td><td>{_number(row.previous_week)}</td>"
     return f"<tr>{cells}</tr>\n"
