@@ -4,6 +4,7 @@ import json
 from datetime import date
 from decimal import Decimal
 
+import dagster as dg
 import duckdb
 import pytest
 
@@ -201,3 +202,35 @@ def test_each_currency_of_an_order_its_payments_and_refunds_is_listed_with_a_fie
         {"currency": "EUR", "field": "field base_price_money"},
         {"currency": "USD", "field": "field total_money"},
     ]
+
+
+def test_a_model_reading_an_ops_log_comes_after_the_assets_that_write_it():
+    """In daily_job, one run over everything, the scorecard's sync error rate is measured after
+    the write-back it counts, and freshness after the extracts: ops logs are not assets, so
+    these edges come from pipeline/definitions/sql_assets.py, not from the SQL."""
+    from pipeline.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+
+    def upstream(key: str) -> set[str]:
+        seen: set[str] = set()
+        todo = [dg.AssetKey.from_user_string(key)]
+        while todo:
+            for parent in graph.get(todo.pop()).parent_keys:
+                if parent.to_user_string() not in seen:
+                    seen.add(parent.to_user_string())
+                    todo.append(parent)
+        return seen
+
+    assert MODELS["marts.metric_sync_errors"].logs_read == [
+        "dead_letter",
+        "extract_log",
+        "sync_log",
+    ]
+    errors = upstream("marts/metric_sync_errors")
+    writers = {"ops/xero_manual_journals", "ops/xero_payout_deposits", "ops/hubspot_contacts"}
+    assert writers | {"raw/square_orders", "staging/stg_square__orders"} <= errors
+    freshness = upstream("marts/metric_freshness")
+    assert {"raw/square_orders", "raw/xero_bank_transactions", "raw/hubspot_contacts"} <= freshness
+    # Only models that route rows to ops.dead_letter count as its writers.
+    assert "core/sales_lines" not in upstream("marts/metric_pos_extract")

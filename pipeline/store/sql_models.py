@@ -65,13 +65,25 @@ class SqlModel:
         found.discard((self.layer, self.name))
         return sorted(found)
 
+    @property
+    def routes_dead_letters(self) -> bool:
+        """Whether building it can send rows to ops.dead_letter (it selects a _dlq_reason)."""
+        return "_dlq_reason" in self.sql
+
+    @cached_property
+    def logs_read(self) -> list[str]:
+        """The ops tables (logs the steps append to, not models) this model reads, sorted."""
+        return sorted(name for _, name in tables_read(self.sql, self.path, frozenset({"ops"})))
+
 
 class SqlModelError(ValueError):
     """A model file that is not one SELECT sqlglot can read."""
 
 
-def tables_read(sql: str, path: Path | str = "<sql>") -> set[tuple[str, str]]:
-    """The tables in SCHEMAS that `sql` reads; SqlModelError naming `path` if it cannot parse."""
+def tables_read(
+    sql: str, path: Path | str = "<sql>", schemas: frozenset[str] = SCHEMAS
+) -> set[tuple[str, str]]:
+    """The tables in `schemas` that `sql` reads; SqlModelError naming `path` if it cannot parse."""
     try:
         tree = sqlglot.parse_one(sql, dialect="duckdb")
     except ParseError as error:
@@ -84,7 +96,7 @@ def tables_read(sql: str, path: Path | str = "<sql>") -> set[tuple[str, str]]:
     return {
         (table.db, table.name)
         for table in tree.find_all(exp.Table)
-        if table.db in SCHEMAS and isinstance(table.this, exp.Identifier)
+        if table.db in schemas and isinstance(table.this, exp.Identifier)
     }
 
 
