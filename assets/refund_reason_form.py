@@ -22,8 +22,10 @@ from assets.checks import journal_lines_gx, no_held_out_orders
 from assets.exports import audit_parquet, ledger_beancount, scorecard_duckdb
 from assets.journal_shared import journal_metadata, post_day_or_fail
 from assets.ledger_sync import xero_manual_journals
+from assets.scorecard_page import scorecard_html
 from pipeline.store.journal_refund_reasons import refund_posting_days, store_refund_reason
 from pipeline.store.reference_codes import refund_reason_codes
+from pipeline.store.sql_models import scorecard_models
 from resources.warehouse import WarehouseResource
 from resources.world import pipeline_now
 
@@ -89,11 +91,18 @@ refund_reason_followup_job = dg.define_asset_job(
     "refund_reason_followup_job",
     selection=dg.AssetSelection.checks(journal_lines_gx, no_held_out_orders)
     | dg.AssetSelection.assets(
-        xero_manual_journals, scorecard_duckdb, ledger_beancount, audit_parquet
+        xero_manual_journals,
+        scorecard_duckdb,
+        scorecard_html,
+        ledger_beancount,
+        audit_parquet,
+        # The metrics of the journal (write-offs, close duration) and the sync log change too.
+        *(dg.AssetKey([m.layer, m.name]) for m in scorecard_models()),
     ),
     description="After the refund-reason form: check the re-posted journal (GX balance suite), "
-    "write the adjusting entry to Xero, refresh scorecard.duckdb, the Beancount ledger and "
-    "the audit Parquet. Started by the refund_reason_followup sensor.",
+    "write the adjusting entry to Xero, rebuild the scorecard's metrics, refresh "
+    "scorecard.duckdb, scorecard.html, the Beancount ledger and the audit Parquet. Started by "
+    "the refund_reason_followup sensor.",
     tags={"form": "refund_reason"},
 )
 

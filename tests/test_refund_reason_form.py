@@ -138,6 +138,10 @@ def test_the_form_checks_the_journal_and_reaches_xero_beancount_and_the_scorecar
         run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}},
     )
     assert followup.success
+    # The scorecard's metrics are rebuilt on the new journal before the files that show them.
+    built = {e.asset_key.to_user_string() for e in followup.get_asset_materialization_events()}
+    assert {"marts/metric_write_offs", "marts/scorecard_daily", "exports/scorecard_html"} <= built
+    assert (home / "exports" / "scorecard.html").exists()
 
     # The blocking balance suite ran on the re-posted lines and passed (no longer grey).
     evaluations = {e.check_name: e.passed for e in followup.get_asset_check_evaluations()}

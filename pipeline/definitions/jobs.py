@@ -11,19 +11,13 @@ from assets.journal import daily_journal
 from assets.ledger_sync import xero_manual_journals, xero_payout_deposits
 from assets.scorecard_page import scorecard_html
 from assets.studio_loop import hubspot_deal_status, invoice_drafts
-from pipeline.store.sql_models import discover
+from pipeline.store.sql_models import scorecard_models
 
 EXTRACT = dg.AssetSelection.assets(*raw.PARTITIONED)
 JOURNAL = dg.AssetSelection.assets(daily_journal)
 # The scorecard's models read the posted journal, the write-back's ops.sync_log and the CRM's
 # segments, so they are rebuilt in the export step, after all of those, not with the models.
-SCORECARD = dg.AssetSelection.assets(
-    *(
-        dg.AssetKey(["marts", m.name])
-        for m in discover()
-        if m.layer == "marts" and m.name.startswith(("metric_", "scorecard_"))
-    )
-)
+SCORECARD = dg.AssetSelection.assets(*(dg.AssetKey([m.layer, m.name]) for m in scorecard_models()))
 EXPORT = (
     dg.AssetSelection.assets(scorecard_duckdb, scorecard_html, ledger_beancount, audit_parquet)
     | SCORECARD

@@ -108,6 +108,16 @@ def discover(root: Path = SQL_DIR) -> list[SqlModel]:
     return models
 
 
+def scorecard_models(models: list[SqlModel] | None = None) -> list[SqlModel]:
+    """The scorecard's models (marts.metric_* and the scorecard_* views of them). They measure
+    the journal, the write-back and the CRM, so they are built after those, not with the models."""
+    return [
+        m
+        for m in (discover() if models is None else models)
+        if m.layer == "marts" and m.name.startswith(("metric_", "scorecard_"))
+    ]
+
+
 def build(
     con: duckdb.DuckDBPyConnection,
     model: SqlModel,
