@@ -24,8 +24,7 @@ entries AS (
 grains AS (
     SELECT
         g.grain,
-        CASE g.grain WHEN 'day' THEN e.since
-            ELSE CAST(date_trunc('week', e.since) AS DATE) END AS period_start,
+        period_start(g.grain, e.since) AS period_start,
         e.*
     FROM entries AS e
     CROSS JOIN (VALUES ('day'), ('week')) AS g (grain)

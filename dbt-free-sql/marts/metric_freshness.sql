@@ -40,8 +40,7 @@ per_day AS (
 grains AS (
     SELECT
         g.grain,
-        CASE g.grain WHEN 'day' THEN p.business_date
-            ELSE CAST(date_trunc('week', p.business_date) AS DATE) END AS period_start,
+        period_start(g.grain, p.business_date) AS period_start,
         p.*
     FROM per_day AS p
     CROSS JOIN (VALUES ('day'), ('week')) AS g (grain)

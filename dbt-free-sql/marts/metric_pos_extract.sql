@@ -41,8 +41,7 @@ days AS (
 grains AS (
     SELECT
         g.grain,
-        CASE g.grain WHEN 'day' THEN d.business_date
-            ELSE CAST(date_trunc('week', d.business_date) AS DATE) END AS period_start,
+        period_start(g.grain, d.business_date) AS period_start,
         d.*
     FROM days AS d
     CROSS JOIN (VALUES ('day'), ('week')) AS g (grain)

@@ -11,8 +11,7 @@ WITH payouts AS (
 grains AS (
     SELECT
         g.grain,
-        CASE g.grain WHEN 'day' THEN p.arrival_date
-            ELSE CAST(date_trunc('week', p.arrival_date) AS DATE) END AS period_start,
+        period_start(g.grain, p.arrival_date) AS period_start,
         p.*
     FROM payouts AS p
     CROSS JOIN (VALUES ('day'), ('week')) AS g (grain)

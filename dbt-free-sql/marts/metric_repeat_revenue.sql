@@ -6,8 +6,7 @@
 WITH grains AS (
     SELECT
         g.grain,
-        CASE g.grain WHEN 'day' THEN v.business_date
-            ELSE CAST(date_trunc('week', v.business_date) AS DATE) END AS period_start,
+        period_start(g.grain, v.business_date) AS period_start,
         v.*
     FROM marts.customer_visits AS v
     CROSS JOIN (VALUES ('day'), ('week')) AS g (grain)

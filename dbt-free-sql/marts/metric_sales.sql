@@ -6,8 +6,7 @@
 WITH grains AS (
     SELECT
         g.grain,
-        CASE g.grain WHEN 'day' THEN l.business_date
-            ELSE CAST(date_trunc('week', l.business_date) AS DATE) END AS period_start,
+        period_start(g.grain, l.business_date) AS period_start,
         l.*
     FROM core.sales_lines AS l
     CROSS JOIN (VALUES ('day'), ('week')) AS g (grain)

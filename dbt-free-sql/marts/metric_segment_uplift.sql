@@ -28,8 +28,7 @@ WITH spend AS (
 grains AS (
     SELECT
         g.grain,
-        CASE g.grain WHEN 'day' THEN s.since
-            ELSE CAST(date_trunc('week', s.since) AS DATE) END AS period_start,
+        period_start(g.grain, s.since) AS period_start,
         s.*
     FROM spend AS s
     CROSS JOIN (VALUES ('day'), ('week')) AS g (grain)

@@ -69,8 +69,7 @@ writes AS (
 grains AS (
     SELECT
         g.grain,
-        CASE g.grain WHEN 'day' THEN o.business_date
-            ELSE CAST(date_trunc('week', o.business_date) AS DATE) END AS period_start,
+        period_start(g.grain, o.business_date) AS period_start,
         o.*
     FROM (SELECT * FROM reads UNION ALL SELECT * FROM writes) AS o
     CROSS JOIN (VALUES ('day'), ('week')) AS g (grain)

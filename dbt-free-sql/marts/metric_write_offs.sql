@@ -52,8 +52,7 @@ obs AS (
 grains AS (
     SELECT
         g.grain,
-        CASE g.grain WHEN 'day' THEN o.business_date
-            ELSE CAST(date_trunc('week', o.business_date) AS DATE) END AS period_start,
+        period_start(g.grain, o.business_date) AS period_start,
         o.*
     FROM obs AS o
     CROSS JOIN (VALUES ('day'), ('week')) AS g (grain)
