@@ -100,7 +100,6 @@ def test_bad_records_go_to_dead_letter_with_a_reason(con):
     assert dead["bad-money"] == "field total_money.amount is not integer minor units: 12.5x"
     assert dead["bad-sum"] == "order total 999 <> lines 381 + service charges 0 + tip 0"
     assert dead["bad-line"] == "1 line(s) with money that is not integer minor units"
-    assert dead["bad-line"] == "1 line(s) with money that is not integer minor units"
     assert con.execute("SELECT DISTINCT partition_key FROM ops.dead_letter").fetchall() == [
         ("2026-11-20",)
     ]
@@ -234,3 +233,37 @@ def test_a_model_reading_an_ops_log_comes_after_the_assets_that_write_it():
     assert {"raw/square_orders", "raw/xero_bank_transactions", "raw/hubspot_contacts"} <= freshness
     # Only models that route rows to ops.dead_letter count as its writers.
     assert "core/sales_lines" not in upstream("marts/metric_pos_extract")
+
+
+def test_a_line_amount_present_but_not_minor_units_dead_letters_its_order_an_absent_one_not():
+    con = duckdb.connect()
+    migrate(con)
+
+    def sold(order_id: str, the_line: dict) -> dict:
+        return order(order_id, 381, [line("l1", 350, 31)]) | {"line_items": [the_line]}
+
+    no_tax = {k: v for k, v in line("l1", 350, 0).items() if k != "total_tax_money"}
+    rows = [
+        sold("tax-null", line("l1", 350, 31) | {"total_tax_money": {"amount": None}}),
+        sold("discount-text", line("l1", 350, 31) | {"total_discount_money": {"amount": "0"}}),
+        sold(
+            "no-gross", {k: v for k, v in line("l1", 350, 31).items() if k != "gross_sales_money"}
+        ),
+        order("no-tax", 350, [line("l1", 350, 0)]) | {"line_items": [no_tax]},
+        sold("fine", line("l1", 350, 31)),
+    ]
+    for payload in rows:
+        con.execute(
+            "INSERT INTO raw.square_orders VALUES (?, 'cafe', 'LCAFE01', ?, '2026-11-20', "
+            "NULL, ?, now(), 'r1')",
+            [payload["id"], date(2026, 11, 20), json.dumps(payload)],
+        )
+    assert build(con, MODELS["staging.stg_square__orders"], run_id="r1") == {
+        "rows": 2,
+        "dead_letters": 3,
+    }
+    dead = dict(con.execute("SELECT record_id, reason FROM ops.dead_letter").fetchall())
+    assert dead == dict.fromkeys(
+        ["tax-null", "discount-text", "no-gross"],
+        "1 line(s) with money that is not integer minor units",
+    )

@@ -10,25 +10,32 @@
 -- the first of the money fields posting books from that carries the currency (the order's total
 -- first), else the key of the object that holds it (e.g. applied_money).
 WITH found AS (
+    -- Each record with its money paths and, in one parse, the currency at each of them.
     SELECT r.record_id, r.business_id, 'field ' AS prefix, r.payload,
         ['total_money', 'total_tax_money', 'total_discount_money', 'total_tip_money',
          'total_service_charge_money', 'return_amounts.total_money',
-         'return_amounts.tip_money'] AS paths
+         'return_amounts.tip_money'] AS paths,
+        json_extract_string(r.payload, ['$.total_money.currency', '$.total_tax_money.currency',
+            '$.total_discount_money.currency', '$.total_tip_money.currency',
+            '$.total_service_charge_money.currency', '$.return_amounts.total_money.currency',
+            '$.return_amounts.tip_money.currency']) AS path_currencies
     FROM raw.square_orders AS r
     UNION ALL
     SELECT p.payload ->> '$.order_id', p.business_id, 'payment ' || p.record_id || ' field ',
-        p.payload, ['amount_money', 'tip_money', 'total_money']
+        p.payload, ['amount_money', 'tip_money', 'total_money'],
+        json_extract_string(p.payload, ['$.amount_money.currency', '$.tip_money.currency',
+            '$.total_money.currency'])
     FROM raw.square_payments AS p
     UNION ALL
     SELECT f.payload ->> '$.order_id', f.business_id, 'refund ' || f.record_id || ' field ',
-        f.payload, ['amount_money']
+        f.payload, ['amount_money'], json_extract_string(f.payload, ['$.amount_money.currency'])
     FROM raw.square_refunds AS f
 ),
 money_fields AS (
     -- Each currency a record's text holds, named by the first listed path that carries it.
     SELECT record_id, business_id, currency,
         prefix || coalesce(
-            list_filter(paths, lambda x: payload ->> ('$.' || x || '.currency') = currency)[1],
+            paths[list_position(path_currencies, currency)],
             -- Else the key of the innermost object holding it (e.g. applied_money), read only
             -- for the rare currency found nowhere else (COALESCE evaluates it only then).
             list_filter(
@@ -81,18 +88,23 @@ line_money AS (
     SELECT
         record_id,
         business_id,
-        coalesce(sum(json_cents(line, '$.total_money.amount'))
-            FILTER (WHERE line_kind = 'sale'), 0) AS line_total_cents,
+        coalesce(sum(json_cents(m[1], '$')) FILTER (WHERE line_kind = 'sale'), 0)
+            AS line_total_cents,
         count(*) FILTER (
-            WHERE json_cents(line, '$.total_money.amount') IS NULL
-            OR coalesce(json_cents(line, '$.gross_sales_money.amount'),
-                        json_cents(line, '$.gross_return_money.amount')) IS NULL
-            OR (json_exists(line, '$.total_tax_money.amount')
-                AND json_cents(line, '$.total_tax_money.amount') IS NULL)
-            OR (json_exists(line, '$.total_discount_money.amount')
-                AND json_cents(line, '$.total_discount_money.amount') IS NULL)
+            WHERE json_cents(m[1], '$') IS NULL
+            OR coalesce(json_cents(m[2], '$'), json_cents(m[3], '$')) IS NULL
+            -- Present (even as JSON null) but not integer minor units.
+            OR (m[4] IS NOT NULL AND json_cents(m[4], '$') IS NULL)
+            OR (m[5] IS NOT NULL AND json_cents(m[5], '$') IS NULL)
         ) AS bad_lines
-    FROM lines
+    FROM (
+        -- One parse of each line for all its amounts.
+        SELECT record_id, business_id, line_kind,
+            json_extract(line, ['$.total_money.amount', '$.gross_sales_money.amount',
+                '$.gross_return_money.amount', '$.total_tax_money.amount',
+                '$.total_discount_money.amount']) AS m
+        FROM lines
+    )
     GROUP BY ALL
 ),
 parsed AS (
