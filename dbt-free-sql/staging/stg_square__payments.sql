@@ -1,26 +1,40 @@
 -- Square payments: one row per tender taken, with the processor's fee.
-WITH typed AS (
+-- Each payload is parsed once for all its fields (`f`), not once per field.
+WITH parsed AS (
     SELECT
         record_id,
         business_id,
         location_id,
         business_date,
         payload,
-        payload ->> '$.order_id' AS order_id,
-        payload ->> '$.customer_id' AS square_customer_id,
-        payload ->> '$.status' AS status,
-        payload ->> '$.source_type' AS source_type,
-        -- Square gift cards are CARD payments with card brand SQUARE_GIFT_CARD.
-        payload ->> '$.card_details.card.card_brand' AS card_brand,
-        payload ->> '$.wallet_details.brand' AS wallet_brand,
-        coalesce(TRY_CAST(payload ->> '$.is_offline_payment' AS BOOLEAN), FALSE) AS is_offline,
-        TRY_CAST(payload ->> '$.created_at' AS TIMESTAMPTZ) AS created_at,
-        TRY_CAST(payload ->> '$.updated_at' AS TIMESTAMPTZ) AS updated_at,
-        json_cents(payload, '$.amount_money.amount') AS amount_cents,
-        coalesce(json_cents(payload, '$.tip_money.amount'), 0) AS tip_cents,
-        json_cents(payload, '$.total_money.amount') AS total_cents,
-        square_fee_cents(payload) AS fee_cents
+        json_extract(payload, ['$.order_id', '$.customer_id', '$.status', '$.source_type',
+            '$.card_details.card.card_brand', '$.wallet_details.brand', '$.is_offline_payment',
+            '$.created_at', '$.updated_at', '$.amount_money.amount', '$.tip_money.amount',
+            '$.total_money.amount']) AS f
     FROM raw.square_payments
+),
+typed AS (
+    SELECT
+        record_id,
+        business_id,
+        location_id,
+        business_date,
+        payload,
+        f[1] ->> '$' AS order_id,
+        f[2] ->> '$' AS square_customer_id,
+        f[3] ->> '$' AS status,
+        f[4] ->> '$' AS source_type,
+        -- Square gift cards are CARD payments with card brand SQUARE_GIFT_CARD.
+        f[5] ->> '$' AS card_brand,
+        f[6] ->> '$' AS wallet_brand,
+        coalesce(TRY_CAST(f[7] ->> '$' AS BOOLEAN), FALSE) AS is_offline,
+        TRY_CAST(f[8] ->> '$' AS TIMESTAMPTZ) AS created_at,
+        TRY_CAST(f[9] ->> '$' AS TIMESTAMPTZ) AS updated_at,
+        json_cents(f[10], '$') AS amount_cents,
+        coalesce(json_cents(f[11], '$'), 0) AS tip_cents,
+        json_cents(f[12], '$') AS total_cents,
+        square_fee_cents(payload) AS fee_cents
+    FROM parsed
 )
 SELECT
     record_id AS payment_id,
