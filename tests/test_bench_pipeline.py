@@ -29,6 +29,9 @@ def test_the_bench_runs_one_location_day_end_to_end_and_every_stage_agrees_with_
     assert e2e["exit_status"] == 0
     # About 20 orders (weekday factor, +-10 %), every one with at least one line.
     assert 14 <= e2e["orders"] <= 26 and e2e["order_lines"] >= e2e["orders"]
+    # The simulator answered every request; the pipeline's own time is the rest of the wall.
+    assert 0 < e2e["simulator_s"] < e2e["wall_s"]
+    assert e2e["pipeline_s"] == pytest.approx(e2e["wall_s"] - e2e["simulator_s"], abs=0.02)
     one, two = report["sizes"]
     assert one["order_lines"] == e2e["order_lines"]
     assert two["order_lines"] == 2 * one["order_lines"]
