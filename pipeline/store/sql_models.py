@@ -59,9 +59,14 @@ class SqlModel:
         return " ".join(lines)
 
     @cached_property
+    def _read(self) -> set[tuple[str, str]]:
+        # Parsed once: sqlglot's parse is most of the time it takes to load the definitions.
+        return tables_read(self.sql, self.path, SCHEMAS | {"ops"})
+
+    @cached_property
     def deps(self) -> list[tuple[str, str]]:
         """The (schema, table) pairs this model reads, sorted, without its own table."""
-        found = tables_read(self.sql, self.path)
+        found = {pair for pair in self._read if pair[0] in SCHEMAS}
         found.discard((self.layer, self.name))
         return sorted(found)
 
@@ -73,7 +78,7 @@ class SqlModel:
     @cached_property
     def logs_read(self) -> list[str]:
         """The ops tables (logs the steps append to, not models) this model reads, sorted."""
-        return sorted(name for _, name in tables_read(self.sql, self.path, frozenset({"ops"})))
+        return sorted(name for schema, name in self._read if schema == "ops")
 
 
 class SqlModelError(ValueError):
