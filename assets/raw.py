@@ -10,6 +10,7 @@ from assets.partitions import DAILY, SINGLE_RUN, WAREHOUSE_POOL
 from assets.raw_landing import checks, land, over_window, snapshot_result
 from assets.scope import business_scopes, clients_for, in_scope, location_scopes
 from pipeline.extraction.landing import LOOKBACK, Landing, land_partition, land_snapshot
+from pipeline.extraction.shared_fetch import SharedFetch
 from pipeline.settings import max_field_bytes
 from pipeline.store.raw import payouts_of_day
 from resources.http import ApiError
@@ -36,13 +37,21 @@ def _square_partitioned(table: str, fetch, doc: str, open_ended: bool = True):
     )
     def _asset(context, square: SquareResource, warehouse: WarehouseResource):
         now = pipeline_now()
+        # Updated-since sources: the window's dates share one fetch (shared_fetch.py).
+        days = [date.fromisoformat(key) for key in context.partition_keys]
+        shared = SharedFetch(days, "created_at", "updated_at") if open_ended else None
 
         def land_day(partition_key: str):
+            day = date.fromisoformat(partition_key)
             with clients_for(square) as clients:
+
+                def records_for(s, start, end):
+                    return fetch(square, clients(s.business_id), s, start, end)
+
                 landing = land_partition(
-                    lambda s, start, end: fetch(square, clients(s.business_id), s, start, end),
+                    shared.records_for(day, records_for) if shared else records_for,
                     location_scopes(),
-                    date.fromisoformat(partition_key),
+                    day,
                     source="square",
                     entity=entity,
                     date_field="created_at",

@@ -222,6 +222,16 @@ def _day_of(value: object, timezone: str, local_dates: bool) -> date | None:
     return stamp.date() if local_dates else business_date(stamp, timezone)
 
 
+def home_day(
+    record: dict, timezone: str, date_field: str, updated_field: str, local_dates: bool = False
+) -> date | None:
+    """The business date a record is filed under: its own (`date_field`), else the day it was
+    last updated; None when neither can be read."""
+    return _day_of(record.get(date_field), timezone, local_dates) or _day_of(
+        record.get(updated_field), timezone, local_dates
+    )
+
+
 def land_partition(
     records_for: Callable[[Scope, datetime, datetime], Iterable[Any]],
     scopes: list[Scope],
@@ -258,12 +268,10 @@ def land_partition(
             record_day = _day_of(record.get(date_field), scope.timezone, local_dates)
             # An undatable record is filed under the day it arrived, so every partition that
             # sees it files it in the same place.
-            home_day = (
-                record_day or _day_of(record.get(updated_field), scope.timezone, local_dates) or day
-            )
-            if home_day != day:
+            filed = home_day(record, scope.timezone, date_field, updated_field, local_dates) or day
+            if filed != day:
                 tally.other_date += 1  # landed by its own day's partition
-                tally.elsewhere[home_day.isoformat()] += 1
+                tally.elsewhere[filed.isoformat()] += 1
                 continue
             record_id = _record_id(record, id_field)
             if record_id is None:
