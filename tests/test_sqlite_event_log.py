@@ -1,4 +1,4 @@
-"""The instance dagster.yaml configures keeps Dagster's SQLite event log where it was and whole.
+"""The instance a Backbone home configures keeps Dagster's SQLite event log where it was, whole.
 
 The event log class is ours only to keep one SQLAlchemy engine per file
 (pipeline/app/sqlite_event_log.py); everything Dagster reads back must be as before.
@@ -6,12 +6,12 @@ The event log class is ours only to keep one SQLAlchemy engine per file
 
 from __future__ import annotations
 
-import shutil
-
 import dagster as dg
 import pytest
+from dagster._core.instance.ref import InstanceRef
 
 from pipeline.app import sqlite_event_log
+from pipeline.app.instance import prepare_dagster_home
 from pipeline.app.sqlite_event_log import EngineKeepingSqliteEventLogStorage
 from pipeline.settings import REPO_ROOT
 
@@ -28,10 +28,9 @@ def downstream(upstream: int) -> int:
 
 @pytest.fixture
 def instance(tmp_path, monkeypatch):
-    home = tmp_path / "dagster"
-    home.mkdir()
-    shutil.copyfile(REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
-    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    monkeypatch.delenv("BACKBONE_DAGSTER_STORAGE", raising=False)
+    monkeypatch.setenv("DAGSTER_HOME", "/nonexistent")  # prepare_dagster_home sets it
+    prepare_dagster_home(tmp_path)
     with dg.DagsterInstance.get() as instance:
         yield instance
 
@@ -72,3 +71,12 @@ def test_engines_kept_are_bounded_and_an_evicted_runs_events_still_read(instance
     assert [e.dagster_event.event_type_value for e in events if e.dagster_event].count(
         "STEP_SUCCESS"
     ) == 1
+
+
+def test_a_dagster_process_without_a_home_loads_the_repository_config(tmp_path, monkeypatch):
+    """`dagster definitions validate` (CI's `make validate`) builds a throwaway instance from
+    the repository's dagster.yaml with no DAGSTER_HOME: it must not need our class's home."""
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    ref = InstanceRef.from_dir(str(tmp_path), config_dir=str(REPO_ROOT))
+    with dg.DagsterInstance.from_ref(ref) as instance:
+        assert not isinstance(instance.event_log_storage, EngineKeepingSqliteEventLogStorage)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import json
 import os
-import shutil
 from pathlib import Path
 
 from pipeline.settings import REPO_ROOT, backbone_home
@@ -92,11 +92,28 @@ def storage_description(home: Path | None = None) -> str:
     return f"SQLite under {(home or backbone_home()) / 'dagster'} ({STORAGE_VARIABLE}=sqlite)"
 
 
+# Dagster's SQLite event log with one SQLAlchemy engine kept per file rather than one built per
+# event (pipeline/app/sqlite_event_log.py), in Dagster's own place for it. Written with the home's
+# absolute path, so any process that reads this dagster.yaml (the CLI, `make ui`'s webserver and
+# daemon) writes events where the run storage beside them expects them.
+SQLITE_EVENT_LOG = """
+event_log_storage:
+  module: pipeline.app.sqlite_event_log
+  class: EngineKeepingSqliteEventLogStorage
+  config:
+    base_dir: {base_dir}
+"""
+
+
 def prepare_dagster_home(home: Path | None = None) -> Path:
     """Create DAGSTER_HOME with the chosen instance config, export it, and return it."""
     check_storage()
     dagster_home = (home or backbone_home()) / "dagster"
     dagster_home.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(instance_config_file(), dagster_home / "dagster.yaml")
+    config = instance_config_file().read_text()
+    if storage_kind() == "sqlite":
+        events = (dagster_home / "history" / "runs").resolve()
+        config += SQLITE_EVENT_LOG.format(base_dir=json.dumps(str(events)))
+    (dagster_home / "dagster.yaml").write_text(config)
     os.environ["DAGSTER_HOME"] = str(dagster_home)
     return dagster_home

@@ -8,13 +8,14 @@ and closes its own SQLite connection (NullPool), so what is on disk, the locking
 processes and the busy timeout are Dagster's, unchanged. Postgres (dagster-postgres.yaml) pools
 its connections already and does not use this.
 
-dagster.yaml names this class as the event log storage; the run and schedule storage stay
-Dagster's SQLite defaults, in the same directories as before.
+`prepare_dagster_home` (pipeline/app/instance.py) names this class in the home's dagster.yaml,
+with the home's absolute directory; the run and schedule storage stay Dagster's SQLite defaults,
+in the same directories as before. The repository's own dagster.yaml does not name it, so a
+Dagster process started there without a home (`dagster definitions validate`) is unaffected.
 """
 
 from __future__ import annotations
 
-import os
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -36,17 +37,15 @@ ENGINES_KEPT = 64
 
 
 class EngineKeepingSqliteEventLogStorage(SqliteEventLogStorage):
-    """`base_dir` defaults to $DAGSTER_HOME/history/runs, where Dagster's default keeps it."""
+    """`base_dir`: where the per-run and index databases are ($DAGSTER_HOME/history/runs)."""
 
-    def __init__(self, base_dir: str | None = None, inst_data: ConfigurableClassData | None = None):
-        if base_dir is None:
-            base_dir = os.path.join(os.environ["DAGSTER_HOME"], "history", "runs")
+    def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None):
         self._engines: OrderedDict[str, Engine] = OrderedDict()
         super().__init__(base_dir, inst_data=inst_data)
 
     @classmethod
     def config_type(cls) -> Mapping[str, Any]:
-        return {"base_dir": Field(StringSource, is_required=False)}
+        return {"base_dir": Field(StringSource)}
 
     @classmethod
     def from_config_value(
