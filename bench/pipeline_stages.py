@@ -106,12 +106,14 @@ def measure(
 ) -> dict:
     """Every stage at `copies` times the template's records; the real code, then the floor."""
     from pipeline.store.journal_posting import post_business_day
+    from pipeline.store.schema import migrate
     from pipeline.store.sql_models import LAYERS, build, discover
 
     workdir.mkdir(parents=True, exist_ok=True)
     path = workdir / "warehouse.duckdb"
     shutil.copyfile(template, path)
     con = duckdb.connect(str(path))
+    migrate(con)  # a template written by an older version lacks the newer macros and tables
     if memory_limit:  # a shared machine; the pipeline itself leaves DuckDB's default (80 %)
         con.execute("SET memory_limit = ?", [memory_limit])
     con.execute("CREATE SCHEMA IF NOT EXISTS bench")
