@@ -46,6 +46,7 @@ def _square_partitioned(table: str, fetch, doc: str, open_ended: bool = True):
             with clients_for(square) as clients:
 
                 def records_for(s, start, end):
+                    warehouse.let_go()  # not locked while Square answers
                     return fetch(square, clients(s.business_id), s, start, end)
 
                 landing = land_partition(
@@ -105,6 +106,7 @@ def square_payout_entries(context, square: SquareResource, warehouse: WarehouseR
     def land_day(partition_key: str):
         with warehouse.connect() as con:
             payouts = payouts_of_day(con, partition_key, in_scope())
+        warehouse.let_go()  # not locked while Square answers
         with clients_for(square) as clients:
             landing = _payout_entries(
                 context, square, clients, payouts, date.fromisoformat(partition_key), now
@@ -160,6 +162,7 @@ def xero_bank_transactions(context, xero: XeroResource, warehouse: WarehouseReso
     now = pipeline_now()
 
     def land_day(partition_key: str):
+        warehouse.let_go()  # not locked while Xero answers
         with clients_for(xero) as clients:
             landing = land_partition(
                 lambda s, start, end: xero.list(

@@ -21,7 +21,8 @@ class WarehouseResource(dg.ConfigurableResource):
     path: str = ""
     # Who started the run (schedule, sensor, UI user, CLI), for the audit rows it writes.
     _triggered_by: str | None = PrivateAttr(default=None)
-    # The database a step holds open (`held`), if any.
+    # Inside `held()`: the database it holds open, once a connect() has opened it.
+    _holding: bool = PrivateAttr(default=False)
     _held: duckdb.DuckDBPyConnection | None = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
@@ -33,29 +34,40 @@ class WarehouseResource(dg.ConfigurableResource):
 
     @contextmanager
     def held(self) -> Iterator[None]:
-        """Within the block every `connect()` is a cursor on one open database.
+        """Within the block every `connect()` is a cursor on one open database, opened at the
+        first connect and closed at the block's end or by `let_go()`.
 
         For a step that connects many times (an extract lands each date of its window apart):
         opening the file reads its whole catalog and closing its last connection checkpoints
-        it, about 25 ms together, 106 times in a demo's extract. Hold it for one step at most:
-        between steps the warehouse pool lets another process's run take its turn, and a file
-        held across steps would keep that run waiting on DuckDB's lock while it holds the pool.
+        it, about 25 ms together. Hold it for one step at most: between steps the warehouse
+        pool lets another process's run take its turn, and a file held across steps would keep
+        that run waiting on DuckDB's lock while it holds the pool slot our next step waits for.
         """
-        if self._held is not None:  # already held by an enclosing block
+        if self._holding:  # already held by an enclosing block
             yield
             return
-        self._held = open_duckdb(self.resolved_path())
+        self._holding = True
         try:
             yield
         finally:
-            self._held.close()
-            self._held = None
+            self._holding = False
+            self.let_go()
+
+    def let_go(self) -> None:
+        """Close the held database; the block's next `connect()` opens it again. Called before
+        a vendor is asked anything, so the file is never locked while a vendor answers: the
+        refund-reason form and `backbone sql` open it between a step's landings."""
+        held, self._held = self._held, None
+        if held is not None:
+            held.close()
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         """A connection of its own; a cursor on the held database inside `held()` (read-write
         then even when `read_only`: one process cannot have the file open both ways)."""
-        if self._held is not None:
+        if self._holding:
+            if self._held is None:
+                self._held = open_duckdb(self.resolved_path())
             con = self._held.cursor()
         else:
             con = open_duckdb(self.resolved_path(), read_only=read_only)

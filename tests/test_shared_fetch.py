@@ -47,20 +47,30 @@ def _records() -> list[dict]:
 
 
 class Vendor:
-    """Square's updated-since listing, with a page lost after the 15th's updates."""
+    """Square's updated-since listing: what was updated at or after the start, oldest update
+    first. `lose_after` puts an unreadable page after that record (the listing ends there, as
+    the connector's does); a non-object is listed after o2, as if updated a minute after it."""
 
-    def __init__(self) -> None:
+    def __init__(self, lose_after: str | None = None) -> None:
         self.calls = 0
+        listing = [(datetime.fromisoformat(r["updated_at"]), r) for r in _records()]
+        o2 = next(stamp for stamp, r in listing if r["id"] == "o2")
+        listing.append((o2 + timedelta(minutes=1), "not an object"))
+        if lose_after:
+            at = next(
+                stamp for stamp, r in listing if isinstance(r, dict) and r["id"] == lose_after
+            )
+            listing.append((at + timedelta(minutes=2), LostPage({"page": 2}, "HTTP 503 x5")))
+        self.listing = sorted(listing, key=lambda pair: pair[0])
 
     def __call__(self, scope: Scope, start: datetime, end: datetime | None):
         assert end is None
         self.calls += 1
-        for record in _records():
-            if datetime.fromisoformat(record["updated_at"]) >= start:
-                yield record
-            if record["id"] == "o5":
-                yield LostPage({"method": "POST", "page": 2}, "HTTP 503 after 5 tries")
-        yield "not an object"
+        for stamp, item in self.listing:
+            if stamp >= start:
+                yield item
+                if isinstance(item, LostPage):
+                    return
 
 
 def _land(records_for, day: date):
@@ -78,22 +88,36 @@ def _land(records_for, day: date):
     return landing.rows, landing.dead, landing.balance("boutique")
 
 
-def test_each_date_lands_what_it_landed_fetching_alone_from_one_fetch_per_chunk():
-    alone, each = Vendor(), {}
+def _both_ways(lose_after: str | None = None) -> tuple[Vendor, Vendor]:
+    alone, each = Vendor(lose_after), {}
     for day in DAYS:
         each[day] = _land(alone, day)
-    vendor = Vendor()
+    vendor = Vendor(lose_after)
     shared = SharedFetch(DAYS, "created_at", "updated_at")
     for day in DAYS:
         assert _land(shared.records_for(day, vendor), day) == each[day], day
+    return alone, vendor
+
+
+def test_each_date_lands_what_it_landed_fetching_alone_from_one_fetch_per_chunk():
+    alone, vendor = _both_ways()
     assert alone.calls == len(DAYS)
     assert vendor.calls == len(chunk_days(DAYS)) == 2  # ten dates in chunks of seven
-    # What the dates hold: the late refund lands on its sale's date; the lost page marks every
-    # date that fetched past it, and the non-object is dead-lettered by each.
-    rows, dead, balance = each[FIRST]
+    # The late refund lands on its sale's date; the non-object listed after the 12th's order
+    # is dead-lettered by the dates up to the 12th only, as their own listings hold it.
+    rows, _, balance = _land(Vendor(), FIRST)
     assert sorted(r.record_id for r in rows) == ["late", "o0"]
-    assert balance.lost_pages == 1 and balance.other_date > 0 and balance.conserved
-    assert {d["reason"] for d in dead} >= {"not a JSON object"}
+    assert balance.other_date > 0 and balance.conserved
+    reasons = {day: {d["reason"] for d in _land(Vendor(), day)[1]} for day in DAYS}
+    assert [day for day in DAYS if "not a JSON object" in reasons[day]] == DAYS[:3]
+
+
+def test_a_listing_that_ended_at_a_lost_page_is_not_shared():
+    # Lost after the 15th's order: the 10th..15th lose it; the 16th's own listing starts after.
+    _, vendor = _both_ways(lose_after="o5")
+    assert vendor.calls == 1 + 6 + 1  # the first chunk's other dates fetched alone
+    lost = [day for day in DAYS if _land(Vendor("o5"), day)[2].lost_pages]
+    assert lost == DAYS[:6]
 
 
 def test_a_record_outside_the_chunk_is_held_as_a_stub_and_still_counted_under_its_date():

@@ -87,3 +87,19 @@ def test_a_step_that_holds_it_lets_go_before_the_next_step(tmp_path):
     resources = {"warehouse": WarehouseResource(path=str(path))}
     assert dg.materialize([lands_a_window, next_step], resources=resources).success
     assert seen["count"] == 2
+
+
+def test_let_go_frees_the_file_inside_a_block_until_the_next_connect(tmp_path):
+    """An extract lets go before it asks a vendor: the file is free while the vendor answers."""
+    path = tmp_path / "warehouse.duckdb"
+    warehouse = WarehouseResource(path=str(path))
+    with warehouse.held():
+        with warehouse.connect() as con:
+            con.execute(INSERT, ["2026-11-18"])
+        warehouse.let_go()
+        assert _other_process_count(path) == 1
+        with warehouse.connect() as con:
+            con.execute(INSERT, ["2026-11-19"])
+        probe = _open_elsewhere(path)
+        assert probe.returncode != 0 and "lock" in probe.stderr.lower()
+    assert _other_process_count(path) == 2

@@ -5,26 +5,33 @@ A date's partition is fetched open-ended, everything updated since the date's lo
 (landing.py), so each date of a window fetches everything the later dates fetch again: a
 fourteen-day backfill asked Square for about seven times the records it has (0.1 GB of orders in
 the demo), and the vendor's rate limit pays for it. Here the oldest date of each chunk of the
-window fetches once, and every date of the chunk gets exactly what its own fetch would have
+window fetches once, and every other date of the chunk gets what its own fetch would have
 returned: the records updated since its own start, in the vendor's order (updated_at
 ascending), so its counts (fetched, other dates, duplicates) and its rows are as before.
 
-What is not a dated record stays in every date's share: a lost page could have held records of
-any of them (each date is marked partial and dead-letters the request, as its own fetch
-would), an absent optional endpoint is absent for all, and a record whose `updated_at` cannot
-be read is given to all, as the vendor's own filter could not place it either. A record whose
-business date is outside the chunk is kept as a stub of its two dates: the dates of the chunk
-only count it under its own date (`Balance.elsewhere`), and a long backfill's memory stays one
-chunk's records.
+- The oldest date gets the listing as the vendor answered it, unfiltered: it is its own fetch.
+- An item that has no readable `updated_at` (a record without one, a non-object) sits where the
+  vendor listed it: a later date gets it when the record listed before it was updated since
+  that date's start, as the vendor's own listing from that start would hold it.
+- A listing that ended at a lost page (the connector cannot page past it) is not shared: a later
+  date's own listing starts later and may not reach that page, so each later date fetches alone.
+- An absent optional endpoint is absent for every date.
+- A record whose business date is outside the chunk is kept as a stub of its two dates: the
+  dates of the chunk only count it under its own date (`Balance.elsewhere`), and a long
+  backfill's memory stays one chunk's records.
+
+Square's listings only (local_dates=False): Xero's dated ledger is fetched per date.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from pipeline.extraction.landing import Scope, home_day
+from pipeline.extraction.paging import LostPage, Unavailable
 from pipeline.kernel.timeutil import local_day_window, parse_ts
 
 # Dates sharing one fetch: each chunk's fetch reaches to now, so a longer window still fetches
@@ -32,6 +39,15 @@ from pipeline.kernel.timeutil import local_day_window, parse_ts
 CHUNK_DAYS = 7
 
 Fetch = Callable[[Scope, datetime, datetime | None], Iterable[Any]]
+
+
+@dataclass
+class _Listing:
+    """A chunk's listing for one scope: (stamp, item) in the vendor's order, and whether it
+    ended at a lost page."""
+
+    items: list[tuple[datetime | None, Any]] = field(default_factory=list)
+    lost: bool = False
 
 
 class SharedFetch:
@@ -45,15 +61,14 @@ class SharedFetch:
                 self._chunk[day] = (chunk[0], chunk[-1])
         self.date_field = date_field
         self.updated_field = updated_field
-        # (chunk's first date, scope) -> [(updated_at or None, item)], in the vendor's order.
-        self._held: dict[tuple[date, Scope], list[tuple[datetime | None, Any]]] = {}
+        self._held: dict[tuple[date, Scope], _Listing] = {}
 
     def records_for(self, day: date, fetch: Fetch) -> Fetch:
         """What `day`'s own open-ended fetch would return; the chunk's first call fetches, with
         that date's `fetch` (its clients, so its ops.extract_log row counts the requests)."""
         first, last = self._chunk[day]
 
-        def share(scope: Scope, start: datetime, end: datetime | None) -> list[Any]:
+        def share(scope: Scope, start: datetime, end: datetime | None) -> Iterable[Any]:
             if end is not None:
                 raise ValueError("a shared fetch is open-ended: records updated since a start")
             key = (first, scope)
@@ -62,23 +77,35 @@ class SharedFetch:
                 self._held = {k: v for k, v in self._held.items() if k[0] == first}
                 since, _ = local_day_window(scope.timezone, first)
                 self._held[key] = self._hold(scope, (first, last), fetch(scope, since, None))
-            return [item for stamp, item in self._held[key] if stamp is None or stamp >= start]
+            listing = self._held[key]
+            if day == first:
+                return [item for _, item in listing.items]
+            if listing.lost:
+                return fetch(scope, start, None)
+            return [
+                item
+                for stamp, item in listing.items
+                if isinstance(item, Unavailable) or (stamp is not None and stamp >= start)
+            ]
 
         return share
 
-    def _hold(self, scope: Scope, chunk: tuple[date, date], items: Iterable[Any]) -> list:
+    def _hold(self, scope: Scope, chunk: tuple[date, date], items: Iterable[Any]) -> _Listing:
         first, last = chunk
-        held = []
+        listing = _Listing()
+        stamp: datetime | None = None  # the last readable updated_at, in the vendor's order
         for item in items:
-            if not isinstance(item, dict):  # a lost page, an absent endpoint, a non-object
-                held.append((None, item))
-                continue
-            stamp = parse_ts(item.get(self.updated_field))
-            day = home_day(item, scope.timezone, self.date_field, self.updated_field)
-            if stamp is not None and day is not None and not first <= day <= last:
-                item = {field: item.get(field) for field in (self.date_field, self.updated_field)}
-            held.append((stamp, item))
-        return held
+            if isinstance(item, LostPage):
+                listing.lost = True
+            elif isinstance(item, dict):
+                stamp = parse_ts(item.get(self.updated_field)) or stamp
+                day = home_day(item, scope.timezone, self.date_field, self.updated_field)
+                if day is not None and not first <= day <= last:
+                    item = {
+                        field: item.get(field) for field in (self.date_field, self.updated_field)
+                    }
+            listing.items.append((stamp, item))
+        return listing
 
 
 def chunk_days(days: list[date]) -> list[list[date]]:
