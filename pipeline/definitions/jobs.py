@@ -22,8 +22,11 @@ EXPORT = (
     dg.AssetSelection.assets(scorecard_duckdb, scorecard_html, ledger_beancount, audit_parquet)
     | SCORECARD
 )
-LEDGER = dg.AssetSelection.assets(xero_manual_journals, xero_payout_deposits)
-CRM = dg.AssetSelection.assets(*CRM_SYNC, invoice_drafts, hubspot_deal_status)
+# The write-back stages: every one of their assets writes to a vendor through ops.sync_log.
+LEDGER_ASSETS = [xero_manual_journals, xero_payout_deposits]
+CRM_ASSETS = [*CRM_SYNC, invoice_drafts, hubspot_deal_status]
+LEDGER = dg.AssetSelection.assets(*LEDGER_ASSETS)
+CRM = dg.AssetSelection.assets(*CRM_ASSETS)
 
 daily_job = dg.define_asset_job(
     "daily_job",

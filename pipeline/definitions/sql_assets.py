@@ -11,10 +11,8 @@ from __future__ import annotations
 import dagster as dg
 
 from assets import raw
-from assets.crm_sync import CRM_SYNC
-from assets.ledger_sync import xero_manual_journals, xero_payout_deposits
 from assets.partitions import WAREHOUSE_POOL
-from assets.studio_loop import invoice_drafts
+from pipeline.definitions.jobs import CRM_ASSETS, LEDGER_ASSETS
 from pipeline.store.sql_models import LAYERS, SqlModel, build, discover
 from resources.warehouse import WarehouseResource
 from resources.world import pipeline_now
@@ -31,7 +29,7 @@ def _keys(*assets: dg.AssetsDefinition) -> list[dg.AssetKey]:
 _EXTRACTS = _keys(*raw.SNAPSHOTS, *raw.PARTITIONED)
 LOG_WRITERS: dict[str, list[dg.AssetKey]] = {
     "extract_log": _EXTRACTS,
-    "sync_log": _keys(xero_manual_journals, xero_payout_deposits, *CRM_SYNC, invoice_drafts),
+    "sync_log": _keys(*LEDGER_ASSETS, *CRM_ASSETS),
 }
 
 
