@@ -114,12 +114,18 @@ def test_without_weekly_view_or_catalog_daily_values_labelled_by_name():
     assert all(r.week is None for r in boutique.rows)
 
 
+def _through_sunday() -> pd.DataFrame:
+    """The boutique's data reaches Sunday 22nd (a sync error rate that day): its week is whole."""
+    sunday = (MON + timedelta(days=6), "boutique", None, "sync_error_rate_pct", D("0.00"))
+    frame = daily_frame()
+    return pd.concat([frame, pd.DataFrame([sunday], columns=frame.columns)], ignore_index=True)
+
+
 def test_page_is_offline_escaped_and_tones_the_week_by_good_direction():
     cards = build_cards(
-        daily_frame(), BUSINESSES, LOCATIONS, weekly=weekly_frame(), catalog=CATALOG
+        _through_sunday(), BUSINESSES, LOCATIONS, weekly=weekly_frame(), catalog=CATALOG
     )
     charts = {card.business_id: card_charts(card)[0] for card in cards}
-    # Data through Sunday 22nd: the boutique's week is whole, so it is judged.
     html = render_page(cards, charts, through=date(2026, 11, 22))
     # Nothing fetched: no script, and every src/href is a fragment or inline data.
     assert "<script" not in html.lower()
@@ -138,10 +144,14 @@ def test_page_is_offline_escaped_and_tones_the_week_by_good_direction():
 
 
 def test_a_week_in_progress_is_shown_so_far_and_not_judged_against_a_whole_week():
-    cards = build_cards(
-        daily_frame(), BUSINESSES, LOCATIONS, weekly=weekly_frame(), catalog=CATALOG
-    )
-    html = render_page(cards, {}, through=date(2026, 11, 18))  # Mon 16 .. Wed 18: 3 days in
+    # The café's data reaches Sunday 22nd; the boutique's only Wednesday 18th: 3 days in.
+    cafe_sunday = (MON + timedelta(days=6), "cafe", "LCAFE01", "orders", D(290))
+    frame = daily_frame()
+    frame = pd.concat([frame, pd.DataFrame([cafe_sunday], columns=frame.columns)])
+    cards = build_cards(frame, BUSINESSES, LOCATIONS, weekly=weekly_frame(), catalog=CATALOG)
+    assert [c.through for c in cards] == [date(2026, 11, 18), date(2026, 11, 22)]
+    # The page's data reaches Sunday, but the boutique is judged by its own.
+    html = render_page(cards, {}, through=date(2026, 11, 22))
     rows = re.findall(r"<tr>(.*?)</tr>", html)
     seattle = next(r for r in rows if "Seattle" in r)
     assert '<td class="week">33</td><td>40</td>' in seattle  # 33 so far, 40 last week: no tone

@@ -61,6 +61,9 @@ class Card:
     week_start: date | None  # None when there is no weekly view
     rows: tuple[Row, ...]
     trends: tuple[Trend, ...]
+    # The business's latest date with any metric: how far into its week its data reaches (a
+    # business whose extract lags is not judged on a week it has not finished).
+    through: date | None = None
 
 
 def catalog_metrics(catalog: pd.DataFrame | None, present: list[str]) -> list[Metric]:
@@ -136,7 +139,8 @@ def _card(business_id, name, days, weeks, catalog, trend_days) -> Card:
         trend = _trend(metric, mine, theirs, trend_days)
         if trend.series:
             trends.append(trend)
-    return Card(business_id, name, dates, week_start, tuple(rows), tuple(trends))
+    through = max(days["business_date"]) if len(days) else None
+    return Card(business_id, name, dates, week_start, tuple(rows), tuple(trends), through)
 
 
 def _trend(metric: Metric, days: pd.DataFrame, weeks, trend_days: int) -> Trend:

@@ -43,7 +43,7 @@ def render_page(cards: list[Card], svgs: dict[str, str], *, through: date | None
     business date with data (the page carries no wall-clock stamp, so it is reproducible)."""
     subtitle = f"Data through {through.isoformat()}" if through else "No data yet"
     nav = "".join(f'<a href="#{escape(c.business_id)}">{escape(c.name)}</a>' for c in cards)
-    sections = "\n".join(_section(card, svgs.get(card.business_id, ""), through) for card in cards)
+    sections = "\n".join(_section(card, svgs.get(card.business_id, "")) for card in cards)
     return (
         "<!DOCTYPE html>\n"
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
@@ -58,14 +58,14 @@ def render_page(cards: list[Card], svgs: dict[str, str], *, through: date | None
     )
 
 
-def _days_in(card: Card, through: date | None) -> int:
-    """How many of the card's week's days the data reaches (7 for a finished week)."""
-    if card.week_start is None or through is None:
+def _days_in(card: Card) -> int:
+    """How many of the card's week's days its own data reaches (7 for a finished week)."""
+    if card.week_start is None or card.through is None:
         return 0
-    return max(0, min(7, (through - card.week_start).days + 1))
+    return max(0, min(7, (card.through - card.week_start).days + 1))
 
 
-def _section(card: Card, svg: str, through: date | None) -> str:
+def _section(card: Card, svg: str) -> str:
     head = f'<section class="business" id="{escape(card.business_id)}" data-business="' + (
         f'{escape(card.business_id)}">\n<h2>{escape(card.name)}</h2>\n'
     )
@@ -74,18 +74,18 @@ def _section(card: Card, svg: str, through: date | None) -> str:
     charts = f'<div class="charts">{svg}</div>\n' if svg else ""
     return (
         head
-        + f'<p class="week">{escape(_week_caption(card, through))}</p>\n'
-        + f"{_table(card, _days_in(card, through))}\n"
+        + f'<p class="week">{escape(_week_caption(card))}</p>\n'
+        + f"{_table(card, _days_in(card))}\n"
         + (charts + "</section>")
     )
 
 
-def _week_caption(card: Card, through: date | None) -> str:
+def _week_caption(card: Card) -> str:
     first, last = card.dates[0], card.dates[-1]
     span = f"{first:%a %d %b} – {last:%a %d %b %Y}"
     if card.week_start is not None:
         caption = f"Week of {span}: daily values and the week's own (recomputed, not summed)."
-        days = _days_in(card, through)
+        days = _days_in(card)
         if days < 7:
             # Three days of orders against a whole week would always look worse.
             caption += (
