@@ -160,18 +160,26 @@ def _payout_entries(context, square, clients, payouts, day: date, now: datetime)
 def xero_bank_transactions(context, xero: XeroResource, warehouse: WarehouseResource):
     """Bank lines dated on the business date (deposits of payouts and cash)."""
     now = pipeline_now()
+    # The window's dates share one If-Modified-Since listing (shared_fetch.py).
+    days = [date.fromisoformat(key) for key in context.partition_keys]
+    shared = SharedFetch(
+        days, "Date", "UpdatedDateUTC", local_dates=True, lookback=LOOKBACK, ordered=False
+    )
 
     def land_day(partition_key: str):
-        warehouse.let_go()  # not locked while Xero answers
+        day = date.fromisoformat(partition_key)
         with clients_for(xero) as clients:
+
+            def records_for(s, start, end):
+                warehouse.let_go()  # not locked while Xero answers
+                return xero.list(
+                    clients(s.business_id), "BankTransactions", modified_since=start - LOOKBACK
+                )
+
             landing = land_partition(
-                lambda s, start, end: xero.list(
-                    clients(s.business_id),
-                    "BankTransactions",
-                    modified_since=start - LOOKBACK,
-                ),
+                shared.records_for(day, records_for),
                 business_scopes(),
-                date.fromisoformat(partition_key),
+                day,
                 source="xero",
                 entity="bank_transactions",
                 date_field="Date",

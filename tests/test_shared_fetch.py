@@ -131,3 +131,24 @@ def test_a_record_outside_the_chunk_is_held_as_a_stub_and_still_counted_under_it
     # are held.
     assert after == {_stamp(FIRST + timedelta(days=n), 18) for n in (-3, 7, 8, 9, 10, 11)}
     assert all(set(i) == {"created_at", "updated_at"} for i in items if "id" not in i)
+
+
+def test_an_unordered_listing_with_a_lookback_gives_each_date_its_own_share():
+    """Xero's bank transactions: If-Modified-Since a lookback before the date, in no promised
+    order, dated by local date; an item without a readable update time goes to every date."""
+    lookback = timedelta(hours=72)
+    undated = {"id": "x", "created_at": _stamp(DAYS[2], 18), "updated_at": "garbled"}
+    listing = [*reversed(_records()), undated]  # newest first: no order to lean on
+
+    class Xero(Vendor):
+        def __call__(self, scope, start, end):
+            self.calls += 1
+            since = start - lookback
+            return [r for r in listing if r is undated or r["updated_at"] >= since.isoformat()]
+
+    alone = {day: _land(Xero(), day) for day in DAYS}
+    vendor = Xero()
+    shared = SharedFetch(DAYS, "created_at", "updated_at", lookback=lookback, ordered=False)
+    for day in DAYS:
+        assert _land(shared.records_for(day, vendor), day) == alone[day], day
+    assert vendor.calls == 2

@@ -20,14 +20,16 @@ ascending), so its counts (fetched, other dates, duplicates) and its rows are as
   dates of the chunk only count it under its own date (`Balance.elsewhere`), and a long
   backfill's memory stays one chunk's records.
 
-Square's listings only (local_dates=False): Xero's dated ledger is fetched per date.
+Square lists by update time; Xero's bank transactions (If-Modified-Since, LOOKBACK before the
+date, local dates) promise no order, so there an item without a readable update time goes to
+every date.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from pipeline.extraction.landing import Scope, home_day
@@ -53,7 +55,19 @@ class _Listing:
 class SharedFetch:
     """`records_for(day, fetch)` gives `land_partition` the day's share of its chunk's fetch."""
 
-    def __init__(self, days: list[date], date_field: str, updated_field: str) -> None:
+    def __init__(
+        self,
+        days: list[date],
+        date_field: str,
+        updated_field: str,
+        *,
+        local_dates: bool = False,
+        lookback: timedelta = timedelta(0),
+        ordered: bool = True,
+    ) -> None:
+        """`lookback`: how much before `start` the fetch asks for (Xero's If-Modified-Since
+        reaches back LOOKBACK); `ordered`: whether the vendor lists by update time (Square
+        does, Xero promises no order: an undated item there goes to every date)."""
         # Each date's chunk, by the chunk's first and last dates.
         self._chunk: dict[date, tuple[date, date]] = {}
         for chunk in chunk_days(days):
@@ -61,6 +75,9 @@ class SharedFetch:
                 self._chunk[day] = (chunk[0], chunk[-1])
         self.date_field = date_field
         self.updated_field = updated_field
+        self.local_dates = local_dates
+        self.lookback = lookback
+        self.ordered = ordered
         self._held: dict[tuple[date, Scope], _Listing] = {}
 
     def records_for(self, day: date, fetch: Fetch) -> Fetch:
@@ -82,10 +99,13 @@ class SharedFetch:
                 return [item for _, item in listing.items]
             if listing.lost:
                 return fetch(scope, start, None)
+            since = start - self.lookback
             return [
                 item
                 for stamp, item in listing.items
-                if isinstance(item, Unavailable) or (stamp is not None and stamp >= start)
+                if isinstance(item, Unavailable)
+                or (stamp is None and not self.ordered)
+                or (stamp is not None and stamp >= since)
             ]
 
         return share
@@ -98,12 +118,17 @@ class SharedFetch:
             if isinstance(item, LostPage):
                 listing.lost = True
             elif isinstance(item, dict):
-                stamp = parse_ts(item.get(self.updated_field)) or stamp
-                day = home_day(item, scope.timezone, self.date_field, self.updated_field)
+                own = parse_ts(item.get(self.updated_field))
+                stamp = own or (stamp if self.ordered else None)
+                day = home_day(
+                    item, scope.timezone, self.date_field, self.updated_field, self.local_dates
+                )
                 if day is not None and not first <= day <= last:
                     item = {
                         field: item.get(field) for field in (self.date_field, self.updated_field)
                     }
+            else:  # a non-object: where it was listed, when the listing has an order
+                stamp = stamp if self.ordered else None
             listing.items.append((stamp, item))
         return listing
 
