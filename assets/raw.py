@@ -24,6 +24,11 @@ RAW = {"group_name": "raw", "pool": WAREHOUSE_POOL}
 DAILY_RAW = {**RAW, "partitions_def": DAILY, "backfill_policy": SINGLE_RUN}
 
 
+def _window(context) -> list[date]:
+    """The run's business dates (one for a single partition, all of a single-run backfill)."""
+    return [date.fromisoformat(key) for key in context.partition_keys]
+
+
 def _square_partitioned(table: str, fetch, doc: str, open_ended: bool = True):
     """A Square entity landed per business date and location: `fetch(square, client, s, a, b)`."""
     entity = table.removeprefix("square_")
@@ -38,8 +43,7 @@ def _square_partitioned(table: str, fetch, doc: str, open_ended: bool = True):
     def _asset(context, square: SquareResource, warehouse: WarehouseResource):
         now = pipeline_now()
         # Updated-since sources: the window's dates share one fetch (shared_fetch.py).
-        days = [date.fromisoformat(key) for key in context.partition_keys]
-        shared = SharedFetch(days, "created_at", "updated_at") if open_ended else None
+        shared = SharedFetch(_window(context), "created_at", "updated_at") if open_ended else None
 
         def land_day(partition_key: str):
             day = date.fromisoformat(partition_key)
@@ -161,9 +165,13 @@ def xero_bank_transactions(context, xero: XeroResource, warehouse: WarehouseReso
     """Bank lines dated on the business date (deposits of payouts and cash)."""
     now = pipeline_now()
     # The window's dates share one If-Modified-Since listing (shared_fetch.py).
-    days = [date.fromisoformat(key) for key in context.partition_keys]
     shared = SharedFetch(
-        days, "Date", "UpdatedDateUTC", local_dates=True, lookback=LOOKBACK, ordered=False
+        _window(context),
+        "Date",
+        "UpdatedDateUTC",
+        local_dates=True,
+        lookback=LOOKBACK,
+        ordered=False,
     )
 
     def land_day(partition_key: str):
