@@ -29,9 +29,40 @@ def _window(context) -> list[date]:
     return [date.fromisoformat(key) for key in context.partition_keys]
 
 
+def _dated_lander(context, connector, warehouse, table: str, fetch, scopes, shared, **fields):
+    """`land_day` of a dated extract: each date is fetched (or given its share of the window's
+    listing, `shared`), sorted by `land_partition` and landed. The warehouse is let go before
+    the vendor is asked, so the file is not locked while it answers. `fetch(client, scope,
+    start, end)`; `fields` are land_partition's (date and update fields, id, date kind)."""
+    now = pipeline_now()
+    source, entity = table.split("_", 1)
+
+    def land_day(partition_key: str):
+        day = date.fromisoformat(partition_key)
+        with clients_for(connector) as clients:
+
+            def records_for(scope, start, end):
+                warehouse.let_go()
+                return fetch(clients(scope.business_id), scope, start, end)
+
+            landing = land_partition(
+                shared.records_for(day, records_for) if shared else records_for,
+                scopes,
+                day,
+                source=source,
+                entity=entity,
+                run_id=context.run_id,
+                max_field_bytes=max_field_bytes(),
+                extracted_at=now,
+                **fields,
+            )
+            return land(context, warehouse, table, landing, clients, partition_key, now)
+
+    return land_day
+
+
 def _square_partitioned(table: str, fetch, doc: str, open_ended: bool = True):
     """A Square entity landed per business date and location: `fetch(square, client, s, a, b)`."""
-    entity = table.removeprefix("square_")
 
     @dg.asset(
         key=["raw", table],
@@ -41,33 +72,20 @@ def _square_partitioned(table: str, fetch, doc: str, open_ended: bool = True):
         **DAILY_RAW,
     )
     def _asset(context, square: SquareResource, warehouse: WarehouseResource):
-        now = pipeline_now()
         # Updated-since sources: the window's dates share one fetch (shared_fetch.py).
         shared = SharedFetch(_window(context), "created_at", "updated_at") if open_ended else None
-
-        def land_day(partition_key: str):
-            day = date.fromisoformat(partition_key)
-            with clients_for(square) as clients:
-
-                def records_for(s, start, end):
-                    warehouse.let_go()  # not locked while Square answers
-                    return fetch(square, clients(s.business_id), s, start, end)
-
-                landing = land_partition(
-                    shared.records_for(day, records_for) if shared else records_for,
-                    location_scopes(),
-                    day,
-                    source="square",
-                    entity=entity,
-                    date_field="created_at",
-                    updated_field="updated_at",
-                    open_ended=open_ended,
-                    run_id=context.run_id,
-                    max_field_bytes=max_field_bytes(),
-                    extracted_at=now,
-                )
-                return land(context, warehouse, table, landing, clients, partition_key, now)
-
+        land_day = _dated_lander(
+            context,
+            square,
+            warehouse,
+            table,
+            lambda client, scope, start, end: fetch(square, client, scope, start, end),
+            location_scopes(),
+            shared,
+            date_field="created_at",
+            updated_field="updated_at",
+            open_ended=open_ended,
+        )
         return over_window(context, warehouse, table, land_day)
 
     return _asset
@@ -163,7 +181,6 @@ def _payout_entries(context, square, clients, payouts, day: date, now: datetime)
 )
 def xero_bank_transactions(context, xero: XeroResource, warehouse: WarehouseResource):
     """Bank lines dated on the business date (deposits of payouts and cash)."""
-    now = pipeline_now()
     # The window's dates share one If-Modified-Since listing (shared_fetch.py).
     shared = SharedFetch(
         _window(context),
@@ -173,34 +190,21 @@ def xero_bank_transactions(context, xero: XeroResource, warehouse: WarehouseReso
         lookback=LOOKBACK,
         ordered=False,
     )
-
-    def land_day(partition_key: str):
-        day = date.fromisoformat(partition_key)
-        with clients_for(xero) as clients:
-
-            def records_for(s, start, end):
-                warehouse.let_go()  # not locked while Xero answers
-                return xero.list(
-                    clients(s.business_id), "BankTransactions", modified_since=start - LOOKBACK
-                )
-
-            landing = land_partition(
-                shared.records_for(day, records_for),
-                business_scopes(),
-                day,
-                source="xero",
-                entity="bank_transactions",
-                date_field="Date",
-                updated_field="UpdatedDateUTC",
-                id_field="BankTransactionID",
-                local_dates=True,
-                run_id=context.run_id,
-                max_field_bytes=max_field_bytes(),
-                extracted_at=now,
-            )
-            table = "xero_bank_transactions"
-            return land(context, warehouse, table, landing, clients, partition_key, now)
-
+    land_day = _dated_lander(
+        context,
+        xero,
+        warehouse,
+        "xero_bank_transactions",
+        lambda client, scope, start, end: xero.list(
+            client, "BankTransactions", modified_since=start - LOOKBACK
+        ),
+        business_scopes(),
+        shared,
+        date_field="Date",
+        updated_field="UpdatedDateUTC",
+        id_field="BankTransactionID",
+        local_dates=True,
+    )
     return over_window(context, warehouse, "xero_bank_transactions", land_day)
 
 

@@ -39,6 +39,11 @@ def _open_elsewhere(path: Path) -> subprocess.CompletedProcess:
     )
 
 
+def _assert_locked(path: Path) -> None:
+    probe = _open_elsewhere(path)
+    assert probe.returncode != 0 and "lock" in probe.stderr.lower()
+
+
 def _other_process_count(path: Path) -> int:
     done = _open_elsewhere(path)
     assert done.returncode == 0, done.stderr
@@ -53,8 +58,7 @@ def test_connects_inside_held_share_one_open_database_released_after(tmp_path):
             con.execute(INSERT, ["2026-11-18"])
         with warehouse.held(), warehouse.connect(read_only=True) as con:  # nested: same database
             assert con.execute("SELECT count(*) FROM ops.extract_log").fetchone()[0] == 1
-        probe = _open_elsewhere(path)
-        assert probe.returncode != 0 and "lock" in probe.stderr.lower()
+        _assert_locked(path)
     assert _other_process_count(path) == 1
 
 
@@ -100,6 +104,5 @@ def test_let_go_frees_the_file_inside_a_block_until_the_next_connect(tmp_path):
         assert _other_process_count(path) == 1
         with warehouse.connect() as con:
             con.execute(INSERT, ["2026-11-19"])
-        probe = _open_elsewhere(path)
-        assert probe.returncode != 0 and "lock" in probe.stderr.lower()
+        _assert_locked(path)
     assert _other_process_count(path) == 2
